@@ -1,0 +1,40 @@
+// Micro-benchmarks of the kernels an update is made of.
+#include <benchmark/benchmark.h>
+
+#include <vector>
+
+#include "valley/model/init.h"
+#include "valley/model/mlp.h"
+#include "valley/sampling/philox_normal.h"
+
+namespace {
+
+void BM_FillNormal(benchmark::State& state) {
+  std::vector<float> out(static_cast<std::size_t>(state.range(0)));
+  uint32_t k = 0;
+  for (auto _ : state) {
+    valley::fill_normal(valley::NoiseKey{1, valley::Stream::test, k++, 0}, 0, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_FillNormal)->Arg(159010);
+
+void BM_MlpGradient(benchmark::State& state) {
+  const auto spec = valley::NetSpec::parse(state.range(0) == 0 ? "784-10" : "784-200-10");
+  valley::Mlp<float> mlp(spec);
+  const valley::Vec x = valley::glorot_uniform(spec, 1);
+  std::vector<float> images(20 * 784);
+  valley::fill_uniform(valley::NoiseKey{2, valley::Stream::test, 0, 0}, 0, images);
+  std::vector<uint8_t> labels(20);
+  for (int b = 0; b < 20; ++b) labels[static_cast<std::size_t>(b)] = static_cast<uint8_t>(b % 10);
+  std::vector<float> grad(static_cast<std::size_t>(spec.n_params()));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(mlp.loss_and_gradient(x.data(), images.data(), labels.data(), 20, grad.data()));
+  }
+}
+BENCHMARK(BM_MlpGradient)->Arg(0)->Arg(1);
+
+}  // namespace
+
+BENCHMARK_MAIN();

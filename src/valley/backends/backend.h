@@ -1,0 +1,39 @@
+// What a method needs from the machine it runs on (DESIGN "Where it runs"):
+// counter-based normal noise and a way to spread independent work over
+// threads. Methods are written once against this interface; the CPU backend
+// is the reference, and a CUDA backend slots in beside it without touching
+// the algorithm files.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "valley/sampling/philox_normal.h"
+
+namespace valley {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual std::string name() const = 0;
+  virtual int n_threads() const = 0;
+
+  // out[t] = normal_at(key, offset + t): the same numbers on every backend
+  // and for every thread count.
+  virtual void fill_normal(const NoiseKey& key, uint64_t offset, std::span<float> out) const = 0;
+
+  // Calls body(thread, begin, end) on contiguous pieces covering [0, n), one
+  // piece per thread, and waits for all of them. Bodies must write disjoint
+  // outputs; `thread` < n_threads() indexes per-thread workspaces.
+  virtual void parallel_for(int64_t n,
+                            const std::function<void(int, int64_t, int64_t)>& body) const = 0;
+};
+
+// The reference CPU backend with `n_threads` worker threads (≥ 1).
+std::unique_ptr<Backend> make_cpu_backend(int n_threads);
+
+}  // namespace valley

@@ -1,0 +1,43 @@
+// valley: train networks into wide, flat valleys of their loss.
+// Errors a user can cause end in one line on stderr and exit status 2.
+#include <cstdio>
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "valley/cli/commands.h"
+#include "valley/core/error.h"
+#include "valley/core/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "valley: minimize local entropy and heat-regularized losses (García Trillos, Kaplan, "
+      "Sanz-Alonso 2019) by SGLD, importance sampling or Robbins–Monro, against SGD."};
+  app.set_version_flag("--version", valley::kVersion);
+  app.require_subcommand(1);
+  valley::cli::add_train_command(app);
+  valley::cli::add_data_command(app);
+  valley::cli::add_bench_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "valley: error: {}\n", e.what());
+    return 2;
+  } catch (const valley::Error& e) {
+    fmt::print(stderr, "valley: error: {}\n", e.what());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "valley: error: out of memory\n");
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "valley: internal error: {}\n", e.what());
+    return 3;
+  }
+  return 0;
+}

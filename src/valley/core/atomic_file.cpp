@@ -1,0 +1,44 @@
+#include "valley/core/atomic_file.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "valley/core/error.h"
+
+namespace valley {
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view contents) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail("{}: cannot write: {}", path.string(), std::strerror(errno));
+  std::size_t written = 0;
+  while (written < contents.size()) {
+    const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      fail("{}: cannot write: {}", path.string(), std::strerror(err));
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  int err = errno;
+  const bool closed = ::close(fd) == 0;
+  if (synced && !closed) err = errno;
+  if (!synced || !closed) {
+    ::unlink(tmp.c_str());
+    fail("{}: cannot write: {}", path.string(), std::strerror(err));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    fail("{}: cannot write: {}", path.string(), std::strerror(err));
+  }
+}
+
+}  // namespace valley

@@ -1,0 +1,45 @@
+// A training method: one outer update x_k → x_{k+1}. Methods see only the
+// Objective (f, ∇f, f at many points) and the Backend (noise, threads), never
+// the network or the device. make_method() is the one place that maps the
+// names users type to classes.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "valley/backends/backend.h"
+#include "valley/core/types.h"
+#include "valley/methods/method_config.h"
+#include "valley/objective/objective.h"
+
+namespace valley {
+
+// What one update reports besides the new parameters.
+struct UpdateStats {
+  double tau = std::numeric_limits<double>::quiet_NaN();  // τ(k) used, NaN for SGD
+  double ess = std::numeric_limits<double>::quiet_NaN();  // IS effective sample size, else NaN
+};
+
+class Method {
+ public:
+  virtual ~Method() = default;
+
+  virtual std::string name() const = 0;
+
+  // Replaces x = x_k by x_{k+1}, using the objective's current minibatch.
+  virtual UpdateStats step(Vec& x, Objective& f, uint64_t k) = 0;
+
+  // The method's settings, as saved in config.json.
+  virtual nlohmann::json settings() const = 0;
+};
+
+// Builds the method named config.name; rejects unknown names with the list
+// of valid ones.
+std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& backend);
+
+}  // namespace valley

@@ -1,0 +1,51 @@
+// f(x) for the network on the current minibatch (eq. 1). The trainer selects
+// the outer update's minibatch; with InnerBatch::fresh, every inner step j of
+// a method gets a new one (Entropy-SGD's habit), otherwise all inner steps of
+// an update share it (the paper's reading, valley's default).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "valley/backends/backend.h"
+#include "valley/data/dataset.h"
+#include "valley/data/minibatch.h"
+#include "valley/model/mlp.h"
+#include "valley/objective/objective.h"
+
+namespace valley {
+
+enum class InnerBatch { same, fresh };
+
+class MlpObjective : public Objective {
+ public:
+  MlpObjective(const NetSpec& spec, const Dataset& train, MinibatchSampler& sampler,
+               InnerBatch inner_batch, const Backend& backend);
+
+  int64_t dim() const override { return spec_.n_params(); }
+
+  // Uses the minibatch of outer update k.
+  void select_outer_batch(uint64_t k);
+  void select_inner_batch(uint64_t j) override;
+
+  const Minibatch& batch() const { return batch_; }
+  const NetSpec& spec() const { return spec_; }
+
+ protected:
+  double compute_loss(ConstVecRef x) override;
+  double compute_gradient(ConstVecRef x, VecRef grad) override;
+  void compute_losses(ConstSamplesRef xs, std::span<double> out) override;
+
+ private:
+  NetSpec spec_;
+  const Dataset& train_;
+  MinibatchSampler& sampler_;
+  InnerBatch inner_batch_;
+  const Backend& backend_;
+  uint64_t k_ = 0;
+  Minibatch batch_;
+  std::vector<int64_t> indices_;
+  std::vector<std::unique_ptr<Mlp<float>>> workers_;  // one network workspace per thread
+};
+
+}  // namespace valley

@@ -1,0 +1,38 @@
+// Everything `valley train` needs, with the paper's defaults (§6.2): net
+// 784-200-10, minibatch 20, 500 updates, accuracy on 1000 held-out images
+// every 100 updates.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "valley/methods/method_config.h"
+
+namespace valley {
+
+struct TrainConfig {
+  std::string net = "784-200-10";
+  int64_t n_updates = 500;
+  int64_t batch_size = 20;
+  int64_t eval_every = 100;
+  int64_t eval_size = 1000;
+  int64_t n_threads = 1;
+  std::string inner_batch = "same";  // same | fresh
+  std::optional<std::filesystem::path> data_dir;       // default: default_data_dir()
+  std::optional<std::filesystem::path> test_data_dir;  // default: data_dir
+  std::filesystem::path out_dir;
+  bool overwrite = false;
+  bool progress = true;  // a progress line on stderr when it is a terminal
+  MethodConfig method;
+};
+
+// Checks every setting; errors name the flag.
+void validate(const TrainConfig& config);
+
+nlohmann::json to_json(const TrainConfig& config);
+
+}  // namespace valley

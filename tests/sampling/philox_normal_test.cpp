@@ -1,0 +1,69 @@
+#include "valley/sampling/philox_normal.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "support/tolerances.h"
+
+namespace valley {
+namespace {
+
+TEST(PhiloxNormal, AnySplitOfAStreamGivesTheSameNumbers) {
+  const NoiseKey key{123, Stream::test, 4, 9};
+  std::vector<float> whole(1001);
+  fill_normal(key, 0, whole);
+  for (size_t cut : {1u, 2u, 3u, 5u, 500u, 1000u}) {
+    std::vector<float> head(cut), tail(whole.size() - cut);
+    fill_normal(key, 0, head);
+    fill_normal(key, cut, tail);
+    for (size_t i = 0; i < cut; ++i) ASSERT_EQ(head[i], whole[i]) << "cut " << cut;
+    for (size_t i = cut; i < whole.size(); ++i) ASSERT_EQ(tail[i - cut], whole[i]) << "cut " << cut;
+  }
+  EXPECT_EQ(normal_at(key, 777), whole[777]);
+}
+
+TEST(PhiloxNormal, StreamsDifferBySeedUpdateSampleAndUse) {
+  const NoiseKey base{1, Stream::sgld, 2, 3};
+  auto first = [](NoiseKey key) { return normal_at(key, 0); };
+  NoiseKey other = base;
+  other.seed = 2;
+  EXPECT_NE(first(base), first(other));
+  other = base;
+  other.k = 3;
+  EXPECT_NE(first(base), first(other));
+  other = base;
+  other.j = 4;
+  EXPECT_NE(first(base), first(other));
+  other = base;
+  other.stream = Stream::importance;
+  EXPECT_NE(first(base), first(other));
+}
+
+TEST(PhiloxNormal, HasStandardNormalMoments) {
+  constexpr size_t n = 1 << 20;
+  std::vector<float> z(n);
+  fill_normal(NoiseKey{5, Stream::test, 0, 0}, 0, z);
+  double sum = 0, sum2 = 0, sum4 = 0, below = 0;
+  for (float v : z) {
+    sum += v;
+    sum2 += double(v) * v;
+    sum4 += double(v) * v * v * v;
+    below += v < -1.0f;
+  }
+  const double mean = sum / n, var = sum2 / n, kurt = sum4 / n, p_below = below / n;
+  // Standard errors: mean 1/√n, variance √(2/n), 4th moment √(96/n), P(Z<−1)=0.1587: √(p(1−p)/n).
+  EXPECT_NEAR(mean, 0.0, tol::kStandardErrors / std::sqrt(n));
+  EXPECT_NEAR(var, 1.0, tol::kStandardErrors * std::sqrt(2.0 / n));
+  EXPECT_NEAR(kurt, 3.0, tol::kStandardErrors * std::sqrt(96.0 / n));
+  EXPECT_NEAR(p_below, 0.158655, tol::kStandardErrors * std::sqrt(0.1587 * 0.8413 / n));
+}
+
+TEST(PhiloxNormal, UniformsStayInsideTheOpenInterval) {
+  EXPECT_GT(uniform_open(0u), 0.0f);
+  EXPECT_LT(uniform_open(0xFFFFFFFFu), 1.0f);
+}
+
+}  // namespace
+}  // namespace valley

@@ -52,6 +52,27 @@ TEST_F(Cli, RejectsBadFlagsNamingTheFlag) {
   expect_rejected({"train", "--data", (dir_ / "data").string()}, "--out");
 }
 
+TEST_F(Cli, RejectsBadMethodSettingsNamingTheFlag) {
+  expect_rejected(train_args({"--method", "sgld", "--tau", "0"}), "--tau must be");
+  expect_rejected(train_args({"--method", "is", "--tau", "-1"}), "--tau must be");
+  expect_rejected(train_args({"--method", "is", "--samples", "0"}), "--samples");
+  expect_rejected(train_args({"--method", "heat", "--rm-alpha", "0.4"}), "--rm-alpha must lie in (1/2, 1]");
+  expect_rejected(train_args({"--method", "sgld", "--eps0", "-1"}), "--eps0");
+  expect_rejected(train_args({"--method", "sgld", "--tau-schedule", "cosine"}), "--tau-schedule");
+  expect_rejected(train_args({"--method", "heat", "--samples", "100", "--rm-iters", "5"}), "--samples");
+  // A flag that the chosen method would ignore is a mistake, not a no-op.
+  expect_rejected(train_args({"--method", "is", "--eps0", "2000"}), "--eps0 does not apply to --method is");
+  expect_rejected(train_args({"--tau", "0.1"}), "--tau does not apply to --method sgd");
+}
+
+TEST_F(Cli, DivergingRunNamesTheUpdateAndMethod) {
+  const auto result = run_valley(train_args({"--method", "sgld", "--net", "784-10", "--samples", "5",
+                                             "--tau", "1e-30"}));
+  EXPECT_EQ(result.exit_status, 2) << result.err;
+  EXPECT_NE(result.err.find("valley: error: update 1: method sgld"), std::string::npos) << result.err;
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+}
+
 TEST_F(Cli, RejectsMalformedDataNamingTheFile) {
   const auto images = dir_ / "data" / kTrainImages;
   const std::string bytes = testing::read_text(images);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "support/fixtures.h"
 #include "support/temp_dir.h"
 #include "valley/core/error.h"
@@ -56,6 +58,81 @@ TEST(Training, ThreadCountDoesNotChangeResults) {
   TrainConfig two = small_config(dir / "two");
   two.n_threads = 2;
   expect_same_numbers(run_training(one, data).rows, run_training(two, data).rows);
+}
+
+// Every method gives the same numbers with 1 and 2 threads. The hidden layer
+// of 784-200-10 makes d = 159,010, large enough that the noise is generated
+// by both threads.
+TEST(Training, EveryMethodIsIndependentOfTheThreadCount) {
+  TempDir dir;
+  testing::write_synthetic_data_dir(dir / "data", 100, 30);
+  const DataSplit data = load_data_dir(dir / "data");
+  for (const std::string method : {"sgld", "is", "heat"}) {
+    std::vector<TrainOutcome> outcomes;
+    for (int threads : {1, 2}) {
+      TrainConfig config = small_config(dir / (method + std::to_string(threads)));
+      config.net = "784-200-10";
+      config.n_updates = 2;
+      config.eval_every = 1;
+      config.n_threads = threads;
+      config.method.name = method;
+      config.method.n_samples = 9;
+      outcomes.push_back(run_training(config, data));
+    }
+    expect_same_numbers(outcomes[0].rows, outcomes[1].rows);
+    EXPECT_EQ(outcomes[0].x, outcomes[1].x) << method;
+  }
+}
+
+TEST(Training, LogsTauEvaluationCountsAndEffectiveSampleSize) {
+  TempDir dir;
+  testing::write_synthetic_data_dir(dir / "data", 100, 30);
+  const DataSplit data = load_data_dir(dir / "data");
+  TrainConfig config = small_config(dir / "is");
+  config.n_updates = 4;
+  config.eval_every = 2;
+  config.method.name = "is";
+  config.method.n_samples = 50;
+  config.method.regularization.schedule = "scoping";
+  config.method.regularization.tau_0 = 0.5;
+  config.method.regularization.tau_1 = 0.1;
+  const TrainOutcome is = run_training(config, data);
+  const MetricsRow& row = is.rows.back();
+  EXPECT_DOUBLE_EQ(row.tau, 0.5 / std::pow(1.1, 3));  // τ(k) of the last update, k = 3
+  EXPECT_EQ(row.loss_evals, 50);
+  EXPECT_EQ(row.gradient_evals, 0);
+  EXPECT_GT(row.ess, 1.0);
+  EXPECT_LE(row.ess, 50.0);
+
+  config.out_dir = dir / "heat";
+  config.method.name = "heat";
+  config.method.n_samples = 17;  // M = J = ⌊√17⌋ = 4
+  config.method.regularization.schedule = "const";
+  const TrainOutcome heat = run_training(config, data);
+  EXPECT_EQ(heat.rows.back().gradient_evals, 16);
+  EXPECT_TRUE(std::isnan(heat.rows.back().ess));
+
+  config.out_dir = dir / "sgd-first";
+  config.method.name = "sgld";
+  config.method.n_samples = 5;
+  config.method.sgd_first = 2;
+  const TrainOutcome switched = run_training(config, data);
+  EXPECT_EQ(switched.rows[1].gradient_evals, 1);  // updates 1–2: SGD
+  EXPECT_EQ(switched.rows[2].gradient_evals, 5);  // updates 3–4: SGLD
+}
+
+TEST(Training, FreshInnerBatchesChangeTheResult) {
+  TempDir dir;
+  testing::write_synthetic_data_dir(dir / "data", 100, 30);
+  const DataSplit data = load_data_dir(dir / "data");
+  TrainConfig same = small_config(dir / "same");
+  same.n_updates = 2;
+  same.method.name = "sgld";
+  same.method.n_samples = 5;
+  TrainConfig fresh = same;
+  fresh.out_dir = dir / "fresh";
+  fresh.inner_batch = "fresh";
+  EXPECT_NE(run_training(same, data).x, run_training(fresh, data).x);
 }
 
 TEST(Training, WritesConfigMetricsAndSummary) {

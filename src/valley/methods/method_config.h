@@ -3,17 +3,54 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "valley/schedules/tau_schedule.h"
 
 namespace valley {
 
 struct MethodConfig {
-  std::string name = "sgd";
+  std::string name = "sgd";  // sgd | sgld | is | heat
   uint64_t seed = 1;
 
   struct {
     double lr = 0.01;  // x ← x − lr ∇f(x)
   } sgd;
+
+  struct {
+    double tau = 0.01;                  // τ (also τ0 of a schedule unless tau_0 is set)
+    std::string schedule = "const";     // const | scoping | reverse-scoping (eq. 18)
+    std::optional<double> tau_0;        // τ0 of a schedule
+    double tau_1 = 0.01;                // τ1 of a schedule
+    std::optional<double> eta;          // outer step η of Alg. 1; none: η = τ(k)
+  } regularization;
+
+  // --samples S: J for SGLD and IS (default 1000); for heat M = J = ⌊√S⌋ (Fig. 6).
+  std::optional<int64_t> n_samples;
+
+  struct {
+    double eps_0 = 1000.0;  // ε_j = 1/(ε0 + j)
+  } sgld;
+
+  struct {
+    double beta = 1.0;         // weights exp(−β f)
+    int64_t chunk_size = 32;   // samples evaluated at once (does not change results)
+  } is;
+
+  struct {
+    std::optional<int64_t> n_iterations;  // J (default 30)
+    std::optional<int64_t> n_draws;       // M (default 30)
+    double c = 0.1;                       // a_j = c j^(−α)
+    double alpha = 0.7;
+  } heat;
+
+  int64_t sgd_first = 0;  // plain SGD (step --lr) for this many updates first (Fig. 5)
+
+  TauSchedule tau_schedule() const;
+  int64_t sgld_is_samples() const { return n_samples.value_or(1000); }
+  int64_t heat_iterations() const;
+  int64_t heat_draws() const;
 };
 
 // Checks every setting; errors name the flag.

@@ -27,6 +27,7 @@ class MlpObjective : public Objective {
   // Uses the minibatch of outer update k.
   void select_outer_batch(uint64_t k);
   void select_inner_batch(uint64_t j) override;
+  bool fresh_inner_batches() const override { return inner_batch_ == InnerBatch::fresh; }
 
   const Minibatch& batch() const { return batch_; }
   const NetSpec& spec() const { return spec_; }

@@ -49,6 +49,9 @@ class Objective {
   // that draw a fresh minibatch per inner step (--inner-batch fresh) switch
   // batch here; all others ignore it.
   virtual void select_inner_batch(uint64_t /*j*/) {}
+  // Whether select_inner_batch changes the loss (then batched evaluation of
+  // many samples on one minibatch does not apply).
+  virtual bool fresh_inner_batches() const { return false; }
 
   const EvalCounts& counts() const { return counts_; }
   void reset_counts() { counts_ = {}; }

@@ -83,7 +83,13 @@ TrainOutcome run_training(const TrainConfig& config, const DataSplit& data) {
   for (int64_t k = 0; k < config.n_updates; ++k) {
     const auto start = std::chrono::steady_clock::now();
     objective.select_outer_batch(static_cast<uint64_t>(k));
-    stats = method->step(x, objective, static_cast<uint64_t>(k));
+    try {
+      stats = method->step(x, objective, static_cast<uint64_t>(k));
+    } catch (const Error& e) {
+      const std::string message = fmt::format("update {}: method {}: {}", k + 1, method->name(), e.what());
+      run_dir.write_summary({{"status", "failed"}, {"error", message}, {"updates_done", k}});
+      fail("{}", message);
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     seconds_since_row += seconds;
     total_seconds += seconds;

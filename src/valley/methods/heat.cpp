@@ -1,0 +1,54 @@
+#include "valley/methods/heat.h"
+
+#include <cmath>
+
+#include "valley/schedules/step_sizes.h"
+
+namespace valley {
+
+Heat::Heat(HeatSettings settings, TauSchedule schedule, const Backend& backend)
+    : settings_(settings), schedule_(schedule), backend_(backend) {}
+
+UpdateStats Heat::step(Vec& x, Objective& f, uint64_t k) {
+  const double tau = schedule_.tau(k);
+  const Eigen::Index d = x.size();
+  const float sigma = static_cast<float>(std::sqrt(tau));
+  const int64_t n_draws = settings_.n_draws;
+  x_j_ = x;  // x^0 = x_k
+  z_.resize(d);
+  grad_.resize(d);
+  grad_sum_.resize(d);
+  noise_.resize(d);
+  for (int64_t j = 1; j <= settings_.n_iterations; ++j) {
+    grad_sum_.setZero();
+    for (int64_t m = 0; m < n_draws; ++m) {
+      f.select_inner_batch(static_cast<uint64_t>((j - 1) * n_draws + m));
+      // z^(m) = x^{j−1} + √τ ξ_m
+      backend_.fill_normal(
+          NoiseKey{settings_.seed, Stream::heat, static_cast<uint32_t>(k), static_cast<uint32_t>(j)},
+          static_cast<uint64_t>(m) * static_cast<uint64_t>(d), {noise_.data(), static_cast<std::size_t>(d)});
+      z_ = x_j_ + sigma * noise_;
+      f.gradient(z_, grad_);
+      grad_sum_ += grad_;
+    }
+    // eq. 17: x^j = x^{j−1} − a_j {x^{j−1} − x_k + (τ/M) Σ_m ∇f(z^(m))}
+    const double a_j = robbins_monro_step(settings_.c, settings_.alpha, j);
+    x_j_ -= static_cast<float>(a_j) *
+            (x_j_ - x + static_cast<float>(tau / static_cast<double>(n_draws)) * grad_sum_);
+  }
+  x = x_j_;
+  return {tau, std::numeric_limits<double>::quiet_NaN()};
+}
+
+nlohmann::json Heat::settings() const {
+  return {{"method", "heat"},
+          {"rm_iters", settings_.n_iterations},
+          {"rm_samples", settings_.n_draws},
+          {"rm_c", settings_.c},
+          {"rm_alpha", settings_.alpha},
+          {"tau_schedule", schedule_.kind_name()},
+          {"tau0", schedule_.tau_0},
+          {"tau1", schedule_.tau_1}};
+}
+
+}  // namespace valley

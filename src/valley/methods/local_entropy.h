@@ -1,0 +1,38 @@
+// Algorithm 1: minimize the local entropy F_τ (eq. 2) by
+//   x_{k+1} = x_k − η (x_k − μ_k)/τ,   μ_k ≈ E_{q_{x_k,τ}}[X]  (eq. 15)
+// which is gradient descent on F_τ, since ∇F_τ(x) = (x − E_q X)/τ (eq. 12).
+// With η = τ (the default, Remark 1) the update is exactly x_{k+1} = μ_k: the
+// mean of the best Gaussian φ_{x,τ} in KL(q_{x_k,τ} ‖ φ_{x,τ}). The estimator
+// of μ_k is SGLD (Alg. 3), importance sampling (Alg. 4) or, for toy problems,
+// exact quadrature.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "valley/methods/method.h"
+#include "valley/sampling/mean_estimator.h"
+#include "valley/schedules/tau_schedule.h"
+
+namespace valley {
+
+class LocalEntropy final : public Method {
+ public:
+  // eta: the outer learning rate η; none means η = τ(k).
+  LocalEntropy(std::unique_ptr<MeanEstimator> estimator, TauSchedule schedule,
+               std::optional<double> eta);
+
+  std::string name() const override { return estimator_->name(); }
+  UpdateStats step(Vec& x, Objective& f, uint64_t k) override;
+  nlohmann::json settings() const override;
+
+  MeanEstimator& estimator() { return *estimator_; }
+
+ private:
+  std::unique_ptr<MeanEstimator> estimator_;
+  TauSchedule schedule_;
+  std::optional<double> eta_;
+  Vec mean_;
+};
+
+}  // namespace valley

@@ -1,0 +1,27 @@
+// §6.3 / Fig. 5: plain SGD for the first N updates, then a regularized method
+// (the paper sets the SGD step equal to τ). Update indices k keep counting
+// across the switch, so the random streams and τ schedule stay those of k.
+#pragma once
+
+#include <memory>
+
+#include "valley/methods/method.h"
+#include "valley/methods/sgd.h"
+
+namespace valley {
+
+class SgdFirst final : public Method {
+ public:
+  SgdFirst(int64_t n_sgd_updates, double lr, std::unique_ptr<Method> then);
+
+  std::string name() const override { return then_->name(); }
+  UpdateStats step(Vec& x, Objective& f, uint64_t k) override;
+  nlohmann::json settings() const override;
+
+ private:
+  int64_t n_sgd_updates_;
+  Sgd sgd_;
+  std::unique_ptr<Method> then_;
+};
+
+}  // namespace valley

@@ -1,0 +1,43 @@
+// Algorithm 3, stochastic gradient Langevin dynamics, as an estimator of
+// E_{q_{x,τ}}[X]. For j = 1 … J, from the chain's state y^{j−1}:
+//   y^j = y^{j−1} − (ε_j/2) (∇f(y^{j−1}) + (y^{j−1} − x)/τ) + η_j,  η_j ∼ N(0, ε_j I)
+//   μ ≈ Σ_j ε_j y^j / Σ_j ε_j,   ε_j = 1/(ε0 + j)
+// Readings of what the paper leaves open: the chain continues from where the
+// previous update's chain ended (§5.1.1: "initialized at the last iteration
+// of the previous parameter update"), and starts at x the first time; ε_j
+// restarts at j = 1 in every update; J = --samples gradient evaluations per
+// update. d = parameters.
+#pragma once
+
+#include "valley/backends/backend.h"
+#include "valley/sampling/mean_estimator.h"
+
+namespace valley {
+
+struct SgldSettings {
+  int64_t n_samples = 1000;  // J
+  double eps_0 = 1000.0;     // ε0
+  uint64_t seed = 1;
+};
+
+class Sgld final : public MeanEstimator {
+ public:
+  Sgld(SgldSettings settings, const Backend& backend);
+
+  std::string name() const override { return "sgld"; }
+  MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
+                             VecRef mean) override;
+  nlohmann::json settings() const override;
+
+  // The chain's current state (empty before the first update).
+  const Vec& chain() const { return chain_; }
+
+ private:
+  SgldSettings settings_;
+  const Backend& backend_;
+  Vec chain_;  // y, carried over between updates
+  Vec grad_;
+  Vec noise_;
+};
+
+}  // namespace valley

@@ -33,7 +33,7 @@ TEST(Sgld, OneStepFollowsAlgorithm3) {
     const double z = normal_at(NoiseKey{4, Stream::sgld, 2, 1}, static_cast<uint64_t>(i));
     EXPECT_NEAR(mean[i], x[i] - 0.5 * eps * grad[i] + std::sqrt(eps) * z, 1e-6) << i;
   }
-  EXPECT_EQ(sgld.chain(), mean);
+  EXPECT_LT((sgld.chain() - mean).cwiseAbs().maxCoeff(), 1e-6);  // μ = ε y / ε in float
   EXPECT_EQ(f.counts().n_gradient, 1);
 }
 

@@ -6,7 +6,6 @@
 // hidden state, so results cannot depend on threads, chunking, ranks or device.
 #pragma once
 
-#include <cmath>
 #include <cstdint>
 #include <span>
 
@@ -56,14 +55,6 @@ inline float uniform_open(uint32_t bits) {
 // A uniform integer in [0, n) (multiply-shift, bias below 2^-32·n).
 inline uint32_t uniform_below(uint32_t bits, uint32_t n) {
   return static_cast<uint32_t>((static_cast<uint64_t>(bits) * n) >> 32);
-}
-
-// Box–Muller: two uniforms in (0, 1) to two independent standard normals.
-inline void box_muller(float u1, float u2, float& z1, float& z2) {
-  const float r = std::sqrt(-2.0f * std::log(u1));
-  const float theta = 6.283185307179586f * u2;
-  z1 = r * std::cos(theta);
-  z2 = r * std::sin(theta);
 }
 
 // The standard normal number i of the stream `key`.

@@ -76,7 +76,7 @@ TEST(Training, EveryMethodIsIndependentOfTheThreadCount) {
       config.eval_every = 1;
       config.n_threads = threads;
       config.method.name = method;
-      config.method.n_samples = 9;
+      config.method.n_samples = 40;  // IS: three blocks of 16, so both threads take blocks
       outcomes.push_back(run_training(config, data));
     }
     expect_same_numbers(outcomes[0].rows, outcomes[1].rows);

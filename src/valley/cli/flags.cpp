@@ -67,11 +67,6 @@ void add_method_flags(CLI::App& cmd, MethodConfig& config) {
   scoped.push_back({cmd.add_option("--beta", config.is.beta, "IS weights exp(−β f)")
                         ->capture_default_str(),
                     {"is"}});
-  scoped.push_back({cmd.add_option("--is-chunk", config.is.chunk_size,
-                                   "IS samples evaluated at once (memory vs speed; results do "
-                                   "not depend on it)")
-                        ->capture_default_str(),
-                    {"is"}});
   scoped.push_back({add_optional(cmd, "--rm-iters", config.heat.n_iterations,
                                  "Robbins–Monro iterations J (default 30)"),
                     {"heat"}});

@@ -19,17 +19,26 @@ UpdateStats Heat::step(Vec& x, Objective& f, uint64_t k) {
   grad_.resize(d);
   grad_sum_.resize(d);
   noise_.resize(d);
+  const bool fresh = f.fresh_inner_batches();
   for (int64_t j = 1; j <= settings_.n_iterations; ++j) {
-    grad_sum_.setZero();
-    for (int64_t m = 0; m < n_draws; ++m) {
-      f.select_inner_batch(static_cast<uint64_t>((j - 1) * n_draws + m));
-      // z^(m) = x^{j−1} + √τ ξ_m
-      backend_.fill_normal(
-          NoiseKey{settings_.seed, Stream::heat, static_cast<uint32_t>(k), static_cast<uint32_t>(j)},
-          static_cast<uint64_t>(m) * static_cast<uint64_t>(d), {noise_.data(), static_cast<std::size_t>(d)});
-      z_ = x_j_ + sigma * noise_;
-      f.gradient(z_, grad_);
-      grad_sum_ += grad_;
+    // z^(m) = x^{j−1} + √τ ξ_m, ξ_m from the stream (seed, k, j) at offset m·d
+    const NoiseKey key{settings_.seed, Stream::heat, static_cast<uint32_t>(k), static_cast<uint32_t>(j)};
+    const auto draw = [&](int64_t m, std::span<float> xi) {
+      backend_.fill_normal(key, static_cast<uint64_t>(m) * static_cast<uint64_t>(d), xi);
+    };
+    if (fresh) {
+      // A new minibatch per draw: each gradient is evaluated on its own.
+      grad_sum_.setZero();
+      for (int64_t m = 0; m < n_draws; ++m) {
+        f.select_inner_batch(static_cast<uint64_t>((j - 1) * n_draws + m));
+        draw(m, {noise_.data(), static_cast<std::size_t>(d)});
+        z_ = x_j_ + sigma * noise_;
+        f.gradient(z_, grad_);
+        grad_sum_ += grad_;
+      }
+    } else {
+      f.set_centre(x_j_, sigma);
+      f.perturbed_gradient_sum(n_draws, draw, grad_sum_);  // Σ_m ∇f(z^(m))
     }
     // eq. 17: x^j = x^{j−1} − a_j {x^{j−1} − x_k + (τ/M) Σ_m ∇f(z^(m))}
     const double a_j = robbins_monro_step(settings_.c, settings_.alpha, j);

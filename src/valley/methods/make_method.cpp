@@ -56,8 +56,6 @@ void validate(const MethodConfig& config) {
   if (!(std::isfinite(config.sgld.eps_0) && config.sgld.eps_0 >= 0))
     fail("--eps0 must be a finite number ≥ 0 (got {})", config.sgld.eps_0);
   require_positive(config.is.beta, "--beta");
-  if (config.is.chunk_size < 1 || config.is.chunk_size > 65536)
-    fail("--is-chunk must be between 1 and 65536 (got {})", config.is.chunk_size);
   if (config.heat.n_iterations && *config.heat.n_iterations < 1)
     fail("--rm-iters must be ≥ 1 (got {})", *config.heat.n_iterations);
   if (config.heat.n_draws && *config.heat.n_draws < 1)
@@ -87,8 +85,7 @@ std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& b
   } else if (config.name == "is") {
     method = std::make_unique<LocalEntropy>(
         std::make_unique<ImportanceSampling>(
-            ImportanceSettings{config.sgld_is_samples(), config.is.beta, config.is.chunk_size,
-                               config.seed},
+            ImportanceSettings{config.sgld_is_samples(), config.is.beta, config.seed},
             backend),
         config.tau_schedule(), eta);
   } else {

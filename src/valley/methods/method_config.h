@@ -34,8 +34,7 @@ struct MethodConfig {
   } sgld;
 
   struct {
-    double beta = 1.0;         // weights exp(−β f)
-    int64_t chunk_size = 32;   // samples evaluated at once (does not change results)
+    double beta = 1.0;  // weights exp(−β f)
   } is;
 
   struct {

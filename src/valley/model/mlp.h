@@ -33,12 +33,43 @@ class Mlp {
   };
   Score score(const T* x, const T* images, const uint8_t* labels, int batch_size);
 
+  // Perturbed evaluations f(x + σξ) around a fixed x on a fixed minibatch
+  // (the inner loops of Alg. 4 and 5). The first layer's pre-activations are
+  // linear in its parameters, z_1(x + σξ) = z_1(x) + σ (X ξ_{W_1} + 1 ξ_{b_1}ᵀ),
+  // so W_1 + σξ_{W_1} is never formed: z_1(x) is computed once by
+  // first_layer() and each draw costs one X ξ_{W_1} product.
+
+  // z1 = X W_1 + 1 b_1ᵀ at x (B × n_1).
+  void first_layer(const T* x, const T* images, int batch_size, T* z1);
+
+  // f(x + σξ), given z1 = first_layer(x).
+  double perturbed_loss(const T* x, const T* z1, T sigma, const T* xi, const T* images,
+                        const uint8_t* labels, int batch_size);
+
+  // f(x + σξ) and the parts of ∇f(x + σξ) that differ per draw: ∂f/∂z_1
+  // (B × n_1) into dz1, and the gradients of layers 2 … L into grad_rest
+  // (laid out as in x from W_2 on). The layer-1 gradient is Xᵀ ∂f/∂z_1 and
+  // the column sums of ∂f/∂z_1.
+  double perturbed_gradient_parts(const T* x, const T* z1, T sigma, const T* xi,
+                                  const T* images, const uint8_t* labels, int batch_size,
+                                  T* dz1, T* grad_rest);
+
  private:
-  // Fills z_ and h_ for the batch and returns f(x); leaves softmax
-  // probabilities in z_[L] when `keep_probabilities` is set.
-  double forward(const T* x, const T* images, const uint8_t* labels, int batch_size,
-                 bool keep_probabilities);
   void resize(int batch_size);
+  // Points w_[l], b_[l] at the parameters of each layer of x.
+  void point_at(const T* x);
+  // Points layers 2 … L at x + σξ (formed in perturbed_) and fills z_[1].
+  void perturb(const T* x, const T* z1, T sigma, const T* xi, const T* images, int batch_size);
+  // Runs layers from `first` (z_[first] computed from its input) to L, and
+  // returns f; leaves softmax probabilities in z_[L] when asked.
+  double forward_from(int first, const T* images, const uint8_t* labels, int batch_size,
+                      bool keep_probabilities);
+  // Backpropagates from the probabilities left by forward_from into dz_ of
+  // layer 1, writing the gradients of layers ≥ 2 into grad, whose first
+  // entry is parameter number `grad_base` of x.
+  void backward_to_first(const uint8_t* labels, int batch_size, T* grad, int64_t grad_base);
+  // ∂f/∂W_1 = Xᵀ ∂f/∂z_1 and ∂f/∂b_1 = column sums, from dz_.
+  void first_layer_gradient(const T* images, int batch_size, T* grad);
 
   NetSpec spec_;
   int batch_size_ = 0;
@@ -46,6 +77,8 @@ class Mlp {
   std::vector<std::vector<T>> h_;  // h_[l]: ReLU(z_[l]) for hidden layers l = 1…L−1
   std::vector<T> dz_;              // ∂f/∂z of the current layer during backpropagation
   std::vector<T> dh_;              // ∂f/∂h of the layer below
+  std::vector<const T*> w_, b_;    // parameters of each layer used by the current pass
+  std::vector<T> perturbed_;       // layers 2 … L of x + σξ
 };
 
 extern template class Mlp<float>;

@@ -3,12 +3,13 @@
 //   x^j = x + √τ ξ_j,  ξ_j ∼ N(0, I),  j = 1 … J        (x^j ∼ φ_{x,τ})
 //   w^j = exp(−β f(x^j))                                 (β = 1 in the paper)
 //   μ ≈ Σ_j w^j x^j / Σ_j w^j = x + √τ Σ_j w^j ξ_j / Σ_j w^j    (eq. 16)
-// The J×d noise is never stored: samples are drawn in chunks, their losses
-// evaluated at once, and Σ w^j ξ_j accumulated with a streaming log-sum-exp
-// (sampling/logsumexp.h). Weights are folded in strictly in sample order, and
-// the accumulation is split over coordinates, so the result is the same for
-// every chunk size and thread count. It never calls ∇f.
-// d = parameters, C = samples per chunk.
+// The J×d noise is never stored. Samples are taken in blocks of
+// kBlockSize consecutive j; within a block each ξ_j is drawn, its loss
+// f(x + √τ ξ_j) evaluated, and w^j ξ_j folded into the block's sum with a
+// streaming log-sum-exp (sampling/logsumexp.h), so that losses around 10⁴
+// neither overflow nor underflow. Threads take blocks in turn and merge them
+// into the total in block order: the result is the same for any thread
+// count. It never calls ∇f. d = parameters.
 #pragma once
 
 #include <vector>
@@ -21,12 +22,15 @@ namespace valley {
 struct ImportanceSettings {
   int64_t n_samples = 1000;  // J
   double beta = 1.0;         // β: weights exp(−β f)
-  int64_t chunk_size = 32;   // C: samples evaluated at once
   uint64_t seed = 1;
 };
 
 class ImportanceSampling final : public MeanEstimator {
  public:
+  // Samples per block: a fixed constant (not tied to threads), so that the
+  // order of floating-point sums is fixed.
+  static constexpr int64_t kBlockSize = 16;
+
   ImportanceSampling(ImportanceSettings settings, const Backend& backend);
 
   std::string name() const override { return "is"; }
@@ -37,10 +41,9 @@ class ImportanceSampling final : public MeanEstimator {
  private:
   ImportanceSettings settings_;
   const Backend& backend_;
-  Samples noise_;  // d × C: ξ_j of the current chunk
-  Samples xs_;     // d × C: x^j of the current chunk
-  Vec sum_;        // Σ_j w^j ξ_j, in units of exp(current maximum log-weight)
-  std::vector<double> losses_, rescale_, weight_;
+  Vec sum_;                 // Σ_j w^j ξ_j in units of exp(max log-weight so far)
+  std::vector<Vec> xi_;     // per worker: ξ_j
+  std::vector<Vec> block_;  // per worker: the current block's Σ w^j ξ_j
 };
 
 }  // namespace valley

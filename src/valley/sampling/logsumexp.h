@@ -3,8 +3,10 @@
 // that log-weights around −10⁴ or +10⁴ neither underflow nor overflow.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace valley {
 
@@ -26,6 +28,21 @@ class LogSumExp {
     sum_ += last_weight_;
     sum_squares_ += last_weight_ * last_weight_;
     return rescale;
+  }
+
+  // Folds in the terms of `other`. Returns the factors (for this and for
+  // other) by which accumulators kept in their units must be multiplied to be
+  // in the units of the merged maximum.
+  std::pair<double, double> merge(const LogSumExp& other) {
+    const double new_max = std::max(max_, other.max_);
+    if (new_max == -std::numeric_limits<double>::infinity()) return {1.0, 1.0};
+    const double self_scale = std::exp(max_ - new_max);  // 0 when max_ = −∞
+    const double other_scale = std::exp(other.max_ - new_max);
+    sum_ = sum_ * self_scale + other.sum_ * other_scale;
+    sum_squares_ = sum_squares_ * self_scale * self_scale +
+                   other.sum_squares_ * other_scale * other_scale;
+    max_ = new_max;
+    return {self_scale, other_scale};
   }
 
   double last_weight() const { return last_weight_; }

@@ -3,6 +3,8 @@
 
 #include <vector>
 
+#include <cblas.h>
+
 #include "valley/model/init.h"
 #include "valley/model/mlp.h"
 #include "valley/sampling/philox_normal.h"
@@ -37,4 +39,11 @@ BENCHMARK(BM_MlpGradient)->Arg(0)->Arg(1);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  // One BLAS thread, as in valley itself (backends/cpu sets the same).
+  openblas_set_num_threads(1);
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -8,12 +8,35 @@
 #include "valley/backends/backend.h"
 #include "valley/data/minibatch.h"
 #include "valley/methods/method.h"
+#include "valley/model/blas.h"
 #include "valley/model/init.h"
 #include "valley/objective/mlp_objective.h"
 #include "valley/sampling/philox_normal.h"
 
 namespace valley::bench {
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t mid = values.size() / 2;
+  return values.size() % 2 == 1 ? values[mid] : 0.5 * (values[mid - 1] + values[mid]);
+}
+
+// Median seconds of `body` over repetitions filling about 0.3 s.
+template <typename Body>
+double time_median(Body body) {
+  body();
+  std::vector<double> seconds;
+  const auto start = Clock::now();
+  while (seconds.size() < 5 || std::chrono::duration<double>(Clock::now() - start).count() < 0.3) {
+    const auto t0 = Clock::now();
+    body();
+    seconds.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  return median(seconds);
+}
 
 Dataset synthetic_images(int64_t n, int n_pixels, uint64_t seed) {
   Dataset data;
@@ -27,10 +50,81 @@ Dataset synthetic_images(int64_t n, int n_pixels, uint64_t seed) {
   return data;
 }
 
+std::string shape_name(int batch_size, int n_in, int n_out) {
+  return fmt::format("{}x{}x{}", batch_size, n_in, n_out);
+}
+
 }  // namespace
 
+double Ceilings::gemm_gflops_of(const NetSpec& spec, int batch_size) const {
+  const std::string name = shape_name(batch_size, spec.widths[0], spec.widths[1]);
+  for (std::size_t i = 0; i < gemm_shapes.size(); ++i)
+    if (gemm_shapes[i] == name) return gemm_gflops[i];
+  return 0.0;
+}
+
+Ceilings measure_ceilings(const std::vector<NetSpec>& specs, int batch_size) {
+  openblas_set_num_threads(1);
+  Ceilings ceilings;
+  std::vector<float> normals(159010);
+  uint32_t k = 0;
+  const double normal_seconds =
+      time_median([&] { fill_normal(NoiseKey{1, Stream::test, k++, 0}, 0, normals); });
+  ceilings.normals_per_second = static_cast<double>(normals.size()) / normal_seconds;
+  for (const NetSpec& spec : specs) {
+    const int n_in = spec.widths[0], n_out = spec.widths[1];
+    const std::string name = shape_name(batch_size, n_in, n_out);
+    if (std::find(ceilings.gemm_shapes.begin(), ceilings.gemm_shapes.end(), name) !=
+        ceilings.gemm_shapes.end())
+      continue;
+    std::vector<float> a(static_cast<std::size_t>(batch_size) * n_in, 0.5f);
+    std::vector<float> b(static_cast<std::size_t>(n_in) * n_out, 0.25f);
+    std::vector<float> c(static_cast<std::size_t>(batch_size) * n_out);
+    const double seconds = time_median([&] {
+      gemm(false, false, batch_size, n_out, n_in, 1.0f, a.data(), n_in, b.data(), n_out, 0.0f,
+           c.data(), n_out);
+    });
+    ceilings.gemm_shapes.push_back(name);
+    ceilings.gemm_gflops.push_back(2.0 * batch_size * n_in * n_out / seconds * 1e-9);
+  }
+  return ceilings;
+}
+
+UpdateWork update_work(const MethodConfig& method, const NetSpec& spec, int batch_size) {
+  const double b = batch_size;
+  double forward = 0, backward_rest = 0;  // per evaluation
+  for (int l = 1; l <= spec.n_layers(); ++l) {
+    const double layer = 2.0 * b * spec.widths[l - 1] * spec.widths[l];
+    forward += layer;
+    if (l >= 2) backward_rest += 2.0 * layer;  // ∂f/∂W_l and ∂f/∂h_{l−1}
+  }
+  const double first_layer = 2.0 * b * spec.widths[0] * spec.widths[1];
+  const double gradient = forward + backward_rest + first_layer;
+  const double d = static_cast<double>(spec.n_params());
+  UpdateWork work;
+  if (method.name == "sgd") {
+    work.flops = work.sequential_flops = gradient;
+  } else if (method.name == "sgld") {
+    const double j = static_cast<double>(method.sgld_is_samples());
+    work.flops = work.sequential_flops = j * gradient;
+    work.normals = j * d;
+  } else if (method.name == "is") {
+    const double j = static_cast<double>(method.sgld_is_samples());
+    work.flops = j * forward;
+    work.normals = j * d;
+  } else if (method.name == "heat") {
+    const double j = static_cast<double>(method.heat_iterations());
+    const double m = static_cast<double>(method.heat_draws());
+    // Per draw a forward pass and the backward pass of layers ≥ 2; per
+    // iteration one Xᵀ Σ_m ∂f/∂z_1 product for W_1.
+    work.flops = j * (m * (forward + backward_rest) + first_layer);
+    work.normals = j * m * d;
+  }
+  return work;
+}
+
 BenchResult bench_method(const MethodConfig& config, const NetSpec& spec,
-                         const BenchSettings& settings) {
+                         const BenchSettings& settings, const Ceilings& ceilings) {
   const Dataset data = synthetic_images(2000, spec.n_inputs(), config.seed);
   const auto backend = make_cpu_backend(settings.n_threads);
   MinibatchSampler sampler(data.n, settings.batch_size, config.seed);
@@ -45,12 +139,12 @@ BenchResult bench_method(const MethodConfig& config, const NetSpec& spec,
   }
   objective.reset_counts();
   std::vector<double> seconds;
-  const auto bench_start = std::chrono::steady_clock::now();
+  const auto bench_start = Clock::now();
   while (static_cast<int>(seconds.size()) < settings.max_updates) {
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = Clock::now();
     objective.select_outer_batch(k);
     method->step(x, objective, k);
-    const auto end = std::chrono::steady_clock::now();
+    const auto end = Clock::now();
     seconds.push_back(std::chrono::duration<double>(end - start).count());
     ++k;
     if (static_cast<int>(seconds.size()) >= settings.min_updates &&
@@ -62,33 +156,51 @@ BenchResult bench_method(const MethodConfig& config, const NetSpec& spec,
   result.net = spec.str();
   result.n_updates = static_cast<int>(seconds.size());
   const auto n = static_cast<double>(seconds.size());
-  result.loss_evals = objective.counts().n_loss / n;
-  result.gradient_evals = objective.counts().n_gradient / n;
-  std::sort(seconds.begin(), seconds.end());
-  const std::size_t mid = seconds.size() / 2;
-  result.median_seconds =
-      seconds.size() % 2 == 1 ? seconds[mid] : 0.5 * (seconds[mid - 1] + seconds[mid]);
-  result.min_seconds = seconds.front();
-  result.max_seconds = seconds.back();
+  result.loss_evals = static_cast<double>(objective.counts().n_loss) / n;
+  result.gradient_evals = static_cast<double>(objective.counts().n_gradient) / n;
+  result.median_seconds = median(seconds);
+  result.min_seconds = *std::min_element(seconds.begin(), seconds.end());
+  result.max_seconds = *std::max_element(seconds.begin(), seconds.end());
+  result.work = update_work(config, spec, settings.batch_size);
+  // Lower bound: all work spread evenly over the threads, but never less than
+  // the work that must run on one thread.
+  const double flop_rate = ceilings.gemm_gflops_of(spec, settings.batch_size) * 1e9;
+  const double all_work = result.work.flops / flop_rate + result.work.normals / ceilings.normals_per_second;
+  result.bound_seconds = std::max(all_work / settings.n_threads, result.work.sequential_flops / flop_rate);
   return result;
 }
 
 std::string format_table(const std::vector<BenchResult>& results) {
-  std::string out = fmt::format("{:<8} {:<12} {:>8} {:>14} {:>12} {:>12} {:>10} {:>10}\n", "method",
-                                "net", "updates", "median s/upd", "min", "max", "f evals",
-                                "∇f evals");
+  std::string out = fmt::format("{:<6} {:<11} {:>5} {:>11} {:>10} {:>10} {:>8} {:>8} {:>8} {:>9} {:>10} {:>6}\n",
+                                "method", "net", "upd", "median s", "min s", "max s", "f evals",
+                                "∇f evals", "GFLOP", "M normals", "bound s", "bound%");
   for (const BenchResult& r : results)
-    out += fmt::format("{:<8} {:<12} {:>8} {:>14.4g} {:>12.4g} {:>12.4g} {:>10.4g} {:>10.4g}\n",
+    out += fmt::format("{:<6} {:<11} {:>5} {:>11.4g} {:>10.4g} {:>10.4g} {:>8.4g} {:>8.4g} {:>8.3g} {:>9.4g} {:>10.4g} {:>5.0f}%\n",
                        r.method, r.net, r.n_updates, r.median_seconds, r.min_seconds,
-                       r.max_seconds, r.loss_evals, r.gradient_evals);
+                       r.max_seconds, r.loss_evals, r.gradient_evals, r.work.flops * 1e-9,
+                       r.work.normals * 1e-6, r.bound_seconds, 100.0 * r.bound_seconds / r.median_seconds);
   return out;
 }
 
 nlohmann::json to_json(const BenchResult& r) {
-  return {{"method", r.method},           {"net", r.net},
-          {"updates", r.n_updates},       {"median_seconds", r.median_seconds},
-          {"min_seconds", r.min_seconds}, {"max_seconds", r.max_seconds},
-          {"loss_evals", r.loss_evals},   {"gradient_evals", r.gradient_evals}};
+  return {{"method", r.method},
+          {"net", r.net},
+          {"updates", r.n_updates},
+          {"median_seconds", r.median_seconds},
+          {"min_seconds", r.min_seconds},
+          {"max_seconds", r.max_seconds},
+          {"loss_evals", r.loss_evals},
+          {"gradient_evals", r.gradient_evals},
+          {"gflop", r.work.flops * 1e-9},
+          {"normals", r.work.normals},
+          {"bound_seconds", r.bound_seconds},
+          {"fraction_of_bound", r.bound_seconds / r.median_seconds}};
+}
+
+nlohmann::json to_json(const Ceilings& c) {
+  nlohmann::json gemm = nlohmann::json::object();
+  for (std::size_t i = 0; i < c.gemm_shapes.size(); ++i) gemm[c.gemm_shapes[i]] = c.gemm_gflops[i];
+  return {{"normals_per_second_one_core", c.normals_per_second}, {"sgemm_gflops_one_core", gemm}};
 }
 
 }  // namespace valley::bench

@@ -1,5 +1,7 @@
 // valley bench: seconds per update of each method on the paper's networks,
-// as a table (medians over timed updates after a warm-up).
+// as a table of medians over timed updates after a warm-up, beside the
+// machine's ceilings measured in the same run.
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -8,7 +10,6 @@
 
 #include "method_bench.h"
 #include "valley/cli/commands.h"
-#include "valley/cli/flags.h"
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
 #include "valley/core/version.h"
@@ -18,34 +19,57 @@ namespace valley::cli {
 void add_bench_command(CLI::App& app) {
   auto config = std::make_shared<MethodConfig>();
   auto settings = std::make_shared<bench::BenchSettings>();
+  auto methods = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"sgd", "is", "sgld", "heat"});
   auto nets = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"784-10", "784-200-10"});
   auto json_path = std::make_shared<std::string>();
+  settings->n_threads = 2;
   CLI::App* cmd = app.add_subcommand(
-      "bench", "Time updates of a method on the paper's networks and print a table of medians");
-  add_method_flags(*cmd, *config);
-  cmd->add_option("--nets", *nets, "Networks to time")->capture_default_str();
+      "bench",
+      "Time updates of each method on the paper's networks (batch 20, τ = 0.01, 1000 samples, "
+      "heat M = J = 30) and print medians beside the machine's measured ceilings");
+  cmd->add_option("--methods", *methods, "Methods to time")->capture_default_str()->delimiter(',');
+  cmd->add_option("--nets", *nets, "Networks to time")->capture_default_str()->delimiter(',');
   cmd->add_option("--batch", settings->batch_size, "Minibatch size")->capture_default_str();
   cmd->add_option("--threads", settings->n_threads, "Worker threads")->capture_default_str();
-  cmd->add_option("--min-updates", settings->min_updates, "Timed updates, at least")
+  cmd->add_option("--min-updates", settings->min_updates, "Timed updates per case, at least")
       ->capture_default_str();
   cmd->add_option("--min-seconds", settings->min_seconds, "Time each case for at least this long")
       ->capture_default_str();
+  cmd->add_option("--seed", config->seed, "Seed")->capture_default_str();
   cmd->add_option("--json", *json_path, "Also save the results as JSON in this file");
-  cmd->callback([config, settings, nets, json_path] {
+  cmd->callback([config, settings, methods, nets, json_path] {
     if (settings->batch_size < 1) fail("--batch must be ≥ 1 (got {})", settings->batch_size);
     if (settings->n_threads < 1) fail("--threads must be ≥ 1 (got {})", settings->n_threads);
     if (settings->min_updates < 5) fail("--min-updates must be ≥ 5 (got {})", settings->min_updates);
-    std::vector<bench::BenchResult> results;
-    for (const std::string& net : *nets) {
-      results.push_back(bench::bench_method(*config, NetSpec::parse(net, "--nets"), *settings));
-      fmt::print(stderr, "timed {} on {}\n", config->name, net);
+    std::vector<NetSpec> specs;
+    for (const std::string& net : *nets) specs.push_back(NetSpec::parse(net, "--nets"));
+    std::vector<MethodConfig> configs;
+    for (const std::string& name : *methods) {
+      MethodConfig method = *config;
+      method.name = name;
+      validate(method);
+      configs.push_back(method);
     }
-    fmt::print("valley {} bench: batch {}, {} thread(s)\n{}", kVersion, settings->batch_size,
-               settings->n_threads, bench::format_table(results));
+    const bench::Ceilings ceilings = bench::measure_ceilings(specs, settings->batch_size);
+    std::vector<bench::BenchResult> results;
+    for (const MethodConfig& method : configs)
+      for (const NetSpec& spec : specs) {
+        fmt::print(stderr, "timing {} on {} …\n", method.name, spec.str());
+        results.push_back(bench::bench_method(method, spec, *settings, ceilings));
+      }
+    fmt::print("valley {} bench: batch {}, {} thread(s), τ = 0.01, J = 1000, heat M = J = 30\n",
+               kVersion, settings->batch_size, settings->n_threads);
+    fmt::print("ceilings, one core, measured now: normals {:.0f} M/s", ceilings.normals_per_second * 1e-6);
+    for (std::size_t i = 0; i < ceilings.gemm_shapes.size(); ++i)
+      fmt::print(", sgemm {} {:.1f} GFLOP/s", ceilings.gemm_shapes[i], ceilings.gemm_gflops[i]);
+    fmt::print("\nbound: the update's GEMM flops and normal draws at those rates, spread over the "
+               "threads (SGLD's chain and SGD stay on one)\n\n{}",
+               bench::format_table(results));
     if (!json_path->empty()) {
       nlohmann::json out = {{"valley_version", kVersion},
                             {"batch", settings->batch_size},
                             {"threads", settings->n_threads},
+                            {"ceilings", bench::to_json(ceilings)},
                             {"results", nlohmann::json::array()}};
       for (const auto& r : results) out["results"].push_back(bench::to_json(r));
       write_file_atomically(*json_path, out.dump(2) + "\n");

@@ -1,6 +1,9 @@
 #include "valley/sampling/sgld.h"
 
+#include <atomic>
 #include <cmath>
+#include <semaphore>
+#include <thread>
 
 #include "valley/schedules/step_sizes.h"
 
@@ -13,26 +16,72 @@ MeanEstimate Sgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64
   const Eigen::Index d = x.size();
   if (chain_.size() != d) chain_ = x;  // Alg. 3: x^0 = x, the first time
   grad_.resize(d);
-  noise_.resize(d);
+  for (Vec& noise : noise_) noise.resize(d);
   mean.setZero();
+  const int64_t n_steps = settings_.n_samples;
+  const auto fill = [&](int64_t j, bool on_all_threads) {
+    const NoiseKey key{settings_.seed, Stream::sgld, static_cast<uint32_t>(k), static_cast<uint32_t>(j)};
+    const std::span<float> out(noise_[j % 2].data(), static_cast<std::size_t>(d));
+    if (on_all_threads)
+      backend_.fill_normal(key, 0, out);
+    else
+      fill_normal(key, 0, out);
+  };
+
+  // With a second thread, it fills noise_[j % 2] for step j while step j − 1
+  // runs; `free_slots` and `filled` hand the two buffers back and forth.
+  const bool ahead = backend_.n_threads() >= 2;
+  std::counting_semaphore<2> free_slots(2), filled(0);
+  std::atomic<bool> stop = false;
+  std::jthread producer;
+  if (ahead)
+    producer = std::jthread([&] {
+      for (int64_t j = 1; j <= n_steps; ++j) {
+        free_slots.acquire();
+        if (stop) return;
+        fill(j, false);
+        filled.release();
+      }
+    });
+  struct StopProducer {
+    std::atomic<bool>& stop;
+    std::counting_semaphore<2>& free_slots;
+    bool active;
+    ~StopProducer() {
+      if (!active) return;
+      stop = true;
+      free_slots.release();  // wakes a producer waiting for a buffer
+    }
+  } stop_producer{stop, free_slots, ahead};
+
   double sum_eps = 0.0;
   const float inv_tau = static_cast<float>(1.0 / tau);
-  for (int64_t j = 1; j <= settings_.n_samples; ++j) {
+  float* y = chain_.data();
+  float* mu = mean.data();
+  const float* centre = x.data();
+  const float* g = grad_.data();
+  for (int64_t j = 1; j <= n_steps; ++j) {
     f.select_inner_batch(static_cast<uint64_t>(j - 1));
     f.gradient(chain_, grad_);
+    if (ahead)
+      filled.acquire();
+    else
+      fill(j, true);
     const double eps = sgld_temperature(settings_.eps_0, j);
-    backend_.fill_normal(NoiseKey{settings_.seed, Stream::sgld, static_cast<uint32_t>(k),
-                                  static_cast<uint32_t>(j)},
-                         0, {noise_.data(), static_cast<std::size_t>(d)});
-    // Alg. 3: y^j = y^{j−1} − (ε_j/2)(∇f(y^{j−1}) + (y^{j−1} − x)/τ) + √ε_j z,  z ∼ N(0, I)
     const float half_eps = static_cast<float>(0.5 * eps);
     const float sqrt_eps = static_cast<float>(std::sqrt(eps));
-    chain_.array() += -half_eps * (grad_.array() + (chain_.array() - x.array()) * inv_tau) +
-                      sqrt_eps * noise_.array();
-    // μ ≈ Σ ε_j y^j / Σ ε_j
-    mean += static_cast<float>(eps) * chain_;
+    const float eps_f = static_cast<float>(eps);
+    const float* z = noise_[j % 2].data();
+    for (Eigen::Index i = 0; i < d; ++i) {
+      // Alg. 3: y^j = y^{j−1} − (ε_j/2)(∇f(y^{j−1}) + (y^{j−1} − x)/τ) + √ε_j z,  z ∼ N(0, I)
+      y[i] += -half_eps * (g[i] + (y[i] - centre[i]) * inv_tau) + sqrt_eps * z[i];
+      // μ ≈ Σ ε_j y^j / Σ ε_j
+      mu[i] += eps_f * y[i];
+    }
     sum_eps += eps;
+    if (ahead) free_slots.release();
   }
+  stop_producer.active = false;
   mean /= static_cast<float>(sum_eps);
   return {};
 }

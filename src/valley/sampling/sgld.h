@@ -7,6 +7,9 @@
 // of the previous parameter update"), and starts at x the first time; ε_j
 // restarts at j = 1 in every update; J = --samples gradient evaluations per
 // update. d = parameters.
+//
+// The noise does not depend on the chain, so with two or more threads it is
+// drawn one step ahead on a second thread while the first computes ∇f.
 #pragma once
 
 #include "valley/backends/backend.h"
@@ -37,7 +40,7 @@ class Sgld final : public MeanEstimator {
   const Backend& backend_;
   Vec chain_;  // y, carried over between updates
   Vec grad_;
-  Vec noise_;
+  Vec noise_[2];  // ring of two: step j uses noise_[j % 2]
 };
 
 }  // namespace valley

@@ -11,6 +11,7 @@
 #include "valley/model/blas.h"
 #include "valley/model/init.h"
 #include "valley/objective/mlp_objective.h"
+#include "valley/objective/row_space.h"
 #include "valley/sampling/philox_normal.h"
 
 namespace valley::bench {
@@ -90,7 +91,14 @@ Ceilings measure_ceilings(const std::vector<NetSpec>& specs, int batch_size) {
   return ceilings;
 }
 
-UpdateWork update_work(const MethodConfig& method, const NetSpec& spec, int batch_size) {
+UpdateWork update_work(const MethodConfig& method, const NetSpec& full_spec, int batch_size) {
+  // The projected sampler runs on the reduced network, whose input width is
+  // r = B (the rank of a minibatch of distinct images), and draws the unseen
+  // noise once per update: d normals for IS, 2d for SGLD.
+  const bool projected = method.sampler == "projected" && method.name != "sgd";
+  const NetSpec spec = projected ? reduced_spec(full_spec, std::min(batch_size, full_spec.n_inputs())) : full_spec;
+  const double unseen_normals =
+      !projected ? 0.0 : static_cast<double>(full_spec.n_params()) * (method.name == "sgld" ? 2 : method.name == "is" ? 1 : 0);
   const double b = batch_size;
   double forward = 0, backward_rest = 0;  // per evaluation
   for (int l = 1; l <= spec.n_layers(); ++l) {
@@ -120,6 +128,7 @@ UpdateWork update_work(const MethodConfig& method, const NetSpec& spec, int batc
     work.flops = j * (m * (forward + backward_rest) + first_layer);
     work.normals = j * m * d;
   }
+  work.normals += unseen_normals;
   return work;
 }
 
@@ -153,6 +162,7 @@ BenchResult bench_method(const MethodConfig& config, const NetSpec& spec,
   }
   BenchResult result;
   result.method = config.name;
+  result.sampler = config.sampler;
   result.net = spec.str();
   result.n_updates = static_cast<int>(seconds.size());
   const auto n = static_cast<double>(seconds.size());
@@ -171,12 +181,12 @@ BenchResult bench_method(const MethodConfig& config, const NetSpec& spec,
 }
 
 std::string format_table(const std::vector<BenchResult>& results) {
-  std::string out = fmt::format("{:<6} {:<11} {:>5} {:>11} {:>10} {:>10} {:>8} {:>8} {:>8} {:>9} {:>10} {:>6}\n",
-                                "method", "net", "upd", "median s", "min s", "max s", "f evals",
+  std::string out = fmt::format("{:<6} {:<9} {:<11} {:>5} {:>11} {:>10} {:>10} {:>8} {:>8} {:>8} {:>9} {:>10} {:>6}\n",
+                                "method", "sampler", "net", "upd", "median s", "min s", "max s", "f evals",
                                 "∇f evals", "GFLOP", "M normals", "bound s", "bound%");
   for (const BenchResult& r : results)
-    out += fmt::format("{:<6} {:<11} {:>5} {:>11.4g} {:>10.4g} {:>10.4g} {:>8.4g} {:>8.4g} {:>8.3g} {:>9.4g} {:>10.4g} {:>5.0f}%\n",
-                       r.method, r.net, r.n_updates, r.median_seconds, r.min_seconds,
+    out += fmt::format("{:<6} {:<9} {:<11} {:>5} {:>11.4g} {:>10.4g} {:>10.4g} {:>8.4g} {:>8.4g} {:>8.3g} {:>9.4g} {:>10.4g} {:>5.0f}%\n",
+                       r.method, r.sampler, r.net, r.n_updates, r.median_seconds, r.min_seconds,
                        r.max_seconds, r.loss_evals, r.gradient_evals, r.work.flops * 1e-9,
                        r.work.normals * 1e-6, r.bound_seconds, 100.0 * r.bound_seconds / r.median_seconds);
   return out;
@@ -184,6 +194,7 @@ std::string format_table(const std::vector<BenchResult>& results) {
 
 nlohmann::json to_json(const BenchResult& r) {
   return {{"method", r.method},
+          {"sampler", r.sampler},
           {"net", r.net},
           {"updates", r.n_updates},
           {"median_seconds", r.median_seconds},

@@ -42,6 +42,7 @@ struct UpdateWork {
 
 struct BenchResult {
   std::string method;
+  std::string sampler;
   std::string net;
   int n_updates = 0;
   double median_seconds = 0.0;

@@ -21,6 +21,7 @@ void add_bench_command(CLI::App& app) {
   auto settings = std::make_shared<bench::BenchSettings>();
   auto methods = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"sgd", "is", "sgld", "heat"});
   auto nets = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"784-10", "784-200-10"});
+  auto samplers = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"full", "projected"});
   auto json_path = std::make_shared<std::string>();
   settings->n_threads = 2;
   CLI::App* cmd = app.add_subcommand(
@@ -29,6 +30,9 @@ void add_bench_command(CLI::App& app) {
       "heat M = J = 30) and print medians beside the machine's measured ceilings");
   cmd->add_option("--methods", *methods, "Methods to time")->capture_default_str()->delimiter(',');
   cmd->add_option("--nets", *nets, "Networks to time")->capture_default_str()->delimiter(',');
+  cmd->add_option("--samplers", *samplers, "Samplers of the regularized methods, side by side")
+      ->capture_default_str()
+      ->delimiter(',');
   cmd->add_option("--batch", settings->batch_size, "Minibatch size")->capture_default_str();
   cmd->add_option("--threads", settings->n_threads, "Worker threads")->capture_default_str();
   cmd->add_option("--min-updates", settings->min_updates, "Timed updates per case, at least")
@@ -37,24 +41,26 @@ void add_bench_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--seed", config->seed, "Seed")->capture_default_str();
   cmd->add_option("--json", *json_path, "Also save the results as JSON in this file");
-  cmd->callback([config, settings, methods, nets, json_path] {
+  cmd->callback([config, settings, methods, nets, samplers, json_path] {
     if (settings->batch_size < 1) fail("--batch must be ≥ 1 (got {})", settings->batch_size);
     if (settings->n_threads < 1) fail("--threads must be ≥ 1 (got {})", settings->n_threads);
     if (settings->min_updates < 5) fail("--min-updates must be ≥ 5 (got {})", settings->min_updates);
     std::vector<NetSpec> specs;
     for (const std::string& net : *nets) specs.push_back(NetSpec::parse(net, "--nets"));
     std::vector<MethodConfig> configs;
-    for (const std::string& name : *methods) {
-      MethodConfig method = *config;
-      method.name = name;
-      validate(method);
-      configs.push_back(method);
-    }
+    for (const std::string& name : *methods)
+      for (const std::string& sampler : *samplers) {
+        MethodConfig method = *config;
+        method.name = name;
+        method.sampler = name == "sgd" ? "full" : sampler;
+        validate(method);
+        if (name != "sgd" || sampler == samplers->front()) configs.push_back(method);
+      }
     const bench::Ceilings ceilings = bench::measure_ceilings(specs, settings->batch_size);
     std::vector<bench::BenchResult> results;
     for (const MethodConfig& method : configs)
       for (const NetSpec& spec : specs) {
-        fmt::print(stderr, "timing {} on {} …\n", method.name, spec.str());
+        fmt::print(stderr, "timing {} ({}) on {} …\n", method.name, method.sampler, spec.str());
         results.push_back(bench::bench_method(method, spec, *settings, ceilings));
       }
     fmt::print("valley {} bench: batch {}, {} thread(s), τ = 0.01, J = 1000, heat M = J = 30\n",

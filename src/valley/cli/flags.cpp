@@ -64,6 +64,12 @@ void add_method_flags(CLI::App& cmd, MethodConfig& config) {
                                    "SGLD temperatures ε_j = 1/(ε0 + j)")
                         ->capture_default_str(),
                     {"sgld"}});
+  scoped.push_back({cmd.add_option("--sgld-noise", config.sgld.noise,
+                                   "variance: η_j ∼ N(0, ε_j) as Alg. 3 is written; stddev: "
+                                   "η_j ∼ N(0, ε_j²), the reading that reproduces the paper's "
+                                   "SGLD numbers (docs/REPRODUCTION.md)")
+                        ->capture_default_str(),
+                    {"sgld"}});
   scoped.push_back({cmd.add_option("--beta", config.is.beta, "IS weights exp(−β f)")
                         ->capture_default_str(),
                     {"is"}});
@@ -79,6 +85,13 @@ void add_method_flags(CLI::App& cmd, MethodConfig& config) {
   scoped.push_back({cmd.add_option("--rm-alpha", config.heat.alpha, "α in a_j = c j^(−α), in (1/2, 1]")
                         ->capture_default_str(),
                     {"heat"}});
+  scoped.push_back({cmd.add_option("--sampler", config.sampler,
+                                   "full: every sample draws all d coordinates, as in the paper; "
+                                   "projected: the same estimator in law, drawing only the noise "
+                                   "the minibatch can see (exact, 25-100x cheaper); auto: "
+                                   "projected unless --inner-batch fresh")
+                        ->capture_default_str(),
+                    regularized});
   scoped.push_back({cmd.add_option("--sgd-first", config.sgd_first,
                                    "Run plain SGD (step --lr) for this many updates, then the "
                                    "method (Fig. 5)")

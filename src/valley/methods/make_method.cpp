@@ -5,8 +5,11 @@
 #include "valley/methods/local_entropy.h"
 #include "valley/methods/method.h"
 #include "valley/methods/sgd.h"
+#include "valley/methods/projected_heat.h"
 #include "valley/methods/sgd_first.h"
 #include "valley/sampling/importance.h"
+#include "valley/sampling/projected_importance.h"
+#include "valley/sampling/projected_sgld.h"
 #include "valley/sampling/sgld.h"
 
 namespace valley {
@@ -55,6 +58,8 @@ void validate(const MethodConfig& config) {
     fail("--samples must be between 1 and 10^8 (got {})", *config.n_samples);
   if (!(std::isfinite(config.sgld.eps_0) && config.sgld.eps_0 >= 0))
     fail("--eps0 must be a finite number ≥ 0 (got {})", config.sgld.eps_0);
+  if (config.sgld.noise != "variance" && config.sgld.noise != "stddev")
+    fail("--sgld-noise must be 'variance' or 'stddev' (got '{}')", config.sgld.noise);
   require_positive(config.is.beta, "--beta");
   if (config.heat.n_iterations && *config.heat.n_iterations < 1)
     fail("--rm-iters must be ≥ 1 (got {})", *config.heat.n_iterations);
@@ -66,6 +71,8 @@ void validate(const MethodConfig& config) {
   require_positive(config.heat.c, "--rm-c");
   if (!(config.heat.alpha > 0.5 && config.heat.alpha <= 1.0))
     fail("--rm-alpha must lie in (1/2, 1] (got {})", config.heat.alpha);
+  if (config.sampler != "full" && config.sampler != "projected" && config.sampler != "auto")
+    fail("--sampler must be 'auto', 'full' or 'projected' (got '{}')", config.sampler);
   if (config.sgd_first < 0) fail("--sgd-first must be ≥ 0 (got {})", config.sgd_first);
   if (config.sgd_first > 0 && config.name == "sgd")
     fail("--sgd-first switches from SGD to a regularized method; --method sgd has nothing to switch to");
@@ -75,23 +82,33 @@ std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& b
   validate(config);
   std::unique_ptr<Method> method;
   const std::optional<double> eta = config.regularization.eta;
+  const bool projected = config.sampler != "full";
   if (config.name == "sgd") {
     method = std::make_unique<Sgd>(config.sgd.lr);
   } else if (config.name == "sgld") {
-    method = std::make_unique<LocalEntropy>(
-        std::make_unique<Sgld>(SgldSettings{config.sgld_is_samples(), config.sgld.eps_0, config.seed},
-                               backend),
-        config.tau_schedule(), eta);
+    const SgldSettings settings{config.sgld_is_samples(), config.sgld.eps_0, config.seed,
+                                config.sgld.noise == "stddev"};
+    std::unique_ptr<MeanEstimator> estimator;
+    if (projected)
+      estimator = std::make_unique<ProjectedSgld>(settings, backend);
+    else
+      estimator = std::make_unique<Sgld>(settings, backend);
+    method = std::make_unique<LocalEntropy>(std::move(estimator), config.tau_schedule(), eta);
   } else if (config.name == "is") {
-    method = std::make_unique<LocalEntropy>(
-        std::make_unique<ImportanceSampling>(
-            ImportanceSettings{config.sgld_is_samples(), config.is.beta, config.seed},
-            backend),
-        config.tau_schedule(), eta);
+    const ImportanceSettings settings{config.sgld_is_samples(), config.is.beta, config.seed};
+    std::unique_ptr<MeanEstimator> estimator;
+    if (projected)
+      estimator = std::make_unique<ProjectedImportance>(settings, backend);
+    else
+      estimator = std::make_unique<ImportanceSampling>(settings, backend);
+    method = std::make_unique<LocalEntropy>(std::move(estimator), config.tau_schedule(), eta);
   } else {
-    method = std::make_unique<Heat>(HeatSettings{config.heat_iterations(), config.heat_draws(),
-                                                 config.heat.c, config.heat.alpha, config.seed},
-                                    config.tau_schedule(), backend);
+    const HeatSettings settings{config.heat_iterations(), config.heat_draws(), config.heat.c,
+                                config.heat.alpha, config.seed};
+    if (projected)
+      method = std::make_unique<ProjectedHeat>(settings, config.tau_schedule(), backend);
+    else
+      method = std::make_unique<Heat>(settings, config.tau_schedule(), backend);
   }
   if (config.sgd_first > 0)
     return std::make_unique<SgdFirst>(config.sgd_first, config.sgd.lr, std::move(method));

@@ -30,7 +30,8 @@ struct MethodConfig {
   std::optional<int64_t> n_samples;
 
   struct {
-    double eps_0 = 1000.0;  // ε_j = 1/(ε0 + j)
+    double eps_0 = 1000.0;          // ε_j = 1/(ε0 + j)
+    std::string noise = "variance";  // η_j ∼ N(0, ε_j) as written, or "stddev": N(0, ε_j²)
   } sgld;
 
   struct {
@@ -43,6 +44,11 @@ struct MethodConfig {
     double c = 0.1;                       // a_j = c j^(−α)
     double alpha = 0.7;
   } heat;
+
+  // full: every sample draws all d coordinates (the paper); projected: the
+  // exact row-space reduction (methods/projected_heat.h, sampling/projected_*.h);
+  // auto: projected wherever it is exact (see the trainer).
+  std::string sampler = "auto";
 
   int64_t sgd_first = 0;  // plain SGD (step --lr) for this many updates first (Fig. 5)
 

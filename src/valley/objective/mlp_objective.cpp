@@ -1,93 +1,38 @@
 #include "valley/objective/mlp_objective.h"
 
 #include "valley/core/error.h"
-#include "valley/model/blas.h"
+#include "valley/objective/reduction.h"
 
 namespace valley {
 
 MlpObjective::MlpObjective(const NetSpec& spec, const Dataset& train, MinibatchSampler& sampler,
                            InnerBatch inner_batch, const Backend& backend)
-    : spec_(spec), train_(train), sampler_(sampler), inner_batch_(inner_batch), backend_(backend) {
+    : BatchMlpObjective(spec, backend), train_(train), sampler_(sampler), inner_batch_(inner_batch) {
   if (spec.n_inputs() != train.pixels())
     fail("--net: input width {} does not match the data's {}x{} = {} pixels", spec.n_inputs(),
          train.rows, train.cols, train.pixels());
   indices_.resize(static_cast<std::size_t>(sampler.batch_size()));
-  for (int t = 0; t < backend.n_threads(); ++t) {
-    workers_.push_back(std::make_unique<Mlp<float>>(spec));
-    xi_.emplace_back(spec.n_params());
-  }
 }
 
 void MlpObjective::select_outer_batch(uint64_t k) {
   k_ = k;
   sampler_.outer_indices(k, indices_);
-  gather_minibatch(train_, indices_, batch_);
+  gather_minibatch(train_, indices_, batch());
 }
 
 void MlpObjective::select_inner_batch(uint64_t j) {
   if (inner_batch_ != InnerBatch::fresh) return;
   sampler_.inner_indices(k_, j, indices_);
-  gather_minibatch(train_, indices_, batch_);
+  gather_minibatch(train_, indices_, batch());
   // Perturbed evaluations around the centre now see the new minibatch.
   if (centre().size() == dim()) prepare_centre();
 }
 
-double MlpObjective::compute_loss(ConstVecRef x) {
-  return workers_[0]->loss(x.data(), batch_.images.data(), batch_.labels.data(), batch_.batch_size);
-}
-
-double MlpObjective::compute_gradient(ConstVecRef x, VecRef grad) {
-  return workers_[0]->loss_and_gradient(x.data(), batch_.images.data(), batch_.labels.data(),
-                                        batch_.batch_size, grad.data());
-}
-
-void MlpObjective::prepare_centre() {
-  centre_z1_.resize(static_cast<std::size_t>(batch_.batch_size) * spec_.widths[1]);
-  workers_[0]->first_layer(centre().data(), batch_.images.data(), batch_.batch_size,
-                           centre_z1_.data());
-}
-
-double MlpObjective::compute_perturbed_loss(ConstVecRef xi, int worker) {
-  return workers_[static_cast<std::size_t>(worker)]->perturbed_loss(
-      centre().data(), centre_z1_.data(), sigma(), xi.data(), batch_.images.data(),
-      batch_.labels.data(), batch_.batch_size);
-}
-
-void MlpObjective::compute_perturbed_gradient_sum(int64_t n_draws, const DrawFn& draw,
-                                                  VecRef grad_sum) {
-  const int batch_size = batch_.batch_size;
-  const int n_1 = spec_.widths[1];
-  const std::size_t dz1_size = static_cast<std::size_t>(batch_size) * n_1;
-  const int64_t rest = spec_.n_layers() >= 2 ? spec_.weights_offset(2) : spec_.n_params();
-  dz1_parts_.resize(dz1_size * static_cast<std::size_t>(n_draws));
-  rest_parts_.resize(spec_.n_params() - rest, n_draws);
-  // Each draw's parts are kept apart and summed in draw order below, so the
-  // result does not depend on how the draws were spread over threads.
-  backend_.parallel_for(n_draws, [&](int thread, int64_t begin, int64_t end) {
-    Mlp<float>& mlp = *workers_[static_cast<std::size_t>(thread)];
-    Vec& xi = xi_[static_cast<std::size_t>(thread)];
-    for (int64_t m = begin; m < end; ++m) {
-      draw(m, {xi.data(), static_cast<std::size_t>(xi.size())});
-      mlp.perturbed_gradient_parts(centre().data(), centre_z1_.data(), sigma(), xi.data(),
-                                   batch_.images.data(), batch_.labels.data(), batch_size,
-                                   dz1_parts_.data() + static_cast<std::size_t>(m) * dz1_size,
-                                   rest_parts_.col(m).data());
-    }
-  });
-  // Σ_m ∂f/∂z_1^(m), then ∇_{W_1} = Xᵀ (Σ_m ∂f/∂z_1^(m)) and ∇_{b_1} = its column sums.
-  std::vector<float>& dz1_sum = dz1_sum_;
-  dz1_sum.assign(dz1_size, 0.0f);
-  for (int64_t m = 0; m < n_draws; ++m)
-    for (std::size_t i = 0; i < dz1_size; ++i) dz1_sum[i] += dz1_parts_[static_cast<std::size_t>(m) * dz1_size + i];
-  gemm(true, false, spec_.n_inputs(), n_1, batch_size, 1.0f, batch_.images.data(), spec_.n_inputs(),
-       dz1_sum.data(), n_1, 0.0f, grad_sum.data(), n_1);
-  float* grad_b1 = grad_sum.data() + spec_.bias_offset(1);
-  std::fill_n(grad_b1, n_1, 0.0f);
-  for (int r = 0; r < batch_size; ++r)
-    for (int c = 0; c < n_1; ++c) grad_b1[c] += dz1_sum[static_cast<std::size_t>(r) * n_1 + c];
-  auto tail = grad_sum.tail(spec_.n_params() - rest);
-  tail.setZero();
-  for (int64_t m = 0; m < n_draws; ++m) tail += rest_parts_.col(m);
+std::unique_ptr<Reduction> MlpObjective::make_reduction() {
+  // With a fresh minibatch per inner step the loss does not see W_1 through
+  // one X only: no exact reduction.
+  if (inner_batch_ == InnerBatch::fresh) return nullptr;
+  return BatchMlpObjective::make_reduction();
 }
 
 }  // namespace valley

@@ -1,6 +1,10 @@
 #include "valley/objective/objective.h"
 
+#include "valley/objective/reduction.h"
+
 namespace valley {
+
+std::unique_ptr<Reduction> Objective::make_reduction() { return nullptr; }
 
 double Objective::compute_perturbed_loss(ConstVecRef xi, int /*worker*/) {
   point_ = centre_ + sigma_ * xi;

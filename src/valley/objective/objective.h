@@ -13,11 +13,14 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 
 #include "valley/core/types.h"
 
 namespace valley {
+
+class Reduction;
 
 struct EvalCounts {
   int64_t n_loss = 0;      // evaluations of f alone (one per parameter vector)
@@ -73,7 +76,16 @@ class Objective {
   // evaluations, which share one minibatch, do not apply).
   virtual bool fresh_inner_batches() const { return false; }
 
+  // An exact reduction of f for the current update (objective/reduction.h),
+  // or none.
+  virtual std::unique_ptr<Reduction> make_reduction();
+
   EvalCounts counts() const { return {n_loss_.load(), n_gradient_.load()}; }
+  // Adds evaluations made on an equivalent objective (a reduction of this one).
+  void add_counts(const EvalCounts& counts) {
+    n_loss_ += counts.n_loss;
+    n_gradient_ += counts.n_gradient;
+  }
   void reset_counts() {
     n_loss_ = 0;
     n_gradient_ = 0;

@@ -23,6 +23,7 @@ enum class Stream : uint32_t {
   importance = 6,    // Alg. 4: the Gaussian samples x^j ~ φ_{x,τ}
   heat = 7,          // Alg. 5: the draws z^(m) ~ φ_{x^j,τ}
   inner_batch = 8,   // fresh minibatches inside one update (--inner-batch fresh)
+  complement = 9,    // projected samplers: the noise the loss cannot see, drawn in closed form
   test = 100,        // reserved for tests
 };
 

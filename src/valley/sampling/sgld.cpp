@@ -29,8 +29,11 @@ MeanEstimate Sgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64
   };
 
   // With a second thread, it fills noise_[j % 2] for step j while step j − 1
-  // runs; `free_slots` and `filled` hand the two buffers back and forth.
-  const bool ahead = backend_.n_threads() >= 2;
+  // runs; `free_slots` and `filled` hand the two buffers back and forth. For
+  // small chains (the projected sampler's) the hand-over would cost more than
+  // the draws.
+  constexpr Eigen::Index kMinDimensionAhead = 1 << 16;
+  const bool ahead = backend_.n_threads() >= 2 && d >= kMinDimensionAhead;
   std::counting_semaphore<2> free_slots(2), filled(0);
   std::atomic<bool> stop = false;
   std::jthread producer;
@@ -69,12 +72,12 @@ MeanEstimate Sgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64
       fill(j, true);
     const double eps = sgld_temperature(settings_.eps_0, j);
     const float half_eps = static_cast<float>(0.5 * eps);
-    const float sqrt_eps = static_cast<float>(std::sqrt(eps));
+    const float noise_scale = static_cast<float>(sgld_noise_scale(settings_, eps));
     const float eps_f = static_cast<float>(eps);
     const float* z = noise_[j % 2].data();
     for (Eigen::Index i = 0; i < d; ++i) {
       // Alg. 3: y^j = y^{j−1} − (ε_j/2)(∇f(y^{j−1}) + (y^{j−1} − x)/τ) + √ε_j z,  z ∼ N(0, I)
-      y[i] += -half_eps * (g[i] + (y[i] - centre[i]) * inv_tau) + sqrt_eps * z[i];
+      y[i] += -half_eps * (g[i] + (y[i] - centre[i]) * inv_tau) + noise_scale * z[i];
       // μ ≈ Σ ε_j y^j / Σ ε_j
       mu[i] += eps_f * y[i];
     }
@@ -87,7 +90,10 @@ MeanEstimate Sgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64
 }
 
 nlohmann::json Sgld::settings() const {
-  return {{"estimator", "sgld"}, {"samples", settings_.n_samples}, {"eps0", settings_.eps_0}};
+  return {{"estimator", "sgld"},
+          {"samples", settings_.n_samples},
+          {"eps0", settings_.eps_0},
+          {"noise", settings_.noise_std_eps ? "stddev-eps" : "variance-eps"}};
 }
 
 }  // namespace valley

@@ -12,6 +12,8 @@
 // drawn one step ahead on a second thread while the first computes ∇f.
 #pragma once
 
+#include <cmath>
+
 #include "valley/backends/backend.h"
 #include "valley/sampling/mean_estimator.h"
 
@@ -21,7 +23,16 @@ struct SgldSettings {
   int64_t n_samples = 1000;  // J
   double eps_0 = 1000.0;     // ε0
   uint64_t seed = 1;
+  // Alg. 3 draws η_j ∼ N(0, ε_j): variance ε_j, standard deviation √ε_j. With
+  // this set, the standard deviation is ε_j instead — a reading under which
+  // the paper's Table 1 SGLD row is reproduced (see docs/REPRODUCTION.md).
+  bool noise_std_eps = false;
 };
+
+// The standard deviation of η_j.
+inline double sgld_noise_scale(const SgldSettings& settings, double eps) {
+  return settings.noise_std_eps ? eps : std::sqrt(eps);
+}
 
 class Sgld final : public MeanEstimator {
  public:
@@ -31,9 +42,16 @@ class Sgld final : public MeanEstimator {
   MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
                              VecRef mean) override;
   nlohmann::json settings() const override;
+  std::vector<float> state() const override { return {chain_.data(), chain_.data() + chain_.size()}; }
+  void restore_state(std::span<const float> state) override {
+    chain_ = Eigen::Map<const Vec>(state.data(), static_cast<Eigen::Index>(state.size()));
+  }
 
   // The chain's current state (empty before the first update).
   const Vec& chain() const { return chain_; }
+  // Continues the chain from y (the projected sampler moves it between
+  // coordinate systems).
+  void set_chain(ConstVecRef y) { chain_ = y; }
 
  private:
   SgldSettings settings_;

@@ -1,0 +1,52 @@
+// f(x) for the network on one given minibatch (eq. 1), with the perturbed
+// evaluations f(x + σξ) that share the first layer's product X W_1
+// (model/mlp.h); a sum of M perturbed gradients needs the wide product for
+// W_1 only once: Σ_m ∇_{W_1} f = Xᵀ Σ_m ∂f/∂z_1^(m).
+// B = batch size, n_1 = width of the first layer.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "valley/backends/backend.h"
+#include "valley/data/minibatch.h"
+#include "valley/model/mlp.h"
+#include "valley/objective/objective.h"
+
+namespace valley {
+
+class BatchMlpObjective : public Objective {
+ public:
+  BatchMlpObjective(const NetSpec& spec, const Backend& backend);
+
+  int64_t dim() const override { return spec_.n_params(); }
+  int n_workers() const override { return static_cast<int>(workers_.size()); }
+  // The row-space reduction for the current minibatch (objective/row_space.h).
+  std::unique_ptr<Reduction> make_reduction() override;
+
+  // The minibatch every evaluation uses.
+  Minibatch& batch() { return batch_; }
+  const Minibatch& batch() const { return batch_; }
+  const NetSpec& spec() const { return spec_; }
+
+ protected:
+  double compute_loss(ConstVecRef x) override;
+  double compute_gradient(ConstVecRef x, VecRef grad) override;
+  void prepare_centre() override;
+  double compute_perturbed_loss(ConstVecRef xi, int worker) override;
+  void compute_perturbed_gradient_sum(int64_t n_draws, const DrawFn& draw, VecRef grad_sum) override;
+
+  const Backend& backend_;
+
+ private:
+  NetSpec spec_;
+  Minibatch batch_;
+  std::vector<std::unique_ptr<Mlp<float>>> workers_;  // one network workspace per thread
+  std::vector<float> centre_z1_;                      // X W_1 + 1 b_1ᵀ at the centre (B × n_1)
+  std::vector<Vec> xi_;                               // per worker: the current draw ξ
+  std::vector<float> dz1_parts_;                      // per draw: ∂f/∂z_1 (B × n_1)
+  Samples rest_parts_;                                // per draw: ∇ of layers ≥ 2 (column m)
+  std::vector<float> dz1_sum_;                        // Σ_m ∂f/∂z_1^(m)
+};
+
+}  // namespace valley

@@ -1,0 +1,190 @@
+#include "valley/reproduce/gnuplot_figure.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "valley/core/atomic_file.h"
+#include "valley/core/error.h"
+#include "valley/reproduce/spread.h"
+
+namespace valley {
+namespace {
+
+// Colours of the curves of a panel whose runs name none.
+const std::vector<std::string> kPalette = {"#d62728", "#1f77b4", "#2ca02c", "#000000",
+                                           "#ff7f0e", "#9467bd", "#8c564b", "#e377c2"};
+
+constexpr int kPanelWidth = 480;
+constexpr int kPanelHeight = 360;
+constexpr int kMinWidth = 720;     // room for the two title lines above a single panel
+constexpr int kTitleHeight = 60;
+
+// A gnuplot single-quoted string: no escapes but '' for a quote.
+std::string gnuplot_string(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+// Two lines as a gnuplot double-quoted string, whose escapes include \n.
+std::string gnuplot_two_lines(const std::string& first, const std::string& second) {
+  std::string out = "\"";
+  for (char c : first + '\n' + second) {
+    if (c == '\n') out += "\\n";
+    else if (c == '"' || c == '\\') out += std::string("\\") + c;
+    else out += c;
+  }
+  return out + "\"";
+}
+
+std::string axis_label(const std::string& metric) {
+  if (metric == "test_accuracy") return "held-out accuracy";
+  if (metric == "test_loss") return "held-out loss";
+  if (metric == "train_loss") return "training loss";
+  return "τ";
+}
+
+std::filesystem::path curve_file(const std::string& run) { return std::filesystem::path("curves") / (run + ".csv"); }
+
+// The full path of `program` on $PATH, or empty.
+std::filesystem::path find_on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path != nullptr ? path : "");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    const std::filesystem::path candidate = std::filesystem::path(dir.empty() ? "." : dir) / program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return {};
+}
+
+struct ProgramResult {
+  int exit_status = -1;
+  std::string err;
+};
+
+// Runs `argv` in `dir` (no shell) and collects what it writes on stderr.
+ProgramResult run_in(const std::filesystem::path& dir, std::vector<std::string> argv) {
+  std::vector<char*> args;
+  for (std::string& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  int pipe_fds[2];
+  if (::pipe(pipe_fds) != 0) fail("cannot start {}: {}", argv[0], std::strerror(errno));
+  const pid_t pid = ::fork();
+  if (pid < 0) fail("cannot start {}: {}", argv[0], std::strerror(errno));
+  if (pid == 0) {
+    const int null_fd = ::open("/dev/null", O_RDWR);
+    ::dup2(null_fd, STDIN_FILENO);
+    ::dup2(null_fd, STDOUT_FILENO);
+    ::dup2(pipe_fds[1], STDERR_FILENO);
+    ::close(pipe_fds[0]);
+    if (::chdir(dir.c_str()) != 0) ::_exit(126);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(pipe_fds[1]);
+  ProgramResult result;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    result.err.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(pipe_fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+std::string first_line(const std::string& text) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find_first_not_of(" \t") != std::string::npos) return line;
+  return "no message";
+}
+
+}  // namespace
+
+std::string curve_csv(const RunResults& results, const std::string& metric) {
+  std::string out = "update,mean,sd,min,max,n_seeds\n";
+  for (const CurvePoint& p : mean_curve(results, metric))
+    out += fmt::format("{},{},{},{},{},{}\n", p.update, p.spread.mean, p.spread.sd, p.spread.min,
+                       p.spread.max, p.spread.n);
+  return out;
+}
+
+std::string gnuplot_script(const Experiment& experiment, const FigureSpec& figure, int64_t n_seeds) {
+  const std::string title = gnuplot_two_lines(
+      figure.title.empty() ? experiment.name : figure.title,
+      fmt::format("line: mean over seeds 1–{}, band: ± 1 standard deviation", n_seeds));
+  std::string out = fmt::format(
+      "# valley reproduce {}: `gnuplot figure.gp` in this directory redraws figure.png from\n"
+      "# curves/<run>.csv (update, mean, sd, min, max, n_seeds over seeds).\n"
+      "if (!exists(\"out\")) out = 'figure.png'\n"
+      "set terminal pngcairo noenhanced size {},{} font 'sans,10'\n"
+      "set output out\n"
+      "set datafile separator ','\n"
+      "set datafile columnheaders\n"
+      "set style fill transparent solid 0.2 noborder\n"
+      "set grid\n"
+      "set key {} opaque\n"
+      "set xlabel 'parameter updates'\n"
+      "set ylabel {}\n",
+      experiment.name, std::max(kMinWidth, kPanelWidth * figure.cols),
+      kPanelHeight * figure.rows + kTitleHeight,
+      figure.metric == "test_accuracy" ? "top left" : "top right", gnuplot_string(axis_label(figure.metric)));
+  // The key goes where rising accuracy (falling loss) curves leave room.
+  if (figure.metric == "test_accuracy") out += "set yrange [0:1]\n";
+  if (figure.metric == "tau") out += "set logscale y\n";
+  out += fmt::format("set multiplot layout {},{} title {}\n", figure.rows, figure.cols, title);
+  for (const PanelSpec& panel : figure.panels) {
+    out += fmt::format("set title {}\nplot \\\n", gnuplot_string(panel.title));
+    for (size_t i = 0; i < panel.runs.size(); ++i) {
+      const ExperimentRun& run = experiment.run(panel.runs[i]);
+      const std::string color = gnuplot_string(run.color.empty() ? kPalette[i % kPalette.size()] : run.color);
+      const std::string file = gnuplot_string(curve_file(run.name).string());
+      out += fmt::format(
+          "  {0} using 1:($2-$3):($2+$3) with filledcurves lc rgb {1} notitle, \\\n"
+          "  {0} using 1:2 with lines lw 2 lc rgb {1} title {2}{3}\n",
+          file, color, gnuplot_string(run.label), i + 1 < panel.runs.size() ? ", \\" : "");
+    }
+  }
+  out += "unset multiplot\n";
+  return out;
+}
+
+FigureFiles draw_figure(const Experiment& experiment, const FigureSpec& figure,
+                        const std::vector<RunResults>& results, int64_t n_seeds,
+                        const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir / "curves");
+  for (const RunResults& r : results)
+    write_file_atomically(dir / curve_file(r.run), curve_csv(r, figure.metric));
+  FigureFiles files{dir / "figure.gp", dir / "figure.png", false};
+  write_file_atomically(files.script, gnuplot_script(experiment, figure, n_seeds));
+  const std::filesystem::path gnuplot = find_on_path("gnuplot");
+  if (gnuplot.empty()) return files;
+  // gnuplot writes a temporary name, renamed into place once complete.
+  const std::string tmp_name = ".figure.png.tmp";
+  const ProgramResult result =
+      run_in(dir, {gnuplot.string(), "-e", fmt::format("out='{}'", tmp_name), "figure.gp"});
+  if (result.exit_status != 0 || !std::filesystem::exists(dir / tmp_name))
+    fail("{}: gnuplot failed (exit status {}): {}", files.script.string(), result.exit_status,
+         first_line(result.err));
+  std::filesystem::rename(dir / tmp_name, files.png);
+  files.drawn = true;
+  return files;
+}
+
+}  // namespace valley

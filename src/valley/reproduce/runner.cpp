@@ -1,0 +1,136 @@
+#include "valley/reproduce/runner.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "valley/core/atomic_file.h"
+#include "valley/core/error.h"
+#include "valley/reproduce/run_results.h"
+#include "valley/train/trainer.h"
+
+namespace valley {
+namespace {
+
+// What decides a training's numbers: every setting (with --sampler auto
+// resolved) but the thread count, checkpointing and paths, and the data
+// files' sizes and checksums (not where they are). Saved as reproduce.json
+// beside the run's results once it has ended; a run is kept only while this
+// stays the same.
+nlohmann::json run_record(const TrainConfig& config, const DataSplit& data) {
+  nlohmann::json settings = to_json(resolve_sampler(config));
+  for (const char* key : {"threads", "checkpoint_every", "data", "test_data", "out"}) settings.erase(key);
+  nlohmann::json identity = data.identity;
+  for (auto& [role, file] : identity.items())
+    if (file.is_object()) file.erase("path");
+  return {{"settings", settings}, {"data_identity", identity}};
+}
+
+constexpr const char* kRecordFile = "reproduce.json";
+
+// The JSON in `file`, or null when it is missing or unreadable.
+nlohmann::json read_json_or_null(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return nullptr;
+  std::stringstream text;
+  text << in.rdbuf();
+  return nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+}
+
+bool is_final(const std::string& status) { return status == "completed" || status == "diverged"; }
+
+std::string status_of(const std::filesystem::path& dir) {
+  const nlohmann::json summary = read_json_or_null(dir / "summary.json");
+  return summary.is_object() ? summary.value("status", "") : "";
+}
+
+// Removes what an unfinished or outdated training left, so the trainer starts afresh.
+void remove_run_files(const std::filesystem::path& dir) {
+  for (const char* name : {"config.json", "metrics.csv", "summary.json", kRecordFile})
+    std::filesystem::remove(dir / name);
+}
+
+}  // namespace
+
+void validate(const ReproduceOptions& options) {
+  if (options.n_seeds < 1 || options.n_seeds > 1000)
+    fail("--seeds must be between 1 and 1000 (got {})", options.n_seeds);
+  if (options.n_threads < 1 || options.n_threads > 256)
+    fail("--threads must be between 1 and 256 (got {})", options.n_threads);
+}
+
+TrainConfig training_config(const ExperimentRun& run, uint64_t seed, const ReproduceOptions& options) {
+  TrainConfig config = run.config;
+  config.method.seed = seed;
+  config.n_threads = options.n_threads;
+  config.data_dir = options.data_dir;
+  config.test_data_dir = options.test_data_dir;
+  config.out_dir = seed_run_dir(options.out_dir, run.name, seed);
+  config.overwrite = false;
+  config.progress = options.progress;
+  return config;
+}
+
+RunState run_state(const TrainConfig& config, const DataSplit& data) {
+  const std::filesystem::path& dir = config.out_dir;
+  if (!std::filesystem::exists(dir / "config.json") && !std::filesystem::exists(dir / "metrics.csv") &&
+      !std::filesystem::exists(dir / "summary.json"))
+    return RunState::absent;
+  const nlohmann::json record = read_json_or_null(dir / kRecordFile);
+  if (!is_final(status_of(dir)) || !record.is_object()) return RunState::unfinished;
+  return record == run_record(config, data) ? RunState::finished : RunState::changed;
+}
+
+std::vector<TrainingRecord> run_experiment(const Experiment& experiment,
+                                           const ReproduceOptions& options, const DataSplit& data,
+                                           const std::function<void(const std::string&)>& log) {
+  validate(options);
+  if (options.out_dir.empty()) fail("--out DIR is required: where the runs and the report go");
+  const int64_t total = static_cast<int64_t>(experiment.runs.size()) * options.n_seeds;
+  const int width = static_cast<int>(fmt::format("{}", total).size());
+  int64_t count = 0;
+  std::vector<TrainingRecord> records;
+  for (const ExperimentRun& run : experiment.runs) {
+    for (int64_t s = 1; s <= options.n_seeds; ++s) {
+      const TrainConfig config = training_config(run, static_cast<uint64_t>(s), options);
+      TrainingRecord record{run.name, static_cast<uint64_t>(s), run_state(config, data), ""};
+      const std::string prefix =
+          fmt::format("[{:>{}}/{}] {} seed {}", ++count, width, total, run.name, s);
+      if (record.before == RunState::finished) {
+        record.status = status_of(config.out_dir);
+        log(fmt::format("{}: {} before, kept", prefix, record.status));
+        records.push_back(record);
+        continue;
+      }
+      if (record.before == RunState::changed) {
+        log(fmt::format("{}: settings or data changed since it ran; training again", prefix));
+      } else if (record.before == RunState::unfinished) {
+        log(fmt::format("{}: did not finish before; training again", prefix));
+      } else {
+        log(fmt::format("{}: training {} updates of {} on {}", prefix, config.n_updates,
+                        config.method.name, config.net));
+      }
+      remove_run_files(config.out_dir);
+      try {
+        const TrainOutcome outcome = run_training(config, data);
+        record.status = "completed";
+        log(fmt::format("{}: held-out accuracy {:.4f} after {} updates, {:.4g} s/update", prefix,
+                        outcome.rows.back().test_accuracy, config.n_updates,
+                        outcome.summary.value("seconds_per_update", 0.0)));
+      } catch (const Error& e) {
+        // A run that diverged or whose method failed is a result, recorded in
+        // its summary.json; anything else (a disk error) ends the experiment.
+        record.status = status_of(config.out_dir);
+        if (record.status != "diverged" && record.status != "failed") throw;
+        log(fmt::format("{}: {}: {}", prefix, record.status, e.what()));
+      }
+      write_file_atomically(config.out_dir / kRecordFile, run_record(config, data).dump(2) + "\n");
+      records.push_back(record);
+    }
+  }
+  return records;
+}
+
+}  // namespace valley

@@ -2,6 +2,9 @@
 # Installs valley's build and run dependencies from Debian packages.
 # Idempotent: packages already present are skipped, and apt is not touched at
 # all when everything is there.
+#
+# Usage: scripts/setup.sh [--fuzz]
+#   --fuzz  also clang and its libFuzzer runtime, for the fuzz targets (CI)
 set -euo pipefail
 
 packages=(
@@ -10,6 +13,9 @@ packages=(
   nlohmann-json3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox npm
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

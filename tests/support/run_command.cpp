@@ -1,6 +1,9 @@
 #include "support/run_command.h"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,8 +12,44 @@
 #include "support/fixtures.h"
 
 namespace valley::testing {
+namespace {
 
-CommandResult run_valley(const std::vector<std::string>& args) {
+// Of the user "nobody" on Debian.
+constexpr uid_t kNobody = 65534;
+
+// In the child: redirects stdin/stdout/stderr, applies `options` and runs
+// valley; never returns.
+[[noreturn]] void exec_valley(const std::vector<std::string>& args, int out_fd, int err_fd,
+                              const RunOptions& options) {
+  const int null_fd = ::open("/dev/null", O_RDONLY);
+  ::dup2(out_fd, STDOUT_FILENO);
+  ::dup2(err_fd, STDERR_FILENO);
+  ::dup2(null_fd, STDIN_FILENO);
+  if (options.max_file_bytes) {
+    const rlimit limit{*options.max_file_bytes, *options.max_file_bytes};
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(126);
+  }
+  if (options.unprivileged && ::geteuid() == 0) {
+    if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0)
+      ::_exit(126);
+  }
+  std::vector<char*> argv;
+  std::string binary = VALLEY_BINARY;
+  argv.push_back(binary.data());
+  std::vector<std::string> copies = args;
+  for (std::string& a : copies) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(binary.c_str(), argv.data());
+  ::_exit(127);
+}
+
+int decode_status(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+CommandResult run_valley(const std::vector<std::string>& args, const RunOptions& options) {
   const std::filesystem::path dir = std::filesystem::temp_directory_path() /
                                     ("valley-cmd-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
@@ -18,29 +57,43 @@ CommandResult run_valley(const std::vector<std::string>& args) {
   const auto err_path = dir / "stderr";
   const pid_t pid = ::fork();
   if (pid == 0) {
-    const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int null_fd = ::open("/dev/null", O_RDONLY);
-    ::dup2(out_fd, STDOUT_FILENO);
-    ::dup2(err_fd, STDERR_FILENO);
-    ::dup2(null_fd, STDIN_FILENO);
-    std::vector<char*> argv;
-    std::string binary = VALLEY_BINARY;
-    argv.push_back(binary.data());
-    std::vector<std::string> copies = args;
-    for (std::string& a : copies) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(binary.c_str(), argv.data());
-    ::_exit(127);
+    exec_valley(args, ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644),
+                ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), options);
   }
   int status = 0;
   ::waitpid(pid, &status, 0);
   CommandResult result;
-  result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.exit_status = decode_status(status);
   result.out = read_text(out_path);
   result.err = read_text(err_path);
   std::filesystem::remove_all(dir);
   return result;
+}
+
+BackgroundValley::BackgroundValley(const std::vector<std::string>& args) {
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    const int null_fd = ::open("/dev/null", O_WRONLY);
+    exec_valley(args, null_fd, null_fd, {});
+  }
+}
+
+BackgroundValley::~BackgroundValley() {
+  kill();
+  wait();
+}
+
+void BackgroundValley::kill() {
+  if (!status_) ::kill(pid_, SIGKILL);
+}
+
+int BackgroundValley::wait() {
+  if (!status_) {
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    status_ = decode_status(status);
+  }
+  return *status_;
 }
 
 }  // namespace valley::testing

@@ -9,5 +9,7 @@ namespace valley::cli {
 void add_train_command(CLI::App& app);
 void add_data_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_landscape_command(CLI::App& app);
+void add_reproduce_command(CLI::App& app);
 
 }  // namespace valley::cli

@@ -1,7 +1,9 @@
 // valley: train networks into wide, flat valleys of their loss.
 // Errors a user can cause end in one line on stderr and exit status 2.
+#include <csignal>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -10,6 +12,9 @@
 #include "valley/core/version.h"
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) a write then fails with EFBIG, which
+  // is reported like a full disk, instead of killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{
       "valley: minimize local entropy and heat-regularized losses (García Trillos, Kaplan, "
       "Sanz-Alonso 2019) by SGLD, importance sampling or Robbins–Monro, against SGD."};
@@ -18,6 +23,8 @@ int main(int argc, char** argv) {
   valley::cli::add_train_command(app);
   valley::cli::add_data_command(app);
   valley::cli::add_bench_command(app);
+  valley::cli::add_landscape_command(app);
+  valley::cli::add_reproduce_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -27,16 +34,20 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "valley: error: {}\n", e.what());
+    fmt::print(stderr, "valley: error: {}\n", valley::one_line(e.what()));
     return 2;
   } catch (const valley::Error& e) {
-    fmt::print(stderr, "valley: error: {}\n", e.what());
+    fmt::print(stderr, "valley: error: {}\n", valley::one_line(e.what()));
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    fmt::print(stderr, "valley: error: {}: {}\n", valley::one_line(e.path1().string()),
+               e.code().message());
     return 2;
   } catch (const std::bad_alloc&) {
     fmt::print(stderr, "valley: error: out of memory\n");
     return 2;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "valley: internal error: {}\n", e.what());
+    fmt::print(stderr, "valley: internal error: {}\n", valley::one_line(e.what()));
     return 3;
   }
   return 0;

@@ -1,11 +1,15 @@
 // valley train: one training run, its results in --out.
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "valley/cli/commands.h"
 #include "valley/cli/flags.h"
+#include "valley/core/error.h"
+#include "valley/train/checkpoint.h"
 #include "valley/train/trainer.h"
 
 namespace valley::cli {
@@ -32,6 +36,53 @@ void print_results(const TrainOutcome& outcome, const TrainConfig& config) {
              config.out_dir.string());
 }
 
+// The settings of the run to resume: the checkpoint's, with the flags given
+// on this command line laid over them (the trainer then refuses those that
+// would change a number: only --threads, --checkpoint-every, --data and
+// --test-data may differ).
+TrainConfig resumed_config(const CLI::App& cmd, const TrainConfig& given,
+                           const std::filesystem::path& dir, const Checkpoint& checkpoint,
+                           const std::string& checkpoint_name) {
+  const nlohmann::json given_json = to_json(given);
+  nlohmann::json merged = checkpoint.config;
+  for (const CLI::Option* option : cmd.get_options()) {
+    if (option->count() == 0 || option->get_lnames().empty()) continue;
+    const std::string flag = option->get_lnames().front();
+    if (flag == "resume" || flag == "no-progress") continue;
+    if (flag == "out" || flag == "overwrite")
+      fail("--{} does not apply with --resume: the run continues in {}", flag, dir.string());
+    std::string key = flag;
+    std::replace(key.begin(), key.end(), '-', '_');
+    if (!given_json.contains(key)) fail("--{} does not apply with --resume", flag);
+    merged[key] = given_json[key];
+  }
+  TrainConfig config = train_config_from_json(merged, checkpoint_name);
+  config.out_dir = dir;
+  config.progress = given.progress;
+  return config;
+}
+
+void resume(const CLI::App& cmd, const TrainConfig& given, const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    fail("--resume {}: not a directory holding a run", dir.string());
+  const std::filesystem::path file = dir / kCheckpointFile;
+  if (!std::filesystem::exists(file, ec))
+    fail("--resume {}: no checkpoint to resume from ({} is missing; was the run started with "
+         "--checkpoint-every?)",
+         dir.string(), kCheckpointFile);
+  const Checkpoint checkpoint = read_checkpoint(file);
+  const TrainConfig config = resumed_config(cmd, given, dir, checkpoint, file.string());
+  validate(config);
+  const DataSplit data = load_training_data(config);
+  TrainingRun run(config, data, checkpoint, file.string());
+  print_config(config, data);
+  fmt::print("  resuming after update {} of {}\n", checkpoint.n_done, config.n_updates);
+  std::fflush(stdout);
+  while (!run.finished()) run.run_update();
+  print_results(run.finish(), config);
+}
+
 }  // namespace
 
 void add_train_command(CLI::App& app) {
@@ -39,6 +90,7 @@ void add_train_command(CLI::App& app) {
   auto data_dir = std::make_shared<std::string>();
   auto test_data_dir = std::make_shared<std::string>();
   auto out_dir = std::make_shared<std::string>();
+  auto resume_dir = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
       "train",
       "Train a network with one method and write config.json, metrics.csv and summary.json "
@@ -67,10 +119,22 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--out", *out_dir, "Output directory for the run's results (required)");
   cmd->add_flag("--overwrite", config->overwrite, "Replace a run already in --out");
   cmd->add_flag("!--no-progress", config->progress, "Do not draw the progress line on stderr");
-  cmd->callback([config, data_dir, test_data_dir, out_dir] {
+  cmd->add_option("--checkpoint-every", config->checkpoint_every,
+                  "Save the full state in --out/checkpoint.bin every N updates (and at the start "
+                  "and the end), so that --resume can continue the run; 0: never")
+      ->capture_default_str();
+  cmd->add_option("--resume", *resume_dir,
+                  "Continue the run in DIR from its checkpoint, with bit-identical results. "
+                  "Other flags may be left out; those given must match the run's, except "
+                  "--threads, --checkpoint-every, --data and --test-data");
+  cmd->callback([cmd, config, data_dir, test_data_dir, out_dir, resume_dir] {
     if (!data_dir->empty()) config->data_dir = *data_dir;
     if (!test_data_dir->empty()) config->test_data_dir = *test_data_dir;
     config->out_dir = *out_dir;
+    if (!resume_dir->empty()) {
+      resume(*cmd, *config, *resume_dir);
+      return;
+    }
     validate(*config);
     const DataSplit data = load_training_data(*config);
     print_config(*config, data);

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -20,5 +21,10 @@ template <typename... Args>
 [[noreturn]] void fail(fmt::format_string<Args...> format, Args&&... args) {
   throw Error(fmt::format(format, std::forward<Args>(args)...));
 }
+
+// `message` made safe to print as one line: control characters (a newline
+// in a file name, say) become spaces, and bytes that are not UTF-8 (from a
+// file name or a parser's excerpt of a binary file) become \xNN.
+std::string one_line(std::string_view message);
 
 }  // namespace valley

@@ -13,15 +13,19 @@
 namespace valley {
 
 Dataset read_digit_json(const std::filesystem::path& path, int digit) {
-  const std::string name = path.string();
-  const std::vector<uint8_t> bytes = read_file_bytes(path, std::size_t{1} << 30);
+  return parse_digit_json(read_file_bytes(path, std::size_t{1} << 30), path.string(), digit);
+}
+
+Dataset parse_digit_json(std::span<const uint8_t> bytes, const std::string& name, int digit) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(bytes.begin(), bytes.end());
   } catch (const nlohmann::json::exception& e) {
     fail("{}: not valid JSON ({})", name, e.what());
   }
-  if (!doc.is_object() || !doc.contains("data")) fail("{}: missing the \"data\" key", name);
+  if (!doc.is_object())
+    fail("{}: expected a JSON object with a \"data\" key, found {}", name, doc.type_name());
+  if (!doc.contains("data")) fail("{}: missing the \"data\" key", name);
   const nlohmann::json& values = doc["data"];
   if (!values.is_array()) fail("{}: \"data\" is not an array", name);
   constexpr int kSide = 28;

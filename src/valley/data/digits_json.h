@@ -5,7 +5,10 @@
 // lround(v·255) recovers the original bytes.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <span>
+#include <string>
 
 #include "valley/data/dataset.h"
 
@@ -13,6 +16,9 @@ namespace valley {
 
 // Reads one digit file; every image gets label `digit`.
 Dataset read_digit_json(const std::filesystem::path& path, int digit);
+
+// The same checks on a file already in memory; `name` is for the errors.
+Dataset parse_digit_json(std::span<const uint8_t> bytes, const std::string& name, int digit);
 
 // Reads 0.json … 9.json from `dir` into one data set, digit by digit.
 Dataset read_digits_dir(const std::filesystem::path& dir);

@@ -35,7 +35,7 @@ void append_be32(std::string& out, uint32_t v) {
 }
 
 // Checks the header of an IDX file with `n_dims` dimensions and returns them.
-std::vector<uint32_t> parse_header(const std::vector<uint8_t>& bytes, const std::string& name,
+std::vector<uint32_t> parse_header(std::span<const uint8_t> bytes, const std::string& name,
                                    uint32_t magic, int n_dims) {
   const std::size_t header = 4 + 4 * static_cast<std::size_t>(n_dims);
   if (bytes.empty()) fail("{}: file is empty", name);
@@ -68,8 +68,10 @@ std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path, std::siz
   const std::string name = path.string();
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status)) fail("{}: file not found", name);
+  if (ec && ec != std::errc::no_such_file_or_directory) fail("{}: cannot access: {}", name, ec.message());
+  if (!std::filesystem::exists(status)) fail("{}: file not found", name);
   if (std::filesystem::is_directory(status)) fail("{}: is a directory, expected a file", name);
+  if (!std::filesystem::is_regular_file(status)) fail("{}: is not a regular file", name);
   gzFile file = gzopen(name.c_str(), "rb");
   if (file == nullptr) fail("{}: cannot open: {}", name, std::strerror(errno));
   std::vector<uint8_t> bytes;
@@ -100,11 +102,14 @@ std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path, std::siz
 
 Dataset read_idx_dataset(const std::filesystem::path& images_path,
                          const std::filesystem::path& labels_path) {
-  const std::string images_name = images_path.string();
-  const std::string labels_name = labels_path.string();
   const std::vector<uint8_t> image_bytes = read_file_bytes(images_path);
-  const std::vector<uint32_t> dims = parse_header(image_bytes, images_name, kIdxImagesMagic, 3);
   const std::vector<uint8_t> label_bytes = read_file_bytes(labels_path);
+  return parse_idx_dataset(image_bytes, images_path.string(), label_bytes, labels_path.string());
+}
+
+Dataset parse_idx_dataset(std::span<const uint8_t> image_bytes, const std::string& images_name,
+                          std::span<const uint8_t> label_bytes, const std::string& labels_name) {
+  const std::vector<uint32_t> dims = parse_header(image_bytes, images_name, kIdxImagesMagic, 3);
   const std::vector<uint32_t> label_dims = parse_header(label_bytes, labels_name, kIdxLabelsMagic, 1);
 
   if (dims[0] == 0) fail("{}: holds no images", images_name);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,10 @@ namespace valley {
 inline constexpr uint32_t kIdxImagesMagic = 2051;
 inline constexpr uint32_t kIdxLabelsMagic = 2049;
 
-// Reads a whole file, decompressing it if it is gzip. Never reads more than
-// `max_bytes` (a guard against decompression bombs). Errors name the file.
+// Reads a whole regular file, decompressing it if it is gzip. Never reads
+// more than `max_bytes` (a guard against decompression bombs). Anything but a
+// regular file (a directory, a FIFO that would block, a device) is refused.
+// Errors name the file.
 std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path,
                                      std::size_t max_bytes = std::size_t{1} << 31);
 
@@ -27,6 +30,10 @@ std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path,
 // both files hold the same number of items.
 Dataset read_idx_dataset(const std::filesystem::path& images_path,
                          const std::filesystem::path& labels_path);
+
+// The same checks on files already in memory; the names are for the errors.
+Dataset parse_idx_dataset(std::span<const uint8_t> image_bytes, const std::string& images_name,
+                          std::span<const uint8_t> label_bytes, const std::string& labels_name);
 
 // Writes images (pixels rounded back to bytes) and labels as raw IDX files,
 // atomically.

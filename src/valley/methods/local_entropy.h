@@ -25,6 +25,8 @@ class LocalEntropy final : public Method {
   std::string name() const override { return estimator_->name(); }
   UpdateStats step(Vec& x, Objective& f, uint64_t k) override;
   nlohmann::json settings() const override;
+  std::vector<float> state() const override { return estimator_->state(); }
+  void restore_state(std::span<const float> state) override { estimator_->restore_state(state); }
 
   MeanEstimator& estimator() { return *estimator_; }
 

@@ -8,11 +8,14 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "valley/backends/backend.h"
+#include "valley/core/error.h"
 #include "valley/core/types.h"
 #include "valley/methods/method_config.h"
 #include "valley/objective/objective.h"
@@ -36,6 +39,14 @@ class Method {
 
   // The method's settings, as saved in config.json.
   virtual nlohmann::json settings() const = 0;
+
+  // What the method carries from one update to the next (the SGLD chain), for
+  // checkpoints: restore_state(state()) on a fresh method continues exactly
+  // where this one is. Empty for methods that carry nothing.
+  virtual std::vector<float> state() const { return {}; }
+  virtual void restore_state(std::span<const float> state) {
+    if (!state.empty()) fail("{} carries no state, but was given {} numbers", name(), state.size());
+  }
 };
 
 // Builds the method named config.name; rejects unknown names with the list

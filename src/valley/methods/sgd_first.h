@@ -17,6 +17,8 @@ class SgdFirst final : public Method {
   std::string name() const override { return then_->name(); }
   UpdateStats step(Vec& x, Objective& f, uint64_t k) override;
   nlohmann::json settings() const override;
+  std::vector<float> state() const override { return then_->state(); }
+  void restore_state(std::span<const float> state) override { then_->restore_state(state); }
 
  private:
   int64_t n_sgd_updates_;

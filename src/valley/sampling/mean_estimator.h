@@ -6,10 +6,13 @@
 
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "valley/core/error.h"
 #include "valley/core/types.h"
 #include "valley/objective/objective.h"
 
@@ -31,6 +34,14 @@ class MeanEstimator {
                                      VecRef mean) = 0;
 
   virtual nlohmann::json settings() const = 0;
+
+  // What the estimator carries from one update to the next (the SGLD chain), for
+  // checkpoints: restore_state(state()) on a fresh estimator continues exactly
+  // where this one is. Empty for estimators that carry nothing.
+  virtual std::vector<float> state() const { return {}; }
+  virtual void restore_state(std::span<const float> state) {
+    if (!state.empty()) fail("{} carries no state, but was given {} numbers", name(), state.size());
+  }
 };
 
 }  // namespace valley

@@ -7,8 +7,18 @@
 
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
+#include "valley/train/checkpoint.h"
 
 namespace valley {
+namespace {
+
+// Paths that are not UTF-8 (any byte string is a valid Linux path) are
+// written with U+FFFD in place of the bytes that are not.
+std::string to_text(const nlohmann::json& json) {
+  return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace
 
 std::string metrics_csv(const std::vector<MetricsRow>& rows) {
   std::string out =
@@ -21,10 +31,14 @@ std::string metrics_csv(const std::vector<MetricsRow>& rows) {
 
 RunDirectory::RunDirectory(std::filesystem::path dir, bool overwrite) : dir_(std::move(dir)) {
   std::error_code ec;
-  if (std::filesystem::exists(dir_, ec)) {
-    if (!std::filesystem::is_directory(dir_)) fail("--out {}: exists and is not a directory", dir_.string());
-    if (!overwrite && (std::filesystem::exists(dir_ / "config.json") ||
-                       std::filesystem::exists(dir_ / "metrics.csv")))
+  const auto status = std::filesystem::status(dir_, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    fail("--out {}: cannot access: {}", dir_.string(), ec.message());
+  if (std::filesystem::exists(status)) {
+    if (!std::filesystem::is_directory(status))
+      fail("--out {}: exists and is not a directory", dir_.string());
+    if (!overwrite && (std::filesystem::exists(dir_ / "config.json", ec) ||
+                       std::filesystem::exists(dir_ / "metrics.csv", ec)))
       fail("--out {}: already holds a run (pass --overwrite to replace it)", dir_.string());
   } else {
     std::filesystem::create_directories(dir_, ec);
@@ -32,8 +46,21 @@ RunDirectory::RunDirectory(std::filesystem::path dir, bool overwrite) : dir_(std
   }
 }
 
+RunDirectory RunDirectory::resume(std::filesystem::path dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    fail("--resume {}: not a directory holding a run", dir.string());
+  for (const char* name : {"config.json", "metrics.csv", "summary.json", kCheckpointFile}) {
+    const std::filesystem::path tmp = dir / (std::string(name) + ".tmp");
+    std::filesystem::remove(tmp, ec);
+  }
+  RunDirectory run_dir;
+  run_dir.dir_ = std::move(dir);
+  return run_dir;
+}
+
 void RunDirectory::write_config(const nlohmann::json& config) const {
-  write_file_atomically(dir_ / "config.json", config.dump(2) + "\n");
+  write_file_atomically(dir_ / "config.json", to_text(config));
 }
 
 void RunDirectory::write_metrics(const std::vector<MetricsRow>& rows) const {
@@ -41,7 +68,7 @@ void RunDirectory::write_metrics(const std::vector<MetricsRow>& rows) const {
 }
 
 void RunDirectory::write_summary(const nlohmann::json& summary) const {
-  write_file_atomically(dir_ / "summary.json", summary.dump(2) + "\n");
+  write_file_atomically(dir_ / "summary.json", to_text(summary));
 }
 
 }  // namespace valley

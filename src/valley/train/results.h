@@ -2,6 +2,7 @@
 //   config.json   every setting used, the data's identity, valley's version
 //   metrics.csv   one row per evaluation (columns below)
 //   summary.json  final accuracy, timing, status
+//   checkpoint.bin the full state, with --checkpoint-every (train/checkpoint.h)
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,10 @@ class RunDirectory {
  public:
   RunDirectory(std::filesystem::path dir, bool overwrite);
 
+  // The directory of a run that is being resumed: it must exist. Removes the
+  // temporary files a killed run may have left (their targets are intact).
+  static RunDirectory resume(std::filesystem::path dir);
+
   void write_config(const nlohmann::json& config) const;
   void write_metrics(const std::vector<MetricsRow>& rows) const;
   void write_summary(const nlohmann::json& summary) const;
@@ -40,6 +45,8 @@ class RunDirectory {
   const std::filesystem::path& path() const { return dir_; }
 
  private:
+  RunDirectory() = default;
+
   std::filesystem::path dir_;
 };
 

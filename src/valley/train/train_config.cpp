@@ -1,5 +1,9 @@
 #include "valley/train/train_config.h"
 
+#include <cstdint>
+#include <optional>
+#include <string>
+
 #include "valley/core/error.h"
 #include "valley/model/net_spec.h"
 
@@ -17,10 +21,19 @@ void validate(const TrainConfig& config) {
   if (config.inner_batch != "same" && config.inner_batch != "fresh")
     fail("--inner-batch must be 'same' or 'fresh' (got '{}')", config.inner_batch);
   if (config.out_dir.empty()) fail("--out DIR is required: where the results of the run go");
+  if (config.checkpoint_every < 0)
+    fail("--checkpoint-every must be ≥ 0 (got {})", config.checkpoint_every);
   validate(config.method);
+  if (config.inner_batch == "fresh" && config.method.sampler == "projected")
+    fail("--sampler projected is exact only when one minibatch serves a whole update; it cannot "
+         "be combined with --inner-batch fresh");
 }
 
 nlohmann::json to_json(const TrainConfig& config) {
+  const MethodConfig& m = config.method;
+  const auto optional = [](const auto& value) {
+    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+  };
   return {{"net", config.net},
           {"updates", config.n_updates},
           {"batch", config.batch_size},
@@ -28,11 +41,126 @@ nlohmann::json to_json(const TrainConfig& config) {
           {"eval_size", config.eval_size},
           {"threads", config.n_threads},
           {"inner_batch", config.inner_batch},
-          {"seed", config.method.seed},
-          {"method", config.method.name},
+          {"checkpoint_every", config.checkpoint_every},
+          {"seed", m.seed},
+          {"method", m.name},
+          {"sampler", m.sampler},
+          {"lr", m.sgd.lr},
+          {"tau", m.regularization.tau},
+          {"tau_schedule", m.regularization.schedule},
+          {"tau0", optional(m.regularization.tau_0)},
+          {"tau1", m.regularization.tau_1},
+          {"eta", optional(m.regularization.eta)},
+          {"samples", optional(m.n_samples)},
+          {"eps0", m.sgld.eps_0},
+          {"beta", m.is.beta},
+          {"rm_iters", optional(m.heat.n_iterations)},
+          {"rm_samples", optional(m.heat.n_draws)},
+          {"rm_c", m.heat.c},
+          {"rm_alpha", m.heat.alpha},
+          {"sgd_first", m.sgd_first},
           {"data", config.data_dir ? config.data_dir->string() : ""},
           {"test_data", config.test_data_dir ? config.test_data_dir->string() : ""},
           {"out", config.out_dir.string()}};
+}
+
+namespace {
+
+// Reads json[key] into `out`, checking that it is there and of the right type.
+class JsonFields {
+ public:
+  JsonFields(const nlohmann::json& json, const std::string& where) : json_(json), where_(where) {
+    if (!json.is_object()) fail("{}: the settings are not a JSON object", where);
+  }
+
+  const nlohmann::json& at(const char* key) const {
+    if (!json_.contains(key)) fail("{}: the setting \"{}\" is missing", where_, key);
+    return json_[key];
+  }
+  void get(const char* key, std::string& out) const {
+    const nlohmann::json& v = at(key);
+    if (!v.is_string()) wrong_type(key, "a string", v);
+    out = v.get<std::string>();
+  }
+  void get(const char* key, int64_t& out) const {
+    const nlohmann::json& v = at(key);
+    if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX))
+      wrong_type(key, "an integer", v);
+    out = v.get<int64_t>();
+  }
+  void get(const char* key, uint64_t& out) const {
+    const nlohmann::json& v = at(key);
+    if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<int64_t>() < 0))
+      wrong_type(key, "an integer ≥ 0", v);
+    out = v.get<uint64_t>();
+  }
+  void get(const char* key, double& out) const {
+    const nlohmann::json& v = at(key);
+    if (!v.is_number()) wrong_type(key, "a number", v);
+    out = v.get<double>();
+  }
+  template <typename T>
+  void get(const char* key, std::optional<T>& out) const {
+    if (at(key).is_null()) {
+      out.reset();
+      return;
+    }
+    T value{};
+    get(key, value);
+    out = value;
+  }
+  void get(const char* key, std::optional<std::filesystem::path>& out) const {
+    std::string path;
+    get(key, path);
+    out = path.empty() ? std::nullopt : std::optional<std::filesystem::path>(path);
+  }
+
+ private:
+  [[noreturn]] void wrong_type(const char* key, const char* expected, const nlohmann::json& v) const {
+    fail("{}: the setting \"{}\" must be {}, not {}", where_, key, expected, v.type_name());
+  }
+
+  const nlohmann::json& json_;
+  const std::string& where_;
+};
+
+}  // namespace
+
+TrainConfig train_config_from_json(const nlohmann::json& json, const std::string& where) {
+  const JsonFields fields(json, where);
+  TrainConfig config;
+  MethodConfig& m = config.method;
+  std::string out;
+  fields.get("net", config.net);
+  fields.get("updates", config.n_updates);
+  fields.get("batch", config.batch_size);
+  fields.get("eval_every", config.eval_every);
+  fields.get("eval_size", config.eval_size);
+  fields.get("threads", config.n_threads);
+  fields.get("inner_batch", config.inner_batch);
+  fields.get("checkpoint_every", config.checkpoint_every);
+  fields.get("seed", m.seed);
+  fields.get("method", m.name);
+  fields.get("sampler", m.sampler);
+  fields.get("lr", m.sgd.lr);
+  fields.get("tau", m.regularization.tau);
+  fields.get("tau_schedule", m.regularization.schedule);
+  fields.get("tau0", m.regularization.tau_0);
+  fields.get("tau1", m.regularization.tau_1);
+  fields.get("eta", m.regularization.eta);
+  fields.get("samples", m.n_samples);
+  fields.get("eps0", m.sgld.eps_0);
+  fields.get("beta", m.is.beta);
+  fields.get("rm_iters", m.heat.n_iterations);
+  fields.get("rm_samples", m.heat.n_draws);
+  fields.get("rm_c", m.heat.c);
+  fields.get("rm_alpha", m.heat.alpha);
+  fields.get("sgd_first", m.sgd_first);
+  fields.get("data", config.data_dir);
+  fields.get("test_data", config.test_data_dir);
+  fields.get("out", out);
+  config.out_dir = out;
+  return config;
 }
 
 }  // namespace valley

@@ -27,12 +27,19 @@ struct TrainConfig {
   std::filesystem::path out_dir;
   bool overwrite = false;
   bool progress = true;  // a progress line on stderr when it is a terminal
+  int64_t checkpoint_every = 0;  // write the full state every N updates (0: never)
   MethodConfig method;
 };
 
 // Checks every setting; errors name the flag.
 void validate(const TrainConfig& config);
 
+// Every setting, keyed by its flag's name without the dashes ("--eval-every"
+// is "eval_every"); unset optional settings are null.
 nlohmann::json to_json(const TrainConfig& config);
+
+// The inverse of to_json (other keys are ignored). A missing key or a value of
+// the wrong type is an error naming `where` and the key.
+TrainConfig train_config_from_json(const nlohmann::json& json, const std::string& where);
 
 }  // namespace valley

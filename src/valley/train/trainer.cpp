@@ -1,7 +1,10 @@
 #include "valley/train/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -14,6 +17,7 @@
 #include "valley/objective/mlp_objective.h"
 #include "valley/sampling/philox_normal.h"
 #include "valley/train/evaluate.h"
+#include "valley/train/numerical_fault.h"
 #include "valley/train/progress.h"
 
 namespace valley {
@@ -22,6 +26,40 @@ namespace {
 constexpr int64_t kTrainLossImages = 1000;
 
 double nan() { return std::numeric_limits<double>::quiet_NaN(); }
+
+// Settings a resumed run may change: they do not change a single number.
+const std::set<std::string> kResumeMayChange = {"threads", "checkpoint_every", "data",
+                                                "test_data", "out"};
+
+// The resumed run's settings must be the checkpoint's, and its data the same
+// files (by size and CRC-32, wherever they now are).
+void check_resumable(const nlohmann::json& now, const DataSplit& data,
+                     const nlohmann::json& stored, const std::string& name) {
+  for (const auto& [key, value] : now.items()) {
+    if (kResumeMayChange.count(key) > 0) continue;
+    if (!stored.contains(key)) fail("{}: the checkpoint does not record the setting \"{}\"", name, key);
+    if (stored[key] != value) {
+      std::string flag = "--" + key;
+      std::replace(flag.begin(), flag.end(), '_', '-');
+      fail("{}: {} {} differs from the checkpoint's {}; a resumed run keeps the settings it "
+           "started with",
+           name, flag, value.dump(), stored[key].dump());
+    }
+  }
+  const nlohmann::json& identity = stored.contains("data_identity") ? stored["data_identity"]
+                                                                    : nlohmann::json::object();
+  for (const auto& [role, file] : data.identity.items()) {
+    if (!identity.contains(role) || !identity[role].is_object())
+      fail("{}: the checkpoint does not record the data file {}", name, role);
+    const nlohmann::json& then = identity[role];
+    if (then.value("bytes", nlohmann::json()) != file["bytes"] ||
+        then.value("crc32", nlohmann::json()) != file["crc32"])
+      fail("{}: {} is not the file the run started with ({} bytes, CRC-32 {}; the run used {} "
+           "bytes, CRC-32 {})",
+           name, file["path"].get<std::string>(), file["bytes"].dump(), file["crc32"].dump(),
+           then.value("bytes", nlohmann::json()).dump(), then.value("crc32", nlohmann::json()).dump());
+  }
+}
 
 }  // namespace
 
@@ -35,106 +73,236 @@ DataSplit load_training_data(const TrainConfig& config) {
   return load_data_dir(dir, config.test_data_dir);
 }
 
-TrainOutcome run_training(const TrainConfig& config, const DataSplit& data) {
+TrainConfig resolve_sampler(TrainConfig config) {
+  if (config.method.sampler != "auto") return config;
+  if (config.method.name == "sgd") {
+    config.method.sampler = "full";
+  } else if (config.inner_batch == "fresh") {
+    config.method.sampler = "full";
+    fmt::print(stderr,
+               "valley: note: --inner-batch fresh: using --sampler full (the projected sampler is "
+               "exact only when one minibatch serves a whole update)\n");
+  } else {
+    config.method.sampler = "projected";
+  }
+  return config;
+}
+
+namespace {
+
+TrainConfig checked(const TrainConfig& config) {
   validate(config);
-  const NetSpec spec = NetSpec::parse(config.net, "--net");
-  const uint64_t seed = config.method.seed;
-  const auto backend = make_cpu_backend(static_cast<int>(config.n_threads));
-  MinibatchSampler sampler(data.train.n, static_cast<int>(config.batch_size), seed);
-  MlpObjective objective(spec, data.train, sampler,
-                         config.inner_batch == "fresh" ? InnerBatch::fresh : InnerBatch::same,
-                         *backend);
-  const auto method = make_method(config.method, *backend);
-  Evaluator held_out(spec, data.test,
-                     sample_without_replacement(data.test.n, config.eval_size, seed,
-                                                static_cast<uint32_t>(Stream::eval_subset)));
-  Evaluator train_subset(spec, data.train,
-                         sample_without_replacement(data.train.n, kTrainLossImages, seed,
-                                                    static_cast<uint32_t>(Stream::train_subset)));
+  return resolve_sampler(config);
+}
 
-  // Everything is checked; only now touch the output directory.
-  const RunDirectory run_dir(config.out_dir, config.overwrite);
-  nlohmann::json config_json = to_json(config);
-  config_json["net_params"] = spec.n_params();
-  config_json["method_settings"] = method->settings();
-  config_json["data_identity"] = data.identity;
-  config_json["train_images"] = data.train.n;
-  config_json["held_out_images"] = std::min<int64_t>(config.eval_size, data.test.n);
-  config_json["backend"] = backend->name();
-  config_json["valley_version"] = kVersion;
-  run_dir.write_config(config_json);
+}  // namespace
 
-  TrainOutcome outcome;
-  Vec x = glorot_uniform(spec, seed);
-  auto record = [&](int64_t update, double seconds, double tau, double loss_evals,
-                    double gradient_evals, double ess) {
+struct TrainingRun::State {
+  State(const TrainConfig& requested, const DataSplit& split)
+      : config(checked(requested)),
+        data(split),
+        spec(NetSpec::parse(config.net, "--net")),
+        backend(make_cpu_backend(static_cast<int>(config.n_threads))),
+        sampler(data.train.n, static_cast<int>(config.batch_size), config.method.seed),
+        objective(spec, data.train, sampler,
+                  config.inner_batch == "fresh" ? InnerBatch::fresh : InnerBatch::same, *backend),
+        method(make_method(config.method, *backend)),
+        held_out(spec, data.test,
+                 sample_without_replacement(data.test.n, config.eval_size, config.method.seed,
+                                            static_cast<uint32_t>(Stream::eval_subset))),
+        train_subset(spec, data.train,
+                     sample_without_replacement(data.train.n, kTrainLossImages, config.method.seed,
+                                                static_cast<uint32_t>(Stream::train_subset))),
+        progress(config.n_updates, config.progress) {
+    config_json = to_json(config);
+    config_json["net_params"] = spec.n_params();
+    config_json["method_settings"] = method->settings();
+    config_json["data_identity"] = data.identity;
+    config_json["train_images"] = data.train.n;
+    config_json["held_out_images"] = std::min<int64_t>(config.eval_size, data.test.n);
+    config_json["backend"] = backend->name();
+    config_json["valley_version"] = kVersion;
+  }
+
+  bool checkpointing() const { return config.checkpoint_every > 0; }
+
+  // Evaluates x and appends a metrics row; a non-finite loss stops the run.
+  void record_row(double seconds, double tau, double loss_evals, double gradient_evals, double ess) {
     const Evaluation test = held_out.evaluate(x);
     const Evaluation train = train_subset.evaluate(x);
-    outcome.rows.push_back({update, seconds, train.loss, test.accuracy, test.loss, tau, loss_evals,
-                            gradient_evals, ess});
-    run_dir.write_metrics(outcome.rows);
-  };
-  record(0, 0.0, nan(), 0.0, 0.0, nan());
-
-  Progress progress(config.n_updates, config.progress);
-  double seconds_since_row = 0.0, total_seconds = 0.0, ess_sum = 0.0;
-  int64_t updates_since_row = 0, ess_count = 0;
-  UpdateStats stats;
-  for (int64_t k = 0; k < config.n_updates; ++k) {
-    const auto start = std::chrono::steady_clock::now();
-    objective.select_outer_batch(static_cast<uint64_t>(k));
-    try {
-      stats = method->step(x, objective, static_cast<uint64_t>(k));
-    } catch (const Error& e) {
-      const std::string message = fmt::format("update {}: method {}: {}", k + 1, method->name(), e.what());
-      run_dir.write_summary({{"status", "failed"}, {"error", message}, {"updates_done", k}});
-      fail("{}", message);
-    }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    seconds_since_row += seconds;
-    total_seconds += seconds;
-    ++updates_since_row;
-    if (std::isfinite(stats.ess)) {
-      ess_sum += stats.ess;
-      ++ess_count;
-    }
-    if (!x.allFinite()) {
-      const std::string message = fmt::format(
-          "update {}: method {} produced non-finite parameters (NaN or infinity); the run "
-          "diverged — try a smaller step size",
-          k + 1, method->name());
-      run_dir.write_summary({{"status", "diverged"}, {"error", message}, {"updates_done", k}});
-      fail("{}", message);
-    }
-    const int64_t done = k + 1;
-    if (done % config.eval_every == 0 || done == config.n_updates) {
-      const EvalCounts counts = objective.counts();
-      const auto n = static_cast<double>(updates_since_row);
-      record(done, seconds_since_row / n, stats.tau, counts.n_loss / n, counts.n_gradient / n,
-             ess_count > 0 ? ess_sum / ess_count : nan());
-      objective.reset_counts();
-      seconds_since_row = 0.0;
-      updates_since_row = 0;
-      ess_sum = 0.0;
-      ess_count = 0;
-    }
-    progress.update(done, fmt::format("acc {:.3f}  {:.3g} s/update", outcome.rows.back().test_accuracy,
-                                      total_seconds / static_cast<double>(done)));
+    for (const auto& [what, loss] : {std::pair{"training", train.loss}, std::pair{"held-out", test.loss}})
+      if (!std::isfinite(loss))
+        stop("diverged",
+             fmt::format("update {}: method {}: non-finite loss: the {} loss at the new "
+                         "parameters is {} (largest |x_i| = {:g}); try {}",
+                         n_done, method->name(), what, loss, x.cwiseAbs().maxCoeff(),
+                         step_size_hint(config.method.name, n_done - 1, config.method.sgd_first)));
+    rows.push_back({n_done, seconds, train.loss, test.accuracy, test.loss, tau, loss_evals,
+                    gradient_evals, ess});
+    run_dir->write_metrics(rows);
   }
-  progress.finish();
 
-  const MetricsRow& last = outcome.rows.back();
+  void save_checkpoint() {
+    write_checkpoint(run_dir->path() / kCheckpointFile, snapshot());
+    last_checkpoint = n_done;
+  }
+
+  Checkpoint snapshot() const {
+    return {config_json, n_done, x, method->state(), rows, since_last_row, total_seconds};
+  }
+
+  // Ends the run: summary.json records why, and the error names it.
+  [[noreturn]] void stop(const std::string& status, std::string message) {
+    if (last_checkpoint >= 0)
+      message += fmt::format(" (the checkpoint of update {} is kept)", last_checkpoint);
+    nlohmann::json summary = {{"status", status}, {"error", message}, {"updates_done", n_done}};
+    if (last_checkpoint >= 0) summary["last_checkpoint"] = last_checkpoint;
+    try {
+      run_dir->write_summary(summary);
+    } catch (const Error& e) {
+      message += fmt::format("; summary.json could not be written either: {}", e.what());
+    }
+    fail("{}", message);
+  }
+
+  TrainConfig config;
+  const DataSplit& data;
+  NetSpec spec;
+  std::unique_ptr<Backend> backend;
+  MinibatchSampler sampler;
+  MlpObjective objective;
+  std::unique_ptr<Method> method;
+  Evaluator held_out;
+  Evaluator train_subset;
+  Progress progress;
+  nlohmann::json config_json;
+  std::optional<RunDirectory> run_dir;
+
+  Vec x;
+  Vec x_start;  // x_k, kept to name what went non-finite in update k
+  int64_t n_done = 0;
+  int64_t last_checkpoint = -1;  // n_done of the last checkpoint written, −1: none
+  std::vector<MetricsRow> rows;
+  SinceLastRow since_last_row;
+  double total_seconds = 0.0;
+};
+
+TrainingRun::TrainingRun(const TrainConfig& config, const DataSplit& data)
+    : s_(std::make_unique<State>(config, data)) {
+  // Everything is checked; only now touch the output directory.
+  s_->run_dir.emplace(s_->config.out_dir, s_->config.overwrite);
+  s_->run_dir->write_config(s_->config_json);
+  s_->x = glorot_uniform(s_->spec, s_->config.method.seed);
+  s_->record_row(0.0, nan(), 0.0, 0.0, nan());
+  if (s_->checkpointing()) s_->save_checkpoint();
+}
+
+TrainingRun::TrainingRun(const TrainConfig& config, const DataSplit& data,
+                         const Checkpoint& checkpoint, const std::string& checkpoint_name)
+    : s_(std::make_unique<State>(config, data)) {
+  State& s = *s_;
+  check_resumable(to_json(s.config), data, checkpoint.config, checkpoint_name);
+  if (checkpoint.x.size() != s.spec.n_params())
+    fail("{}: holds {} parameters, but --net {} has {}", checkpoint_name, checkpoint.x.size(),
+         s.config.net, s.spec.n_params());
+  if (checkpoint.n_done > s.config.n_updates)
+    fail("{}: holds update {} of a run of {} updates", checkpoint_name, checkpoint.n_done,
+         s.config.n_updates);
+  if (checkpoint.rows.empty() || checkpoint.rows.back().update > checkpoint.n_done)
+    fail("{}: its metrics rows do not match its update counter {}", checkpoint_name,
+         checkpoint.n_done);
+  s.method->restore_state(checkpoint.method_state);
+  s.x = checkpoint.x;
+  s.n_done = checkpoint.n_done;
+  s.rows = checkpoint.rows;
+  s.since_last_row = checkpoint.since_last_row;
+  s.total_seconds = checkpoint.total_seconds;
+  s.last_checkpoint = checkpoint.n_done;
+  // The directory goes back to the checkpoint's state: rows written after it
+  // are dropped and will be computed again, identically.
+  s.run_dir.emplace(RunDirectory::resume(s.config.out_dir));
+  s.run_dir->write_config(s.config_json);
+  s.run_dir->write_metrics(s.rows);
+}
+
+TrainingRun::~TrainingRun() = default;
+
+int64_t TrainingRun::n_done() const { return s_->n_done; }
+
+bool TrainingRun::finished() const { return s_->n_done >= s_->config.n_updates; }
+
+void TrainingRun::run_update() {
+  State& s = *s_;
+  const int64_t k = s.n_done;
+  const auto start = std::chrono::steady_clock::now();
+  s.x_start = s.x;
+  s.objective.select_outer_batch(static_cast<uint64_t>(k));
+  UpdateStats stats;
+  try {
+    stats = s.method->step(s.x, s.objective, static_cast<uint64_t>(k));
+  } catch (const Error& e) {
+    s.stop("failed", fmt::format("update {}: method {}: {}", k + 1, s.method->name(), e.what()));
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  SinceLastRow& since = s.since_last_row;
+  since.seconds += seconds;
+  s.total_seconds += seconds;
+  ++since.n_updates;
+  const EvalCounts counts = s.objective.counts();
+  s.objective.reset_counts();
+  since.n_loss += counts.n_loss;
+  since.n_gradient += counts.n_gradient;
+  if (std::isfinite(stats.ess)) {
+    since.ess_sum += stats.ess;
+    ++since.n_ess;
+  }
+  if (!s.x.allFinite()) {
+    s.objective.select_outer_batch(static_cast<uint64_t>(k));
+    const std::string what = describe_non_finite_update(
+        s.objective, s.x_start, s.x,
+        step_size_hint(s.config.method.name, k, s.config.method.sgd_first));
+    s.stop("diverged", fmt::format("update {}: method {}: {}", k + 1, s.method->name(), what));
+  }
+  s.n_done = k + 1;
+  if (s.n_done % s.config.eval_every == 0 || s.n_done == s.config.n_updates) {
+    const auto n = static_cast<double>(since.n_updates);
+    s.record_row(since.seconds / n, stats.tau, static_cast<double>(since.n_loss) / n,
+                 static_cast<double>(since.n_gradient) / n,
+                 since.n_ess > 0 ? since.ess_sum / static_cast<double>(since.n_ess) : nan());
+    since = {};
+  }
+  if (s.checkpointing() &&
+      (s.n_done % s.config.checkpoint_every == 0 || s.n_done == s.config.n_updates))
+    s.save_checkpoint();
+  s.progress.update(s.n_done, fmt::format("acc {:.3f}  {:.3g} s/update", s.rows.back().test_accuracy,
+                                          s.total_seconds / static_cast<double>(s.n_done)));
+}
+
+Checkpoint TrainingRun::checkpoint() const { return s_->snapshot(); }
+
+TrainOutcome TrainingRun::finish() {
+  State& s = *s_;
+  s.progress.finish();
+  const MetricsRow& last = s.rows.back();
+  const auto n_updates = static_cast<double>(s.config.n_updates);
+  TrainOutcome outcome;
   outcome.summary = {{"status", "completed"},
-                     {"updates", config.n_updates},
+                     {"updates", s.config.n_updates},
                      {"final_test_accuracy", last.test_accuracy},
                      {"final_test_loss", last.test_loss},
                      {"final_train_loss", last.train_loss},
-                     {"seconds_per_update",
-                      config.n_updates > 0 ? total_seconds / static_cast<double>(config.n_updates) : 0.0},
-                     {"total_update_seconds", total_seconds}};
-  run_dir.write_summary(outcome.summary);
-  outcome.x = std::move(x);
+                     {"seconds_per_update", n_updates > 0 ? s.total_seconds / n_updates : 0.0},
+                     {"total_update_seconds", s.total_seconds}};
+  s.run_dir->write_summary(outcome.summary);
+  outcome.rows = s.rows;
+  outcome.x = s.x;
   return outcome;
+}
+
+TrainOutcome run_training(const TrainConfig& config, const DataSplit& data) {
+  TrainingRun run(config, data);
+  while (!run.finished()) run.run_update();
+  return run.finish();
 }
 
 }  // namespace valley

@@ -388,6 +388,10 @@ TEST_F(BadInput, ResumeWithIncompatibleFlags) {
                     "--lr 0.5 differs from the checkpoint's 0.01");
   expect_bad_resume("r3", nothing, {"--out", (dir_ / "elsewhere").string()}, "",
                     "--out does not apply with --resume");
+  // A flag of another method is checked against the checkpoint too (the run
+  // is SGD, so ε0 is the default it did not use).
+  expect_bad_resume("r4", nothing, {"--eps0", "2000"}, kCheckpointFile,
+                    "--eps0 2000.0 differs from the checkpoint's 1000.0");
 }
 
 TEST_F(BadInput, ResumeWithOtherData) {

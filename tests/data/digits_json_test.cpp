@@ -57,6 +57,14 @@ TEST(DigitsJson, RejectsMalformedFiles) {
   EXPECT_NE(error_of(with_string).find("\"data\"[0] is not a number"), std::string::npos);
 }
 
+TEST(DigitsJson, RejectsWrongTypesNumbersBeyondDoubleAndBytesThatAreNotUtf8) {
+  EXPECT_NE(error_of("[0.5]").find("expected a JSON object with a \"data\" key, found array"),
+            std::string::npos);
+  EXPECT_NE(error_of("null").find("found null"), std::string::npos);
+  EXPECT_NE(error_of("{\"data\": [1e400]}").find("number overflow"), std::string::npos);
+  EXPECT_NE(error_of("{\"data\": [\"\xff\"]}").find("not valid JSON"), std::string::npos);
+}
+
 TEST(DigitsJson, HeldOutSplitIsFixedAndDisjoint) {
   const Dataset all = testing::synthetic_dataset(100, 28, 28);
   const DataSplit a = split_held_out(all, 10, 42);

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <span>
+
 #include "support/fixtures.h"
 #include "support/temp_dir.h"
 #include "valley/core/error.h"
@@ -133,6 +137,33 @@ TEST_F(IdxMalformed, DirectoryInsteadOfFile) {
   std::filesystem::create_directories(images_);
   testing::write_bytes(labels_, label_file(2, "\x01\x02"));
   expect_error(images_, "is a directory");
+}
+
+TEST_F(IdxMalformed, FifoInsteadOfFileIsRefusedWithoutBlocking) {
+  ASSERT_EQ(::mkfifo(images_.c_str(), 0644), 0);
+  testing::write_bytes(labels_, label_file(2, "\x01\x02"));
+  expect_error(images_, "is not a regular file");
+}
+
+TEST(Idx, ParsesBytesInMemoryLikeAFile) {
+  TempDir dir;
+  const Dataset original = testing::synthetic_dataset(3, 2, 2);
+  write_idx_dataset(original, dir / "i", dir / "l");
+  const std::string images = testing::read_text(dir / "i");
+  const std::string labels = testing::read_text(dir / "l");
+  const auto bytes = [](const std::string& s) {
+    return std::span(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  };
+  const Dataset parsed = parse_idx_dataset(bytes(images), "i", bytes(labels), "l");
+  EXPECT_EQ(parsed.images, original.images);
+  EXPECT_EQ(parsed.labels, original.labels);
+  try {
+    parse_idx_dataset(bytes(images.substr(0, 17)), "in-memory images", bytes(labels), "l");
+    ADD_FAILURE() << "accepted a truncated file";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("in-memory images: header declares 12 data bytes"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(DataDir, MissingFileNamesTheDirectoryAndTheFile) {

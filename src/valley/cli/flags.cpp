@@ -98,7 +98,11 @@ void add_method_flags(CLI::App& cmd, MethodConfig& config) {
                         ->capture_default_str(),
                     regularized});
   // A flag that the chosen method ignores would be a silent mistake.
-  cmd.parse_complete_callback([&config, scoped = std::move(scoped)] {
+  // With `train --resume` the method comes from the checkpoint, and the
+  // trainer checks each flag given against it instead.
+  cmd.parse_complete_callback([&cmd, &config, scoped = std::move(scoped)] {
+    const CLI::Option* resume = cmd.get_option_no_throw("--resume");
+    if (resume != nullptr && resume->count() > 0) return;
     for (const Scoped& s : scoped)
       if (s.option->count() > 0 && s.methods.count(config.name) == 0)
         fail("{} does not apply to --method {}", s.option->get_name(), config.name);

@@ -10,7 +10,9 @@ namespace valley {
 
 class Progress {
  public:
-  Progress(int64_t n_total, bool enabled);
+  // n_start: updates done before this process started (a resumed run), left
+  // out of the time estimate.
+  Progress(int64_t n_total, bool enabled, int64_t n_start = 0);
   ~Progress();
 
   // Redraws at most a few times per second.
@@ -19,6 +21,7 @@ class Progress {
 
  private:
   int64_t n_total_;
+  int64_t n_start_;
   bool enabled_;
   bool drawn_ = false;
   std::chrono::steady_clock::time_point start_;

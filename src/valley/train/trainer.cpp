@@ -98,7 +98,7 @@ TrainConfig checked(const TrainConfig& config) {
 }  // namespace
 
 struct TrainingRun::State {
-  State(const TrainConfig& requested, const DataSplit& split)
+  State(const TrainConfig& requested, const DataSplit& split, int64_t n_start)
       : config(checked(requested)),
         data(split),
         spec(NetSpec::parse(config.net, "--net")),
@@ -113,7 +113,7 @@ struct TrainingRun::State {
         train_subset(spec, data.train,
                      sample_without_replacement(data.train.n, kTrainLossImages, config.method.seed,
                                                 static_cast<uint32_t>(Stream::train_subset))),
-        progress(config.n_updates, config.progress) {
+        progress(config.n_updates, config.progress, n_start) {
     config_json = to_json(config);
     config_json["net_params"] = spec.n_params();
     config_json["method_settings"] = method->settings();
@@ -188,7 +188,7 @@ struct TrainingRun::State {
 };
 
 TrainingRun::TrainingRun(const TrainConfig& config, const DataSplit& data)
-    : s_(std::make_unique<State>(config, data)) {
+    : s_(std::make_unique<State>(config, data, 0)) {
   // Everything is checked; only now touch the output directory.
   s_->run_dir.emplace(s_->config.out_dir, s_->config.overwrite);
   s_->run_dir->write_config(s_->config_json);
@@ -199,7 +199,7 @@ TrainingRun::TrainingRun(const TrainConfig& config, const DataSplit& data)
 
 TrainingRun::TrainingRun(const TrainConfig& config, const DataSplit& data,
                          const Checkpoint& checkpoint, const std::string& checkpoint_name)
-    : s_(std::make_unique<State>(config, data)) {
+    : s_(std::make_unique<State>(config, data, checkpoint.n_done)) {
   State& s = *s_;
   check_resumable(to_json(s.config), data, checkpoint.config, checkpoint_name);
   if (checkpoint.x.size() != s.spec.n_params())

@@ -1,6 +1,5 @@
 #include "valley/methods/projected_heat.h"
 
-#include "valley/core/error.h"
 #include "valley/objective/reduction.h"
 
 namespace valley {
@@ -9,9 +8,7 @@ ProjectedHeat::ProjectedHeat(HeatSettings settings, TauSchedule schedule, const 
     : reduced_heat_(settings, schedule, backend) {}
 
 UpdateStats ProjectedHeat::step(Vec& x, Objective& f, uint64_t k) {
-  const std::unique_ptr<Reduction> reduction = f.make_reduction();
-  if (!reduction)
-    fail("--sampler projected needs one minibatch per update (--inner-batch same) and a network");
+  const std::unique_ptr<Reduction> reduction = require_reduction(f);
   theta_.resize(reduction->reduced_dim());
   seen_.resize(x.size());
   reduction->reduce(x, theta_);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "valley/core/types.h"
 #include "valley/objective/objective.h"
@@ -32,5 +33,9 @@ class Reduction {
  private:
   mutable Vec theta_, seen_;
 };
+
+// f.make_reduction(), or a one-line error when f has none (the projected
+// samplers need one minibatch per update and a network).
+std::unique_ptr<Reduction> require_reduction(Objective& f);
 
 }  // namespace valley

@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include "valley/core/error.h"
 #include "valley/objective/reduction.h"
 
 namespace valley {
@@ -12,9 +11,7 @@ ProjectedImportance::ProjectedImportance(ImportanceSettings settings, const Back
 
 MeanEstimate ProjectedImportance::estimate_mean(ConstVecRef x, double tau, Objective& f,
                                                 uint64_t k, VecRef mean) {
-  const std::unique_ptr<Reduction> reduction = f.make_reduction();
-  if (!reduction)
-    fail("--sampler projected needs one minibatch per update (--inner-batch same) and a network");
+  const std::unique_ptr<Reduction> reduction = require_reduction(f);
   Objective& g = reduction->reduced();
   theta_.resize(reduction->reduced_dim());
   mean_theta_.resize(reduction->reduced_dim());

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <vector>
 
-#include "valley/core/error.h"
 #include "valley/objective/reduction.h"
 #include "valley/schedules/step_sizes.h"
 
@@ -46,9 +45,7 @@ ProjectedSgld::ProjectedSgld(SgldSettings settings, const Backend& backend)
 
 MeanEstimate ProjectedSgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
                                           VecRef mean) {
-  const std::unique_ptr<Reduction> reduction = f.make_reduction();
-  if (!reduction)
-    fail("--sampler projected needs one minibatch per update (--inner-batch same) and a network");
+  const std::unique_ptr<Reduction> reduction = require_reduction(f);
   const Eigen::Index d = x.size();
   const int64_t d_theta = reduction->reduced_dim();
   if (chain_.size() != d) chain_ = x;  // Alg. 3: x^0 = x, the first time

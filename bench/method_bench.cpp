@@ -10,6 +10,7 @@
 #include "valley/methods/method.h"
 #include "valley/model/blas.h"
 #include "valley/model/init.h"
+#include "valley/objective/batch_mlp_objective.h"
 #include "valley/objective/mlp_objective.h"
 #include "valley/objective/row_space.h"
 #include "valley/sampling/philox_normal.h"
@@ -110,8 +111,13 @@ UpdateWork update_work(const MethodConfig& method, const NetSpec& full_spec, int
   const double gradient = forward + backward_rest + first_layer;
   const double d = static_cast<double>(spec.n_params());
   UpdateWork work;
+  // ∇f splits layer 1 over the threads when its product is large enough
+  // (objective/batch_mlp_objective.h): only the layers above stay on one.
+  const double sequential_gradient =
+      BatchMlpObjective::splits_first_layer(spec, batch_size) ? gradient - 2.0 * first_layer : gradient;
   if (method.name == "sgd") {
-    work.flops = work.sequential_flops = gradient;
+    work.flops = gradient;
+    work.sequential_flops = sequential_gradient;
   } else if (method.name == "sgld") {
     const double j = static_cast<double>(method.sgld_is_samples());
     work.flops = work.sequential_flops = j * gradient;

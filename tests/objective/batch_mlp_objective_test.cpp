@@ -67,5 +67,33 @@ TEST(BatchMlpObjective, PerturbedGradientSumEqualsTheSumOfGradients) {
   }
 }
 
+TEST(BatchMlpObjective, GradientSplitOverUnitsEqualsThePlainGradientForAnyThreadCount) {
+  // The objective splits layer 1 by its units (columns of W_1) over threads;
+  // the plain backpropagation of Mlp does it in one piece.
+  for (const char* net : {"784-10", "784-200-10", "784-30-20-10", "784-33-10"}) {
+    Vec first;
+    double first_f = 0.0;
+    for (int threads : {1, 2, 3}) {
+      Fixture p(net, threads);
+      Vec grad(p.x.size()), plain(p.x.size());
+      const double f = p.f.gradient(p.x, grad);
+      Mlp<float> mlp(p.f.spec());
+      const Minibatch& b = p.f.batch();
+      const double plain_f = mlp.loss_and_gradient(p.x.data(), b.images.data(), b.labels.data(),
+                                                   b.batch_size, plain.data());
+      EXPECT_NEAR(f, plain_f, 1e-6) << net;
+      // Entries O(0.1), sums of 20 products: float rounding only.
+      EXPECT_LT((grad - plain).cwiseAbs().maxCoeff(), 1e-6) << net << ", " << threads << " threads";
+      if (threads == 1) {
+        first = grad;
+        first_f = f;
+      } else {
+        EXPECT_EQ(f, first_f) << net << ", " << threads << " threads";
+        EXPECT_TRUE(grad == first) << net << ": the gradient depends on the thread count";
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace valley

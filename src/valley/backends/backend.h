@@ -21,6 +21,10 @@ class Backend {
 
   virtual std::string name() const = 0;
   virtual int n_threads() const = 0;
+  // Whether a parallel_for called now runs its pieces at the same time (more
+  // than one thread, and not called from inside another parallel_for, whose
+  // nested calls run serially). Code whose pieces wait on each other needs it.
+  virtual bool concurrent() const = 0;
 
   // out[t] = normal_at(key, offset + t): the same numbers on every backend
   // and for every thread count.

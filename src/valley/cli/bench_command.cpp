@@ -69,7 +69,7 @@ void add_bench_command(CLI::App& app) {
     for (std::size_t i = 0; i < ceilings.gemm_shapes.size(); ++i)
       fmt::print(", sgemm {} {:.1f} GFLOP/s", ceilings.gemm_shapes[i], ceilings.gemm_gflops[i]);
     fmt::print("\nbound: the update's GEMM flops and normal draws at those rates, spread over the "
-               "threads (SGLD's chain and SGD stay on one)\n\n{}",
+               "threads (SGLD's chain and the layers above the first in SGD stay on one)\n\n{}",
                bench::format_table(results));
     if (!json_path->empty()) {
       nlohmann::json out = {{"valley_version", kVersion},

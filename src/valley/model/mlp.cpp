@@ -103,22 +103,46 @@ void Mlp<T>::backward_to_first(const uint8_t* labels, int batch_size, T* grad,
     // ∂f/∂h_{l−1} = ∂f/∂z_l W_lᵀ ;  ∂f/∂z_{l−1} = ∂f/∂h_{l−1} ⊙ [z_{l−1} > 0]
     gemm(false, true, batch_size, n_in, n_out, T(1), dz_.data(), n_out, w_[l], n_out, T(0),
          dh_.data(), n_in);
-    const T* z_below = z_[l - 1].data();
+    // (Plain pointers, not the vectors: written through dz_[i], the loop
+    // reloads dz_'s data pointer per entry and cannot be vectorized; as a
+    // branch it mispredicts on half the units.)
+    const T* __restrict z_below = z_[l - 1].data();
+    const T* __restrict dh = dh_.data();
+    T* __restrict dz = dz_.data();
     const std::size_t size = static_cast<std::size_t>(batch_size) * n_in;
-    for (std::size_t i = 0; i < size; ++i) dz_[i] = z_below[i] > T(0) ? dh_[i] : T(0);
+    for (std::size_t i = 0; i < size; ++i) dz[i] = z_below[i] > T(0) ? dh[i] : T(0);
   }
 }
 
 template <typename T>
-void Mlp<T>::first_layer_gradient(const T* images, int batch_size, T* grad) {
+void Mlp<T>::first_layer_gradient(const T* images, int batch_size, const T* dz1, T* grad, int c0,
+                                  int c1) const {
   const int n_in = spec_.widths[0];
   const int n_out = spec_.widths[1];
-  gemm(true, false, n_in, n_out, batch_size, T(1), images, n_in, dz_.data(), n_out, T(0),
-       grad + spec_.weights_offset(1), n_out);
+  if (c1 <= c0) return;
+  gemm(true, false, n_in, c1 - c0, batch_size, T(1), images, n_in, dz1 + c0, n_out, T(0),
+       grad + spec_.weights_offset(1) + c0, n_out);
   T* grad_b = grad + spec_.bias_offset(1);
-  std::fill_n(grad_b, n_out, T(0));
+  std::fill(grad_b + c0, grad_b + c1, T(0));
   for (int r = 0; r < batch_size; ++r)
-    for (int c = 0; c < n_out; ++c) grad_b[c] += dz_[static_cast<std::size_t>(r) * n_out + c];
+    for (int c = c0; c < c1; ++c) grad_b[c] += dz1[static_cast<std::size_t>(r) * n_out + c];
+}
+
+template <typename T>
+double Mlp<T>::gradient_above_first_layer(const T* x, const T* z1, const uint8_t* labels,
+                                          int batch_size, T* grad, T* dz1) {
+  resize(batch_size);
+  point_at(x);
+  const std::size_t size = static_cast<std::size_t>(batch_size) * spec_.widths[1];
+  std::copy_n(z1, size, z_[1].data());
+  if (spec_.n_layers() >= 2) {
+    T* h = h_[1].data();
+    for (std::size_t i = 0; i < size; ++i) h[i] = z1[i] > T(0) ? z1[i] : T(0);
+  }
+  const double f = forward_from(2, nullptr, labels, batch_size, true);
+  backward_to_first(labels, batch_size, grad, 0);
+  std::copy_n(dz_.data(), size, dz1);
+  return f;
 }
 
 template <typename T>
@@ -135,7 +159,7 @@ double Mlp<T>::loss_and_gradient(const T* x, const T* images, const uint8_t* lab
   point_at(x);
   const double f = forward_from(1, images, labels, batch_size, true);
   backward_to_first(labels, batch_size, grad, 0);
-  first_layer_gradient(images, batch_size, grad);
+  first_layer_gradient(images, batch_size, dz_.data(), grad, 0, spec_.widths[1]);
   return f;
 }
 
@@ -153,13 +177,20 @@ typename Mlp<T>::Score Mlp<T>::score(const T* x, const T* images, const uint8_t*
 }
 
 template <typename T>
-void Mlp<T>::first_layer(const T* x, const T* images, int batch_size, T* z1) {
+void Mlp<T>::first_layer(const T* x, const T* images, int batch_size, T* z1) const {
+  first_layer(x, images, batch_size, z1, 0, spec_.widths[1]);
+}
+
+template <typename T>
+void Mlp<T>::first_layer(const T* x, const T* images, int batch_size, T* z1, int c0, int c1) const {
   const int n_in = spec_.widths[0];
   const int n_out = spec_.widths[1];
+  if (c1 <= c0) return;
   const T* b = x + spec_.bias_offset(1);
-  for (int r = 0; r < batch_size; ++r) std::copy_n(b, n_out, z1 + static_cast<std::size_t>(r) * n_out);
-  gemm(false, false, batch_size, n_out, n_in, T(1), images, n_in, x + spec_.weights_offset(1), n_out,
-       T(1), z1, n_out);
+  for (int r = 0; r < batch_size; ++r)
+    std::copy(b + c0, b + c1, z1 + static_cast<std::size_t>(r) * n_out + c0);
+  gemm(false, false, batch_size, c1 - c0, n_in, T(1), images, n_in, x + spec_.weights_offset(1) + c0,
+       n_out, T(1), z1 + c0, n_out);
 }
 
 template <typename T>

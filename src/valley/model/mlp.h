@@ -39,8 +39,22 @@ class Mlp {
   // so W_1 + σξ_{W_1} is never formed: z_1(x) is computed once by
   // first_layer() and each draw costs one X ξ_{W_1} product.
 
-  // z1 = X W_1 + 1 b_1ᵀ at x (B × n_1).
-  void first_layer(const T* x, const T* images, int batch_size, T* z1);
+  // z1 = X W_1 + 1 b_1ᵀ at x (B × n_1); with a column range [c0, c1) only
+  // those units' columns of z1 are written.
+  void first_layer(const T* x, const T* images, int batch_size, T* z1) const;
+  void first_layer(const T* x, const T* images, int batch_size, T* z1, int c0, int c1) const;
+
+  // ∇f in three parts, so that the first layer — nearly all of the work in
+  // 784-200-10 — can be split over threads by its units (the columns of W_1):
+  // first_layer() per column range, then gradient_above_first_layer() (layers
+  // ≥ 2 forward and back to ∂f/∂z_1, written to dz1), then
+  // first_layer_gradient() per column range. Returns f from the middle part.
+  double gradient_above_first_layer(const T* x, const T* z1, const uint8_t* labels,
+                                    int batch_size, T* grad, T* dz1);
+  // ∂f/∂W_1 = Xᵀ ∂f/∂z_1 and ∂f/∂b_1 = column sums of ∂f/∂z_1, for the units
+  // [c0, c1).
+  void first_layer_gradient(const T* images, int batch_size, const T* dz1, T* grad, int c0,
+                            int c1) const;
 
   // f(x + σξ), given z1 = first_layer(x).
   double perturbed_loss(const T* x, const T* z1, T sigma, const T* xi, const T* images,
@@ -68,8 +82,6 @@ class Mlp {
   // layer 1, writing the gradients of layers ≥ 2 into grad, whose first
   // entry is parameter number `grad_base` of x.
   void backward_to_first(const uint8_t* labels, int batch_size, T* grad, int64_t grad_base);
-  // ∂f/∂W_1 = Xᵀ ∂f/∂z_1 and ∂f/∂b_1 = column sums, from dz_.
-  void first_layer_gradient(const T* images, int batch_size, T* grad);
 
   NetSpec spec_;
   int batch_size_ = 0;

@@ -1,5 +1,8 @@
 #include "valley/objective/batch_mlp_objective.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "valley/model/blas.h"
 #include "valley/objective/row_space.h"
 
@@ -22,8 +25,35 @@ double BatchMlpObjective::compute_loss(ConstVecRef x) {
 }
 
 double BatchMlpObjective::compute_gradient(ConstVecRef x, VecRef grad) {
-  return workers_[0]->loss_and_gradient(x.data(), batch_.images.data(), batch_.labels.data(),
-                                        batch_.batch_size, grad.data());
+  const int n_1 = spec_.widths[1];
+  if (!splits_first_layer(spec_, batch_.batch_size))
+    return workers_[0]->loss_and_gradient(x.data(), batch_.images.data(), batch_.labels.data(),
+                                          batch_.batch_size, grad.data());
+  // Layer 1 in kUnitPieces fixed column ranges — the same ranges for any
+  // thread count, so the sums (and f, ∇f) do not depend on it.
+  const int batch_size = batch_.batch_size;
+  const auto unit = [&](int64_t piece) {
+    return static_cast<int>((n_1 * piece / kUnitPieces + 7) / 8 * 8);  // 32-byte aligned columns
+  };
+  const auto columns = [&](int64_t piece) { return std::pair{unit(piece), std::min(unit(piece + 1), n_1)}; };
+  z1_.resize(static_cast<std::size_t>(batch_size) * n_1);
+  dz1_.resize(z1_.size());
+  const Mlp<float>& mlp = *workers_[0];
+  backend_.parallel_for(kUnitPieces, [&](int, int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) {
+      const auto [c0, c1] = columns(p);
+      mlp.first_layer(x.data(), batch_.images.data(), batch_size, z1_.data(), c0, c1);
+    }
+  });
+  const double f = workers_[0]->gradient_above_first_layer(x.data(), z1_.data(), batch_.labels.data(),
+                                                          batch_size, grad.data(), dz1_.data());
+  backend_.parallel_for(kUnitPieces, [&](int, int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) {
+      const auto [c0, c1] = columns(p);
+      mlp.first_layer_gradient(batch_.images.data(), batch_size, dz1_.data(), grad.data(), c0, c1);
+    }
+  });
+  return f;
 }
 
 void BatchMlpObjective::prepare_centre() {

@@ -3,7 +3,7 @@
 #include <atomic>
 #include <cmath>
 #include <semaphore>
-#include <thread>
+#include <exception>
 
 #include "valley/schedules/step_sizes.h"
 
@@ -29,33 +29,24 @@ MeanEstimate Sgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64
   };
 
   // With a second thread, it fills noise_[j % 2] for step j while step j − 1
-  // runs; `free_slots` and `filled` hand the two buffers back and forth. For
-  // small chains (the projected sampler's) the hand-over would cost more than
-  // the draws.
-  constexpr Eigen::Index kMinDimensionAhead = 1 << 16;
-  const bool ahead = backend_.n_threads() >= 2 && d >= kMinDimensionAhead;
-  std::counting_semaphore<2> free_slots(2), filled(0);
+  // runs; `free_slots` and `filled` hand the two buffers back and forth. The
+  // chain and the producer are the two pieces of one parallel_for, so the
+  // gradient's own parallel_for inside the chain runs serially rather than
+  // asking for a third core. For small chains (the projected sampler's) the
+  // hand-over would cost more than the draws.
+  constexpr Eigen::Index kMinDimensionAhead = 1 << 12;
+  const bool ahead = backend_.concurrent() && d >= kMinDimensionAhead;
+  // (Room for one release more than the two slots: the chain's stop signal.)
+  std::counting_semaphore<3> free_slots(2), filled(0);
   std::atomic<bool> stop = false;
-  std::jthread producer;
-  if (ahead)
-    producer = std::jthread([&] {
-      for (int64_t j = 1; j <= n_steps; ++j) {
-        free_slots.acquire();
-        if (stop) return;
-        fill(j, false);
-        filled.release();
-      }
-    });
-  struct StopProducer {
-    std::atomic<bool>& stop;
-    std::counting_semaphore<2>& free_slots;
-    bool active;
-    ~StopProducer() {
-      if (!active) return;
-      stop = true;
-      free_slots.release();  // wakes a producer waiting for a buffer
+  const auto produce = [&] {
+    for (int64_t j = 1; j <= n_steps; ++j) {
+      free_slots.acquire();
+      if (stop) return;
+      fill(j, false);
+      filled.release();
     }
-  } stop_producer{stop, free_slots, ahead};
+  };
 
   double sum_eps = 0.0;
   const float inv_tau = static_cast<float>(1.0 / tau);
@@ -63,28 +54,50 @@ MeanEstimate Sgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64
   float* mu = mean.data();
   const float* centre = x.data();
   const float* g = grad_.data();
-  for (int64_t j = 1; j <= n_steps; ++j) {
-    f.select_inner_batch(static_cast<uint64_t>(j - 1));
-    f.gradient(chain_, grad_);
-    if (ahead)
-      filled.acquire();
-    else
-      fill(j, true);
-    const double eps = sgld_temperature(settings_.eps_0, j);
-    const float half_eps = static_cast<float>(0.5 * eps);
-    const float noise_scale = static_cast<float>(sgld_noise_scale(settings_, eps));
-    const float eps_f = static_cast<float>(eps);
-    const float* z = noise_[j % 2].data();
-    for (Eigen::Index i = 0; i < d; ++i) {
-      // Alg. 3: y^j = y^{j−1} − (ε_j/2)(∇f(y^{j−1}) + (y^{j−1} − x)/τ) + √ε_j z,  z ∼ N(0, I)
-      y[i] += -half_eps * (g[i] + (y[i] - centre[i]) * inv_tau) + noise_scale * z[i];
-      // μ ≈ Σ ε_j y^j / Σ ε_j
-      mu[i] += eps_f * y[i];
+  const auto run_chain = [&] {
+    for (int64_t j = 1; j <= n_steps; ++j) {
+      f.select_inner_batch(static_cast<uint64_t>(j - 1));
+      f.gradient(chain_, grad_);
+      if (ahead)
+        filled.acquire();
+      else
+        fill(j, true);
+      const double eps = sgld_temperature(settings_.eps_0, j);
+      const float half_eps = static_cast<float>(0.5 * eps);
+      const float noise_scale = static_cast<float>(sgld_noise_scale(settings_, eps));
+      const float eps_f = static_cast<float>(eps);
+      const float* z = noise_[j % 2].data();
+      for (Eigen::Index i = 0; i < d; ++i) {
+        // Alg. 3: y^j = y^{j−1} − (ε_j/2)(∇f(y^{j−1}) + (y^{j−1} − x)/τ) + √ε_j z,  z ∼ N(0, I)
+        y[i] += -half_eps * (g[i] + (y[i] - centre[i]) * inv_tau) + noise_scale * z[i];
+        // μ ≈ Σ ε_j y^j / Σ ε_j
+        mu[i] += eps_f * y[i];
+      }
+      sum_eps += eps;
+      if (ahead) free_slots.release();
     }
-    sum_eps += eps;
-    if (ahead) free_slots.release();
+  };
+  if (!ahead) {
+    run_chain();
+  } else {
+    // An exception in the chain (a bad inner batch) must still release the
+    // producer, or the parallel_for would never return.
+    std::exception_ptr chain_error;
+    backend_.parallel_for(2, [&](int, int64_t piece, int64_t) {
+      if (piece == 1) {
+        produce();
+        return;
+      }
+      try {
+        run_chain();
+      } catch (...) {
+        chain_error = std::current_exception();
+        stop = true;
+        free_slots.release();  // wakes a producer waiting for a buffer
+      }
+    });
+    if (chain_error) std::rethrow_exception(chain_error);
   }
-  stop_producer.active = false;
   mean /= static_cast<float>(sum_eps);
   return {};
 }

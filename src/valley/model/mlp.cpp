@@ -13,6 +13,7 @@ Mlp<T>::Mlp(NetSpec spec) : spec_(std::move(spec)) {
   w_.assign(static_cast<std::size_t>(n_layers) + 1, nullptr);
   b_.assign(static_cast<std::size_t>(n_layers) + 1, nullptr);
   perturbed_.resize(n_layers >= 2 ? static_cast<std::size_t>(spec_.n_params() - spec_.weights_offset(2)) : 0);
+  exp_shifted_.resize(static_cast<std::size_t>(spec_.n_outputs()));
 }
 
 template <typename T>
@@ -66,12 +67,18 @@ double Mlp<T>::forward_from(int first, const T* images, const uint8_t* labels, i
     T* z = z_[n_layers].data() + static_cast<std::size_t>(r) * n_classes;
     const T max_z = *std::max_element(z, z + n_classes);
     double sum = 0.0;
-    for (int c = 0; c < n_classes; ++c) sum += std::exp(static_cast<double>(z[c] - max_z));
+    for (int c = 0; c < n_classes; ++c) {
+      exp_shifted_[static_cast<std::size_t>(c)] = std::exp(static_cast<double>(z[c]) - static_cast<double>(max_z));
+      sum += exp_shifted_[static_cast<std::size_t>(c)];
+    }
     const double log_sum_exp = static_cast<double>(max_z) + std::log(sum);
     total += log_sum_exp - static_cast<double>(z[labels[r]]);
-    if (keep_probabilities)
+    if (keep_probabilities) {
+      // softmax(z)_c = exp(z_c − max z) / Σ_c' exp(z_c' − max z)
+      const double inv_sum = 1.0 / sum;
       for (int c = 0; c < n_classes; ++c)
-        z[c] = static_cast<T>(std::exp(static_cast<double>(z[c]) - log_sum_exp));
+        z[c] = static_cast<T>(exp_shifted_[static_cast<std::size_t>(c)] * inv_sum);
+    }
   }
   return total / batch_size;
 }

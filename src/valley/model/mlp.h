@@ -91,6 +91,7 @@ class Mlp {
   std::vector<T> dh_;              // ∂f/∂h of the layer below
   std::vector<const T*> w_, b_;    // parameters of each layer used by the current pass
   std::vector<T> perturbed_;       // layers 2 … L of x + σξ
+  std::vector<double> exp_shifted_;  // one row's exp(z_L − max z_L) in the softmax
 };
 
 extern template class Mlp<float>;

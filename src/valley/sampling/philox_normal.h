@@ -65,6 +65,10 @@ float normal_at(const NoiseKey& key, uint64_t i);
 // pieces yields exactly the same numbers as filling it in one go.
 void fill_normal(const NoiseKey& key, uint64_t offset, std::span<float> out);
 
+// The same numbers as fill_normal without the SIMD path some builds use
+// (for tests: every build must draw the same bits).
+void fill_normal_portable(const NoiseKey& key, uint64_t offset, std::span<float> out);
+
 // out[t] = uniform_open(word offset + t of the stream).
 void fill_uniform(const NoiseKey& key, uint64_t offset, std::span<float> out);
 

@@ -2,9 +2,9 @@
 
 #include <atomic>
 #include <cmath>
-#include <semaphore>
 #include <exception>
 
+#include "valley/core/spin_wait.h"
 #include "valley/schedules/step_sizes.h"
 
 namespace valley {
@@ -29,22 +29,24 @@ MeanEstimate Sgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64
   };
 
   // With a second thread, it fills noise_[j % 2] for step j while step j − 1
-  // runs; `free_slots` and `filled` hand the two buffers back and forth. The
+  // runs: `produced` counts the buffers filled, `consumed` those the chain
+  // has used (a buffer is free again once consumed ≥ its step − 1). The
   // chain and the producer are the two pieces of one parallel_for, so the
   // gradient's own parallel_for inside the chain runs serially rather than
-  // asking for a third core. For small chains (the projected sampler's) the
-  // hand-over would cost more than the draws.
+  // asking for a third core. Below kMinDimensionAhead the hand-over costs
+  // more than the draws.
   constexpr Eigen::Index kMinDimensionAhead = 1 << 12;
   const bool ahead = backend_.concurrent() && d >= kMinDimensionAhead;
-  // (Room for one release more than the two slots: the chain's stop signal.)
-  std::counting_semaphore<3> free_slots(2), filled(0);
+  std::atomic<int64_t> produced = 0, consumed = 0;
   std::atomic<bool> stop = false;
   const auto produce = [&] {
     for (int64_t j = 1; j <= n_steps; ++j) {
-      free_slots.acquire();
+      // Buffer j % 2 last held step j − 2.
+      wait_until(consumed, [&] { return stop.load(std::memory_order_relaxed) || consumed.load(std::memory_order_acquire) >= j - 2; });
       if (stop) return;
       fill(j, false);
-      filled.release();
+      produced.store(j, std::memory_order_release);
+      produced.notify_all();
     }
   };
 
@@ -59,7 +61,7 @@ MeanEstimate Sgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64
       f.select_inner_batch(static_cast<uint64_t>(j - 1));
       f.gradient(chain_, grad_);
       if (ahead)
-        filled.acquire();
+        wait_until(produced, [&] { return produced.load(std::memory_order_acquire) >= j; });
       else
         fill(j, true);
       const double eps = sgld_temperature(settings_.eps_0, j);
@@ -74,7 +76,10 @@ MeanEstimate Sgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64
         mu[i] += eps_f * y[i];
       }
       sum_eps += eps;
-      if (ahead) free_slots.release();
+      if (ahead) {
+        consumed.store(j, std::memory_order_release);
+        consumed.notify_all();
+      }
     }
   };
   if (!ahead) {
@@ -93,7 +98,8 @@ MeanEstimate Sgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64
       } catch (...) {
         chain_error = std::current_exception();
         stop = true;
-        free_slots.release();  // wakes a producer waiting for a buffer
+        consumed.fetch_add(1, std::memory_order_release);  // wakes a producer waiting for a buffer
+        consumed.notify_all();
       }
     });
     if (chain_error) std::rethrow_exception(chain_error);

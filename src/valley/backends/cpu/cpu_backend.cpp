@@ -10,6 +10,7 @@
 
 #include "valley/backends/backend.h"
 #include "valley/core/error.h"
+#include "valley/core/spin_wait.h"
 
 namespace valley {
 namespace {
@@ -18,32 +19,12 @@ namespace {
 // called from inside one runs serially on the calling thread.
 thread_local bool inside_parallel_for = false;
 
-// How long a thread polls for the next piece of work (or for its helpers to
-// finish) before it sleeps on a condition variable. Waking a sleeping thread
-// costs 10–50 µs in a VM, as much as a whole SGD update's share of work; the
-// methods issue parallel_for calls back to back (two per SGD update, one per
-// projected SGLD step), so the next call usually arrives within this window.
-constexpr auto kSpin = std::chrono::microseconds(100);
-
-// Polls `ready` until it returns true or kSpin has passed; true if it did.
-template <typename Ready>
-bool spin_until(const Ready& ready) {
-  const auto deadline = std::chrono::steady_clock::now() + kSpin;
-  while (true) {
-    for (int i = 0; i < 64; ++i) {
-      if (ready()) return true;
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return ready();
-  }
-}
-
 // The reference backend: n_threads − 1 persistent worker threads, woken for
 // each parallel_for (starting threads per call costs tens of microseconds,
 // as much as a whole inner step of the projected samplers). Workers poll
-// briefly before they sleep (kSpin).
+// briefly before they sleep (core/spin_wait.h): the methods issue
+// parallel_for calls back to back (two per SGD update), so the next one
+// usually arrives while they poll.
 class CpuBackend final : public Backend {
  public:
   explicit CpuBackend(int n_threads) : n_threads_(n_threads) {

@@ -217,7 +217,7 @@ nlohmann::json to_json(const BenchResult& r) {
 nlohmann::json to_json(const Ceilings& c) {
   nlohmann::json gemm = nlohmann::json::object();
   for (std::size_t i = 0; i < c.gemm_shapes.size(); ++i) gemm[c.gemm_shapes[i]] = c.gemm_gflops[i];
-  return {{"normals_per_second_one_core", c.normals_per_second}, {"sgemm_gflops_one_core", gemm}};
+  return {{"normals_per_second_one_core", c.normals_per_second}, {"gemm_gflops_one_core", gemm}};
 }
 
 }  // namespace valley::bench

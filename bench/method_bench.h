@@ -1,7 +1,8 @@
 // `valley bench` cases: seconds per update of each method on a network, on
 // synthetic images (the cost of an update does not depend on pixel values),
-// beside the machine's ceilings measured in the same run: sgemm GFLOP/s at
-// the update's shapes and normal draws per second of valley's generator.
+// beside the machine's ceilings measured in the same run: GFLOP/s of
+// valley's GEMM (model/blas.h) at the update's shapes and normal draws per
+// second of valley's generator.
 // From the update's floating-point operations and normal draws, the ceilings
 // give a lower bound on its time; the table reports the fraction reached.
 #pragma once

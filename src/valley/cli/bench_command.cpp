@@ -67,7 +67,7 @@ void add_bench_command(CLI::App& app) {
                kVersion, settings->batch_size, settings->n_threads);
     fmt::print("ceilings, one core, measured now: normals {:.0f} M/s", ceilings.normals_per_second * 1e-6);
     for (std::size_t i = 0; i < ceilings.gemm_shapes.size(); ++i)
-      fmt::print(", sgemm {} {:.1f} GFLOP/s", ceilings.gemm_shapes[i], ceilings.gemm_gflops[i]);
+      fmt::print(", gemm {} {:.1f} GFLOP/s", ceilings.gemm_shapes[i], ceilings.gemm_gflops[i]);
     fmt::print("\nbound: the update's GEMM flops and normal draws at those rates, spread over the "
                "threads (SGLD's chain and the layers above the first in SGD stay on one)\n\n{}",
                bench::format_table(results));

@@ -190,10 +190,8 @@ void add_landscape_command(CLI::App& app) {
       make_kl_figure(*o);
     else if (!o->out_dir.empty())
       make_landscape_figures(*o, landscape, *backend);
-    if (o->check_theorems && !check_theorems(*o, landscape, *backend)) {
-      std::fflush(stdout);
-      std::exit(1);  // a theorem check failed: status 1, apart from the usage errors' 2
-    }
+    if (o->check_theorems && !check_theorems(*o, landscape, *backend))
+      throw CommandFailed{1};  // a theorem check failed: status 1, apart from the usage errors' 2
   });
 }
 

@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   valley::cli::add_reproduce_command(app);
   try {
     app.parse(argc, argv);
+  } catch (const valley::cli::CommandFailed& failed) {
+    std::fflush(stdout);
+    return failed.status;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

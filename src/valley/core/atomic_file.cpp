@@ -39,6 +39,16 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     ::unlink(tmp.c_str());
     fail("{}: cannot write: {}", path.string(), std::strerror(err));
   }
+  // The rename lives in the directory: sync it too, so that after a power
+  // loss the file is the new one or the old one, not missing. (Some file
+  // systems cannot open or sync a directory; the rename itself has happened,
+  // so that is not an error.)
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
 }
 
 }  // namespace valley

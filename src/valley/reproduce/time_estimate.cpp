@@ -7,13 +7,6 @@
 #include "valley/train/trainer.h"
 
 namespace valley {
-namespace {
-
-// The training images whose loss each metrics row reports (the trainer's
-// kTrainLossImages).
-constexpr int64_t kTrainLossImages = 1000;
-
-}  // namespace
 
 std::string UpdateKind::str() const {
   std::string out = fmt::format("{} on {}, batch {}", method, net, batch_size);

@@ -23,8 +23,6 @@
 namespace valley {
 namespace {
 
-constexpr int64_t kTrainLossImages = 1000;
-
 double nan() { return std::numeric_limits<double>::quiet_NaN(); }
 
 // Settings a resumed run may change: they do not change a single number.

@@ -6,6 +6,7 @@
 // with bit-identical results: all randomness is a function of (seed, k, j).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -18,6 +19,10 @@
 #include "valley/train/train_config.h"
 
 namespace valley {
+
+// How many training images (drawn once per run) the train loss of each
+// metrics row is measured on.
+inline constexpr int64_t kTrainLossImages = 1000;
 
 struct TrainOutcome {
   Vec x;                         // final parameters

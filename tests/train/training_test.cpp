@@ -60,28 +60,34 @@ TEST(Training, ThreadCountDoesNotChangeResults) {
   expect_same_numbers(run_training(one, data).rows, run_training(two, data).rows);
 }
 
-// Every method gives the same numbers with 1 and 2 threads. The hidden layer
-// of 784-200-10 makes d = 159,010, large enough that the noise is generated
-// by both threads.
+// Every method and sampler gives the same numbers with 1, 2 and 3 threads.
+// The hidden layer of 784-200-10 makes d = 159,010: the noise is generated
+// by both threads, SGLD's noise is drawn ahead on the second one, and SGD's
+// first layer is split over them.
 TEST(Training, EveryMethodIsIndependentOfTheThreadCount) {
   TempDir dir;
   testing::write_synthetic_data_dir(dir / "data", 100, 30);
   const DataSplit data = load_data_dir(dir / "data");
-  for (const std::string method : {"sgld", "is", "heat"}) {
-    std::vector<TrainOutcome> outcomes;
-    for (int threads : {1, 2}) {
-      TrainConfig config = small_config(dir / (method + std::to_string(threads)));
-      config.net = "784-200-10";
-      config.n_updates = 2;
-      config.eval_every = 1;
-      config.n_threads = threads;
-      config.method.name = method;
-      config.method.n_samples = 40;  // IS: three blocks of 16, so both threads take blocks
-      outcomes.push_back(run_training(config, data));
+  for (const std::string method : {"sgd", "sgld", "is", "heat"})
+    for (const std::string sampler : {"full", "projected"}) {
+      if (method == "sgd" && sampler == "projected") continue;
+      std::vector<TrainOutcome> outcomes;
+      for (int threads : {1, 2, 3}) {
+        TrainConfig config = small_config(dir / (method + sampler + std::to_string(threads)));
+        config.net = "784-200-10";
+        config.n_updates = 2;
+        config.eval_every = 1;
+        config.n_threads = threads;
+        config.method.name = method;
+        if (method != "sgd") config.method.sampler = sampler;
+        config.method.n_samples = 40;  // IS: three blocks of 16, so both threads take blocks
+        outcomes.push_back(run_training(config, data));
+      }
+      for (int t : {1, 2}) {
+        expect_same_numbers(outcomes[0].rows, outcomes[static_cast<std::size_t>(t)].rows);
+        EXPECT_EQ(outcomes[0].x, outcomes[static_cast<std::size_t>(t)].x) << method << ", " << sampler;
+      }
     }
-    expect_same_numbers(outcomes[0].rows, outcomes[1].rows);
-    EXPECT_EQ(outcomes[0].x, outcomes[1].x) << method;
-  }
 }
 
 TEST(Training, LogsTauEvaluationCountsAndEffectiveSampleSize) {

@@ -108,10 +108,14 @@ void skinny_gemm(bool trans_a, int m, int n, int k, float alpha, const float* a,
     const int vectors = (columns + kLanes - 1) / kLanes;
     const int tail = columns - (vectors - 1) * kLanes;
     const auto last = static_cast<__mmask16>((1u << tail) - 1u);
-    const int rows = rows_per_tile(vectors);
-    for (int i0 = 0; i0 < m; i0 += rows)
-      kTiles[static_cast<std::size_t>(vectors - 1)][static_cast<std::size_t>(std::min(rows, m - i0) - 1)](o, i0, j0,
-                                                                                                        last);
+    // Rows split evenly over the fewest tiles (20 = 7 + 7 + 6, not 8 + 8 + 4):
+    // a short tile pays a whole tile's loads of B for fewer products.
+    const int n_row_tiles = (m + rows_per_tile(vectors) - 1) / rows_per_tile(vectors);
+    for (int t = 0, i0 = 0; t < n_row_tiles; ++t) {
+      const int rows = m / n_row_tiles + (t < m % n_row_tiles ? 1 : 0);
+      kTiles[static_cast<std::size_t>(vectors - 1)][static_cast<std::size_t>(rows - 1)](o, i0, j0, last);
+      i0 += rows;
+    }
   }
 }
 

@@ -44,8 +44,8 @@ std::string markdown(const Experiment& e, const std::vector<RunResults>& results
                      const ReportContext& context, bool with_figure) {
   std::string out = fmt::format("# {}\n\n{}\n\n", e.name, e.description);
   out += fmt::format(
-      "The paper reports one run of each setting; valley's numbers are the mean ± sample "
-      "standard deviation over seeds 1–{}.\n\n",
+      "The paper's numbers are one run of each setting on MNIST, its only data set; valley's "
+      "are the mean ± sample standard deviation over seeds 1–{} on the data named below.\n\n",
       context.n_seeds);
   out += markdown_table(e, results, context.n_seeds);
   if (with_figure) out += "\n![figure](figure.png)\n";

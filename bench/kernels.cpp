@@ -7,6 +7,7 @@
 
 #include "valley/model/init.h"
 #include "valley/model/mlp.h"
+#include "valley/model/skinny_gemm.h"
 #include "valley/sampling/philox_normal.h"
 
 namespace {
@@ -41,6 +42,35 @@ void BM_MlpGradient(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_MlpGradient)->Arg(0)->Arg(1)->Arg(2);
+
+// The first layer's two products on a minibatch of 20 — X W (20 × 784 by
+// 784 × n) and Xᵀ D (784 × 20 by 20 × n) — with valley's kernel
+// (model/skinny_gemm.h) and with OpenBLAS. Args: n, transposed A, kernel
+// (0 OpenBLAS, 1 valley).
+void BM_FirstLayerGemm(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const bool trans_a = state.range(1) != 0;
+  const bool skinny = state.range(2) != 0;
+  if (skinny && !valley::skinny_gemm_available()) {
+    state.SkipWithError("this build has no AVX-512 kernel");
+    return;
+  }
+  const int m = trans_a ? 784 : 20, k = trans_a ? 20 : 784;
+  std::vector<float> x(20 * 784), b(static_cast<std::size_t>(k * n)), c(static_cast<std::size_t>(m * n));
+  valley::fill_uniform(valley::NoiseKey{3, valley::Stream::test, 0, 0}, 0, x);
+  valley::fill_uniform(valley::NoiseKey{4, valley::Stream::test, 0, 0}, 0, b);
+  for (auto _ : state) {
+    if (skinny)
+      valley::skinny_gemm(trans_a, m, n, k, 1.0f, x.data(), 784, b.data(), n, 0.0f, c.data(), n);
+    else
+      cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, x.data(),
+                  784, b.data(), n, 0.0f, c.data(), n);
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.counters["GFLOP"] = benchmark::Counter(2.0 * m * n * k * static_cast<double>(state.iterations()) * 1e-9,
+                                                 benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_FirstLayerGemm)->ArgsProduct({{10, 200}, {0, 1}, {0, 1}});
 
 }  // namespace
 

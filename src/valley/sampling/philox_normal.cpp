@@ -219,9 +219,14 @@ void normals_of_16_blocks(const NoiseKey& key, uint64_t first_block, float* out)
                                    _mm512_cmpeq_epi32_mask(quadrant, _mm512_set1_epi32(2));
     const __m512 sin_abs = _mm512_mask_blend_ps(odd_quadrant, sin_a, cos_a);
     const __m512 cos_abs = _mm512_mask_blend_ps(odd_quadrant, cos_a, sin_a);
-    const __m512 sign = c(-0.0f);
-    const __m512 s = _mm512_mask_xor_ps(sin_abs, lower_half, sin_abs, sign);
-    const __m512 co = _mm512_mask_xor_ps(cos_abs, cos_negative, cos_abs, sign);
+    // Negation flips the sign bit (integer xor: the float form needs AVX512DQ).
+    const __m512i sign = _mm512_set1_epi32(static_cast<int>(0x80000000u));
+    const auto negate_where = [&](__m512 v, __mmask16 where) {
+      const __m512i bits = _mm512_castps_si512(v);
+      return _mm512_castsi512_ps(_mm512_mask_xor_epi32(bits, where, bits, sign));
+    };
+    const __m512 s = negate_where(sin_abs, lower_half);
+    const __m512 co = negate_where(cos_abs, cos_negative);
     z1 = mul(r, co);
     z2 = mul(r, s);
   };

@@ -81,7 +81,7 @@ class CpuBackend final : public Backend {
     }
     wake_.notify_all();
     inside_parallel_for = true;
-    run_pieces(0, generation, body, n, n_pieces);
+    run_pieces(0, generation, &body, n, n_pieces);
     inside_parallel_for = false;
     const auto all_finished = [&] { return finished_.load(std::memory_order_acquire) == n_pieces; };
     if (spin_until(all_finished)) return;
@@ -96,9 +96,11 @@ class CpuBackend final : public Backend {
   static constexpr uint64_t kPieceMask = (uint64_t{1} << kPieceBits) - 1;
 
   // Claims and runs pieces of `generation` until none is left; the claim
-  // fails once a later parallel_for has started.
+  // fails once a later parallel_for has started. (`body` is a pointer: a
+  // worker that arrives after the caller has run every piece must not touch
+  // it, as the caller may have returned.)
   void run_pieces(int thread, uint64_t generation,
-                  const std::function<void(int, int64_t, int64_t)>& body, int64_t n,
+                  const std::function<void(int, int64_t, int64_t)>* body, int64_t n,
                   int n_pieces) const {
     while (true) {
       uint64_t claims = claims_.load(std::memory_order_acquire);
@@ -107,7 +109,7 @@ class CpuBackend final : public Backend {
         piece = static_cast<int64_t>(claims & kPieceMask);
         if ((claims >> kPieceBits) != generation || piece >= n_pieces) return;
       } while (!claims_.compare_exchange_weak(claims, claims + 1, std::memory_order_acq_rel));
-      body(thread, n * piece / n_pieces, n * (piece + 1) / n_pieces);
+      (*body)(thread, n * piece / n_pieces, n * (piece + 1) / n_pieces);
       if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == n_pieces) {
         const std::lock_guard lock(mutex_);  // a caller between its check and its wait sees the change
         done_.notify_all();
@@ -135,7 +137,7 @@ class CpuBackend final : public Backend {
         n = task_size_;
         pieces = n_pieces_;
       }
-      run_pieces(t, seen, *task, n, pieces);
+      run_pieces(t, seen, task, n, pieces);
     }
   }
 

@@ -5,7 +5,6 @@
 //   --check-theorems            Theorems 1–4 and eq. 12 as a table; exit 1 on a failure
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <string>
 

@@ -6,6 +6,15 @@
 #include "valley/model/blas.h"
 
 namespace valley {
+namespace {
+
+// h = ReLU(z), entry by entry.
+template <typename T>
+void relu(const T* z, T* h, std::size_t size) {
+  for (std::size_t i = 0; i < size; ++i) h[i] = z[i] > T(0) ? z[i] : T(0);
+}
+
+}  // namespace
 
 template <typename T>
 Mlp<T>::Mlp(NetSpec spec) : spec_(std::move(spec)) {
@@ -54,11 +63,7 @@ double Mlp<T>::forward_from(int first, const T* images, const uint8_t* labels, i
     // z_l = h_{l−1} W_l + 1 b_lᵀ
     for (int r = 0; r < batch_size; ++r) std::copy_n(b_[l], n_out, z + static_cast<std::size_t>(r) * n_out);
     gemm(false, false, batch_size, n_out, n_in, T(1), input, n_in, w_[l], n_out, T(1), z, n_out);
-    if (l < n_layers) {
-      T* h = h_[l].data();
-      const std::size_t size = static_cast<std::size_t>(batch_size) * n_out;
-      for (std::size_t i = 0; i < size; ++i) h[i] = z[i] > T(0) ? z[i] : T(0);
-    }
+    if (l < n_layers) relu(z, h_[l].data(), static_cast<std::size_t>(batch_size) * n_out);
   }
   // Softmax cross-entropy, stable: −log softmax(z)_y = logsumexp(z) − z_y.
   const int n_classes = spec_.n_outputs();
@@ -142,10 +147,7 @@ double Mlp<T>::gradient_above_first_layer(const T* x, const T* z1, const uint8_t
   point_at(x);
   const std::size_t size = static_cast<std::size_t>(batch_size) * spec_.widths[1];
   std::copy_n(z1, size, z_[1].data());
-  if (spec_.n_layers() >= 2) {
-    T* h = h_[1].data();
-    for (std::size_t i = 0; i < size; ++i) h[i] = z1[i] > T(0) ? z1[i] : T(0);
-  }
+  if (spec_.n_layers() >= 2) relu(z1, h_[1].data(), size);
   const double f = forward_from(2, nullptr, labels, batch_size, true);
   backward_to_first(labels, batch_size, grad, 0);
   std::copy_n(dz_.data(), size, dz1);
@@ -218,9 +220,7 @@ void Mlp<T>::perturb(const T* x, const T* z1, T sigma, const T* xi, const T* ima
   gemm(false, false, batch_size, n_out, n_in, sigma, images, n_in, xi + spec_.weights_offset(1), n_out,
        T(1), z, n_out);
   if (n_layers == 1) return;
-  T* h = h_[1].data();
-  const std::size_t size = static_cast<std::size_t>(batch_size) * n_out;
-  for (std::size_t i = 0; i < size; ++i) h[i] = z[i] > T(0) ? z[i] : T(0);
+  relu(z, h_[1].data(), static_cast<std::size_t>(batch_size) * n_out);
   // Layers 2 … L of x + σξ, formed explicitly (they are small).
   const int64_t rest = spec_.weights_offset(2);
   const std::size_t n_rest = perturbed_.size();

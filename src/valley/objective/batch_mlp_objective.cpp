@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "valley/model/blas.h"
 #include "valley/objective/row_space.h"
 
 namespace valley {
@@ -38,20 +37,23 @@ double BatchMlpObjective::compute_gradient(ConstVecRef x, VecRef grad) {
   const auto columns = [&](int64_t piece) { return std::pair{unit(piece), std::min(unit(piece + 1), n_1)}; };
   z1_.resize(static_cast<std::size_t>(batch_size) * n_1);
   dz1_.resize(z1_.size());
+  // Calls on_columns(c0, c1) for every piece, the pieces spread over threads.
+  const auto for_each_piece = [&](const auto& on_columns) {
+    backend_.parallel_for(kUnitPieces, [&](int, int64_t begin, int64_t end) {
+      for (int64_t p = begin; p < end; ++p) {
+        const auto [c0, c1] = columns(p);
+        on_columns(c0, c1);
+      }
+    });
+  };
   const Mlp<float>& mlp = *workers_[0];
-  backend_.parallel_for(kUnitPieces, [&](int, int64_t begin, int64_t end) {
-    for (int64_t p = begin; p < end; ++p) {
-      const auto [c0, c1] = columns(p);
-      mlp.first_layer(x.data(), batch_.images.data(), batch_size, z1_.data(), c0, c1);
-    }
+  for_each_piece([&](int c0, int c1) {
+    mlp.first_layer(x.data(), batch_.images.data(), batch_size, z1_.data(), c0, c1);
   });
   const double f = workers_[0]->gradient_above_first_layer(x.data(), z1_.data(), batch_.labels.data(),
                                                           batch_size, grad.data(), dz1_.data());
-  backend_.parallel_for(kUnitPieces, [&](int, int64_t begin, int64_t end) {
-    for (int64_t p = begin; p < end; ++p) {
-      const auto [c0, c1] = columns(p);
-      mlp.first_layer_gradient(batch_.images.data(), batch_size, dz1_.data(), grad.data(), c0, c1);
-    }
+  for_each_piece([&](int c0, int c1) {
+    mlp.first_layer_gradient(batch_.images.data(), batch_size, dz1_.data(), grad.data(), c0, c1);
   });
   return f;
 }
@@ -94,12 +96,7 @@ void BatchMlpObjective::compute_perturbed_gradient_sum(int64_t n_draws, const Dr
   for (int64_t m = 0; m < n_draws; ++m)
     for (std::size_t i = 0; i < dz1_size; ++i)
       dz1_sum_[i] += dz1_parts_[static_cast<std::size_t>(m) * dz1_size + i];
-  gemm(true, false, spec_.n_inputs(), n_1, batch_size, 1.0f, batch_.images.data(), spec_.n_inputs(),
-       dz1_sum_.data(), n_1, 0.0f, grad_sum.data(), n_1);
-  float* grad_b1 = grad_sum.data() + spec_.bias_offset(1);
-  std::fill_n(grad_b1, n_1, 0.0f);
-  for (int r = 0; r < batch_size; ++r)
-    for (int c = 0; c < n_1; ++c) grad_b1[c] += dz1_sum_[static_cast<std::size_t>(r) * n_1 + c];
+  workers_[0]->first_layer_gradient(batch_.images.data(), batch_size, dz1_sum_.data(), grad_sum.data(), 0, n_1);
   auto tail = grad_sum.tail(spec_.n_params() - rest);
   tail.setZero();
   for (int64_t m = 0; m < n_draws; ++m) tail += rest_parts_.col(m);

@@ -6,9 +6,7 @@ include(CMakePackageConfigHelpers)
 
 set(VALLEY_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/valley)
 
-install(TARGETS valley_lib EXPORT valleyTargets
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(TARGETS valley_lib EXPORT valleyTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(TARGETS valley RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # Every header of the library; the command line's own headers and the one
 # that needs OpenBLAS's cblas.h stay behind.

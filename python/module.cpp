@@ -345,6 +345,10 @@ PYBIND11_MODULE(_valley, m) {
   m.doc() = "valley's compiled core; use the package `valley`.";
   m.attr("__version__") = valley::kVersion;
   py::register_exception<valley::Error>(m, "Error", PyExc_RuntimeError);
+  m.attr("Error").attr("__doc__") =
+      "A failure valley reports with a one-line message, as the command line would: missing "
+      "or malformed data, a diverging run, an objective that returned NaN. Bad arguments raise "
+      "ValueError instead.";
 
   m.def("train", &train,
         R"(Train a network as `valley train` does and write its run into `out`.
@@ -352,8 +356,13 @@ PYBIND11_MODULE(_valley, m) {
 Every argument is the command line's flag of the same name (dashes become
 underscores) with the same default; settings that belong to other methods
 (tau, samples, eps0, ...) are left at None and must not be given for a
-method they do not apply to. Data: `data` is a directory of MNIST-style IDX
-files (default: the data set fetched by `make data`).
+method they do not apply to. Their defaults, as on the command line:
+tau=0.01, tau_schedule="const", tau0=tau, tau1=0.01, eta=tau, samples=1000
+(heat: rm_iters = rm_samples = 30), eps0=1000, sgld_noise="variance",
+beta=1, rm_c=0.1, rm_alpha=0.7, sampler="auto", sgd_first=0. `data` is a
+directory of MNIST-style IDX files (default: the data set fetched by
+`make data`); progress draws the progress line on stderr when it is a
+terminal.
 
 Returns a dict: "metrics" (a dict of numpy arrays, one per column of
 metrics.csv: update, seconds, train_loss, test_accuracy, test_loss, tau,

@@ -53,6 +53,13 @@ def test_train_equals_the_command_line_bit_for_bit(tmp_path):
     assert set(result["files"]) == {"config.json", "metrics.csv", "summary.json"}
 
 
+def test_everything_has_a_docstring():
+    for name in valley.__all__:
+        if name != "__version__":
+            assert len(getattr(valley, name).__doc__ or "") > 40, name
+    assert valley.__doc__
+
+
 def test_train_help_lists_the_arguments_with_the_cli_defaults():
     doc = valley.train.__doc__
     for text in ("method: str = 'sgd'", "net: str = '784-200-10'", "updates: int = 500",

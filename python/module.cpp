@@ -19,8 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "valley/valley.h"
+#include "valley/model/model_file.h"
 #include "valley/train/results.h"
+#include "valley/valley.h"
 
 namespace py = pybind11;
 
@@ -328,7 +329,8 @@ py::dict train(const std::string& out, const std::string& method, const std::str
   metrics["ess"] = column(&valley::MetricsRow::ess);
   py::dict files;
   const std::filesystem::path dir = config.out_dir;
-  for (const char* name : {"config.json", "metrics.csv", "summary.json", "checkpoint.bin"})
+  for (const char* name :
+       {"config.json", "metrics.csv", "summary.json", "checkpoint.bin", valley::kModelFile})
     if (std::filesystem::exists(dir / name)) files[py::str(std::string(name))] = (dir / name).string();
   py::dict result;
   result["metrics"] = metrics;

@@ -50,7 +50,8 @@ def test_train_equals_the_command_line_bit_for_bit(tmp_path):
                                       [float(row[column]) for row in cli_rows])
     assert result["summary"]["status"] == "completed"
     assert result["x"].dtype == np.float32 and result["x"].shape == (159010,)
-    assert set(result["files"]) == {"config.json", "metrics.csv", "summary.json"}
+    assert set(result["files"]) == {"config.json", "metrics.csv", "summary.json",
+                                    "model.safetensors"}
 
 
 def test_everything_has_a_docstring():

@@ -341,6 +341,32 @@ py::dict train(const std::string& out, const std::string& method, const std::str
   return result;
 }
 
+// The tensors of a model file as PyTorch's nn.Linear names and shapes them
+// (model/model_file.h): layers.{l-1}.weight [n_l, n_{l-1}], layers.{l-1}.bias.
+py::dict load_model(const std::string& path) {
+  valley::ModelFile model;
+  {
+    py::gil_scoped_release release;
+    model = valley::load_model(path);
+  }
+  py::dict out;
+  const valley::NetSpec& net = model.net;
+  for (int l = 1; l <= net.n_layers(); ++l) {
+    const int n_in = net.widths[l - 1], n_out = net.widths[l];
+    py::array_t<float> weight({n_out, n_in});
+    // x stores W_l as n_in × n_out row-major; the file's layout is its transpose.
+    Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+        weight.mutable_data(), n_out, n_in) =
+        Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            model.x.data() + net.weights_offset(l), n_in, n_out)
+            .transpose();
+    out[py::str("layers." + std::to_string(l - 1) + ".weight")] = weight;
+    out[py::str("layers." + std::to_string(l - 1) + ".bias")] =
+        to_numpy(model.x.segment(net.bias_offset(l), n_out));
+  }
+  return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_valley, m) {
@@ -389,6 +415,13 @@ stay complete and summary.json says "interrupted".)",
         py::arg("threads") = 1, py::arg("inner_batch") = "same", py::arg("data") = py::none(),
         py::arg("test_data") = py::none(), py::arg("overwrite") = false,
         py::arg("checkpoint_every") = 0, py::arg("progress") = false);
+
+  m.def("load_model", &load_model,
+        R"(Read a model file (model.safetensors, or a run directory holding one) as a
+dict of float32 numpy arrays named and shaped as PyTorch's nn.Linear layers:
+"layers.0.weight" [out, in], "layers.0.bias" [out], ... Raises valley.Error
+naming the file when it is missing or malformed.)",
+        py::arg("path"));
 
   m.def("local_entropy_step", &local_entropy_step,
         R"(One step of Algorithm 1 on a Python objective: estimate

@@ -53,6 +53,23 @@ def test_train_equals_the_command_line_bit_for_bit(tmp_path):
     assert set(result["files"]) == {"config.json", "metrics.csv", "summary.json",
                                     "model.safetensors"}
 
+    # The model file holds the final parameters, in nn.Linear's layout.
+    model = valley.load_model(result["out"])
+    assert sorted(model) == ["layers.0.bias", "layers.0.weight", "layers.1.bias",
+                             "layers.1.weight"]
+    assert model["layers.0.weight"].shape == (200, 784)
+    assert model["layers.1.weight"].shape == (10, 200)
+    w1 = result["x"][:784 * 200].reshape(784, 200)  # valley's layout: W_1 as in × out
+    np.testing.assert_array_equal(model["layers.0.weight"], w1.T)
+    np.testing.assert_array_equal(model["layers.0.bias"], result["x"][784 * 200:784 * 200 + 200])
+    np.testing.assert_array_equal(model["layers.1.bias"], result["x"][-10:])
+
+
+def test_load_model_of_a_missing_file_is_a_valley_error(tmp_path):
+    with pytest.raises(valley.Error) as error:
+        valley.load_model(str(tmp_path / "nothing.safetensors"))
+    assert "nothing.safetensors" in str(error.value) and "\n" not in str(error.value)
+
 
 def test_everything_has_a_docstring():
     for name in valley.__all__:

@@ -12,6 +12,7 @@ packages=(
   libopenblas-dev libeigen3-dev librandom123-dev libcli11-dev libfmt-dev
   nlohmann-json3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox npm python3-numpy
+  pybind11-dev python3-dev python3-pytest
 )
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang libclang-rt-14-dev)

@@ -186,7 +186,13 @@ struct TrainingRun::State {
   }
 
   // Ends the run: summary.json records why, and the error names it.
-  [[noreturn]] void stop(const std::string& status, std::string message) {
+  [[noreturn]] void stop(const std::string& status, const std::string& message) {
+    fail("{}", record_stop(status, message));
+  }
+
+  // Writes summary.json for a run that ends before its last update; returns
+  // the message completed with what was kept.
+  std::string record_stop(const std::string& status, std::string message) {
     if (last_checkpoint >= 0)
       message += fmt::format(" (the checkpoint of update {} is kept)", last_checkpoint);
     nlohmann::json summary = {{"status", status}, {"error", message}, {"updates_done", n_done}};
@@ -197,7 +203,7 @@ struct TrainingRun::State {
     } catch (const Error& e) {
       message += fmt::format("; summary.json could not be written either: {}", e.what());
     }
-    fail("{}", message);
+    return message;
   }
 
   TrainConfig config;
@@ -347,6 +353,10 @@ TrainOutcome TrainingRun::finish() {
   outcome.rows = s.rows;
   outcome.x = s.x;
   return outcome;
+}
+
+std::string TrainingRun::record_interruption(const std::string& why) {
+  return s_->record_stop("interrupted", fmt::format("{} after update {}", why, s_->n_done));
 }
 
 TrainOutcome run_training(const TrainConfig& config, const DataSplit& data) {

@@ -335,14 +335,11 @@ void blocks_portable(const NoiseKey& key, uint64_t first_block, uint64_t n_block
   }
 }
 
-// The same numbers: whole groups of kLanes blocks by the SIMD kernel chosen
-// for this CPU, the rest by the portable loops.
+// The normals of Philox blocks first_block … first_block + n_blocks − 1,
+// n_blocks a multiple of kLanes, by the SIMD kernel chosen for this CPU.
 void blocks_dispatched(const NoiseKey& key, uint64_t first_block, uint64_t n_blocks, float* out) {
-  const uint64_t whole = n_blocks - n_blocks % kLanes;
-  if (whole > 0)
-    HWY_DYNAMIC_DISPATCH(normals_of_whole_vectors)(key.seed, static_cast<uint32_t>(key.stream), key.k, key.j,
-                                                   first_block, whole, out);
-  blocks_portable(key, first_block + whole, n_blocks - whole, out + 4 * whole);
+  HWY_DYNAMIC_DISPATCH(normals_of_whole_vectors)(key.seed, static_cast<uint32_t>(key.stream), key.k, key.j,
+                                                 first_block, n_blocks, out);
 }
 
 // fill_normal, with `blocks` producing the normals of a run of whole Philox
@@ -370,13 +367,34 @@ void fill_normal_with(const NoiseKey& key, uint64_t offset, std::span<float> out
 }  // namespace
 
 float normal_at(const NoiseKey& key, uint64_t i) {
-  float z[4 * kLanes];
-  normals_of_blocks_portable(key, i / 4, 1, z);
+  alignas(64) float z[4 * kLanes];
+  blocks_dispatched(key, i / 4, kLanes, z);
   return z[i % 4];
 }
 
 void fill_normal(const NoiseKey& key, uint64_t offset, std::span<float> out) {
-  fill_normal_with(key, offset, out, blocks_dispatched);
+  // Everything by the SIMD kernel, whole groups of kLanes blocks at a time:
+  // the group holding a leading partial block, the whole groups straight into
+  // `out`, then one group holding the rest. (The portable loops, compiled for
+  // plain x86-64, cost as much per partial group as the kernel per whole one;
+  // a perturbation of 7,850 numbers would spend a third of its time there.)
+  const std::size_t n = out.size();
+  alignas(64) float z[4 * kLanes];
+  std::size_t t = 0;
+  if (n > 0 && offset % 4 != 0) {
+    blocks_dispatched(key, offset / 4, kLanes, z);
+    t = std::min<std::size_t>(n, 4 - offset % 4);
+    std::copy_n(z + offset % 4, t, out.data());
+  }
+  const std::size_t n_groups = (n - t) / (4 * kLanes);
+  if (n_groups > 0) {
+    blocks_dispatched(key, (offset + t) / 4, n_groups * kLanes, out.data() + t);
+    t += n_groups * 4 * kLanes;
+  }
+  if (t < n) {
+    blocks_dispatched(key, (offset + t) / 4, kLanes, z);
+    std::copy_n(z, n - t, out.data() + t);
+  }
 }
 
 void fill_normal_portable(const NoiseKey& key, uint64_t offset, std::span<float> out) {

@@ -1,7 +1,7 @@
 // Philox4x32-10 + Box–Muller (DESIGN "Randomness"). Two versions draw the
 // same bits: portable loops over 16 lanes (used for partial groups and as the
 // reference) and a SIMD kernel written with Google Highway, compiled once per
-// x86 target (AVX-512, AVX2, SSE4, SSSE3, portable emulation) and chosen at
+// x86 target (AVX-512, AVX2, SSE4, SSSE3, portable fallback) and chosen at
 // run time for the CPU. Every floating-point operation of the kernel is the
 // portable code's, in the same order and without fused multiply-adds, so
 // the numbers do not depend on which target ran (tests/sampling checks every

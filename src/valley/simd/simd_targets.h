@@ -1,8 +1,9 @@
 // Which instruction set valley's hand-vectorized kernels run with. The
 // kernels (the normal generator of sampling/philox_normal.h and the GEMM
 // tiles of model/skinny_gemm.h) are compiled once per x86 target with Google
-// Highway — AVX-512 ("AVX3"), AVX2, SSE4, SSSE3 and a portable emulation
-// ("EMU128") — and the first call picks the best one the running CPU
+// Highway — AVX-512 ("AVX3"), AVX2, SSE4, SSSE3 and a portable fallback
+// ("EMU128"; with GCC before 12.3, whose EMU128 Highway considers broken, the
+// one-lane "SCALAR") — and the first call picks the best one the running CPU
 // supports. Nothing here changes a result: the normals are the same bits on
 // every target, and so are the GEMM tiles on every target that has them
 // (those with fused multiply-add; see model/skinny_gemm.h).
@@ -18,7 +19,7 @@ namespace valley {
 // first (Highway's bit masks, e.g. HWY_AVX3).
 std::vector<int64_t> available_simd_targets();
 
-// The target's name as Highway spells it ("AVX3", "AVX2", "SSE4", "EMU128").
+// The target's name as Highway spells it ("AVX3", "AVX2", "SSE4", "SCALAR").
 std::string simd_target_name(int64_t target);
 
 // For tests: the kernels behave as if the CPU supported only `target` (one

@@ -144,6 +144,7 @@ BenchResult bench_method(const MethodConfig& config, const NetSpec& spec,
   const auto backend = make_cpu_backend(settings.n_threads);
   MinibatchSampler sampler(data.n, settings.batch_size, config.seed);
   MlpObjective objective(spec, data, sampler, InnerBatch::same, *backend);
+  objective.set_split_policy(settings.split);
   const auto method = make_method(config, *backend);
   Vec x = glorot_uniform(spec, config.seed);
 

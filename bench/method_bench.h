@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "valley/backends/split_choice.h"
 #include "valley/methods/method_config.h"
 #include "valley/model/net_spec.h"
 
@@ -24,6 +25,9 @@ struct BenchSettings {
   int min_updates = 5;       // timed updates, at least …
   double min_seconds = 1.0;  // … and until this much time has passed
   int max_updates = 2000;
+  // Whether ∇f runs layer 1's pieces on several threads (--split): timed on
+  // the first calls, or fixed, to measure that rule.
+  SplitChoice::Policy split = SplitChoice::Policy::measure;
 };
 
 // One core's throughput, measured now.

@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libopenblas-dev libeigen3-dev librandom123-dev libcli11-dev libfmt-dev
-  nlohmann-json3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
+  nlohmann-json3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libhwy-dev
   gnuplot-nox npm python3-numpy
   pybind11-dev python3-dev python3-pytest
 )

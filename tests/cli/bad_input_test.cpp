@@ -9,6 +9,7 @@
 
 #include <functional>
 
+#include "reproduce/tiny_experiment.h"
 #include "support/fixtures.h"
 #include "support/run_command.h"
 #include "support/run_files.h"
@@ -265,6 +266,35 @@ TEST_F(BadInput, DigitsMissing) {
   expect_bad_digits(dir_ / "digits" / "9.json", "file not found");
 }
 
+// ---- flags whose values only look like numbers of the right kind ----
+
+// An unsigned option reads "-1" as 2^64 − 1 unless it checks the sign.
+TEST_F(BadInput, NegativeSeed) {
+  expect_error(train_args(dir_ / "data", dir_ / "new", {"--seed", "-1"}), "--seed", "must be ≥ 0 (got -1)");
+  EXPECT_FALSE(fs::exists(dir_ / "new")) << "left an output directory behind";
+  expect_error({"bench", "--methods", "sgd", "--nets", "784-10", "--seed", "-3"}, "--seed", "must be ≥ 0");
+  expect_error({"landscape", "--out", (dir_ / "maps").string(), "--seed", "-1"}, "--seed", "must be ≥ 0");
+  EXPECT_FALSE(fs::exists(dir_ / "maps")) << "left an output directory behind";
+}
+
+// A minibatch is drawn without replacement from the training set, so it
+// cannot be larger: train, resume (with --data pointing at a smaller set) and
+// reproduce all refuse before anything is written.
+TEST_F(BadInput, BatchLargerThanTheTrainingSet) {
+  expect_error(train_args(dir_ / "data", dir_ / "new", {"--batch", "121"}), "--batch 121",
+               "larger than the training set (120 images");
+  EXPECT_FALSE(fs::exists(dir_ / "new")) << "left an output directory behind";
+  testing::write_synthetic_data_dir(dir_ / "small", 12, 30);
+  const fs::path run = dir_ / "resumed";
+  fs::copy(dir_ / "old", run);
+  const auto before = testing::snapshot(run);
+  expect_error({"train", "--resume", run.string(), "--data", (dir_ / "small").string(), "--no-progress"},
+               "--batch 20", "larger than the training set (12 images");
+  EXPECT_EQ(testing::snapshot(run), before) << "a failed resume changed the run";
+  const auto within = run_valley(train_args(dir_ / "data", dir_ / "whole", {"--batch", "120"}));
+  EXPECT_EQ(within.exit_status, 0) << "a batch of the whole training set is fine: " << within.err;
+}
+
 // ---- experiment files (valley reproduce) ----
 
 class BadExperiment : public BadInput {
@@ -519,6 +549,13 @@ TEST_F(BadInput, DiskFullWhileResumingKeepsTheCheckpoint) {
                "cannot write: File too large", disk_full_after(16 * 1024));
   EXPECT_EQ(testing::read_text(run / kCheckpointFile), saved);
   testing::expect_run_files_whole(run, "after the disk filled", /*allow_temporaries=*/false);
+}
+
+TEST_F(BadExperiment, BatchLargerThanTheTrainingSet) {
+  nlohmann::json experiment = testing::tiny_experiment();
+  experiment["settings"]["batch"] = 500;
+  testing::write_json(file_, experiment);
+  expect_bad_experiment_file("run 'sgd': --batch 500 is larger than the training set (120 images");
 }
 
 }  // namespace

@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "valley/sampling/philox_normal.h"
+#include "valley/simd/simd_targets.h"
 
 namespace valley {
 namespace {
@@ -21,7 +23,7 @@ std::vector<float> normals(std::size_t n, uint32_t j) {
 }
 
 TEST(SkinnyGemm, EqualsSgemmOnEveryTileShape) {
-  if (!skinny_gemm_available()) GTEST_SKIP() << "this build has no AVX-512 kernel (OpenBLAS does every product)";
+  if (!skinny_gemm_available()) GTEST_SKIP() << "this CPU has no fused multiply-add (OpenBLAS does every product)";
   uint32_t case_id = 0;
   for (bool trans_a : {false, true})
     for (int m : {1, 5, 8, 9, 20, 23})
@@ -55,7 +57,7 @@ TEST(SkinnyGemm, EqualsSgemmOnEveryTileShape) {
 }
 
 TEST(SkinnyGemm, ColumnRangesGiveTheSameBitsAsTheWhole) {
-  if (!skinny_gemm_available()) GTEST_SKIP() << "this build has no AVX-512 kernel";
+  if (!skinny_gemm_available()) GTEST_SKIP() << "this CPU has no fused multiply-add";
   const int m = 20, n = 200, k = 784;
   const std::vector<float> a = normals(static_cast<std::size_t>(m * k), 1), b = normals(static_cast<std::size_t>(k * n), 2);
   std::vector<float> whole(static_cast<std::size_t>(m * n)), pieces(whole.size());
@@ -63,6 +65,53 @@ TEST(SkinnyGemm, ColumnRangesGiveTheSameBitsAsTheWhole) {
   for (auto [c0, c1] : {std::pair{0, 104}, {104, 200}})
     skinny_gemm(false, m, c1 - c0, k, 1.0f, a.data(), k, b.data() + c0, n, 0.0f, pieces.data() + c0, n);
   EXPECT_EQ(whole, pieces);
+}
+
+TEST(SkinnyGemm, EveryInstructionSetGivesTheSameBits) {
+  // Every target with the kernel (AVX-512 and AVX2: those with fused
+  // multiply-add) accumulates each entry of C in the same order with the same
+  // fused multiply-adds, only over vectors of another width: the products
+  // must agree byte for byte, so results do not depend on the CPU's vector
+  // width. Targets without the kernel leave the products to OpenBLAS.
+  struct Case {
+    bool trans_a;
+    int m, n, k;
+    float beta;
+  };
+  const std::vector<Case> cases = {{false, 20, 200, 784, 0.0f}, {false, 20, 10, 784, 1.0f},
+                                   {true, 23, 65, 20, 0.5f},    {true, 7, 17, 37, 0.0f}};
+  std::vector<std::vector<float>> first;
+  int n_with_kernel = 0;
+  for (int64_t target : available_simd_targets()) {
+    force_simd_target(target);
+    if (!skinny_gemm_available()) {
+      EXPECT_EQ(skinny_gemm_simd_target(), "none (OpenBLAS)");
+      continue;
+    }
+    EXPECT_EQ(skinny_gemm_simd_target(), simd_target_name(target));
+    ++n_with_kernel;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      const Case& t = cases[i];
+      const int lda = t.trans_a ? t.m : t.k;
+      const std::vector<float> a = normals(static_cast<std::size_t>(t.m * t.k), 100 + 3 * static_cast<uint32_t>(i));
+      const std::vector<float> b = normals(static_cast<std::size_t>(t.k * t.n), 101 + 3 * static_cast<uint32_t>(i));
+      std::vector<float> c = normals(static_cast<std::size_t>(t.m * t.n), 102 + 3 * static_cast<uint32_t>(i));
+      skinny_gemm(t.trans_a, t.m, t.n, t.k, 0.7f, a.data(), lda, b.data(), t.n, t.beta, c.data(), t.n);
+      if (first.size() <= i) {
+        first.push_back(c);
+        continue;
+      }
+      EXPECT_EQ(std::memcmp(c.data(), first[i].data(), c.size() * sizeof(float)), 0)
+          << simd_target_name(target) << ", case " << i;
+    }
+  }
+  reset_simd_target();
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    EXPECT_TRUE(skinny_gemm_available());
+    EXPECT_GE(n_with_kernel, 1);
+  }
+#endif
 }
 
 }  // namespace

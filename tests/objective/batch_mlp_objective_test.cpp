@@ -95,5 +95,43 @@ TEST(BatchMlpObjective, GradientSplitOverUnitsEqualsThePlainGradientForAnyThread
   }
 }
 
+TEST(BatchMlpObjective, SplittingLayerOneOverThreadsOrNotGivesTheSameBits) {
+  // Whether the pieces of layer 1 run on two threads or in turn on one is
+  // chosen by timing; the gradient must not depend on the choice.
+  Fixture p("784-200-10", 2);
+  Vec in_turn(p.x.size()), split(p.x.size()), measured(p.x.size());
+  p.f.set_split_policy(SplitChoice::Policy::never);
+  const double f_in_turn = p.f.gradient(p.x, in_turn);
+  p.f.set_split_policy(SplitChoice::Policy::always);
+  const double f_split = p.f.gradient(p.x, split);
+  EXPECT_EQ(f_split, f_in_turn);
+  EXPECT_TRUE(split == in_turn);
+  p.f.set_split_policy(SplitChoice::Policy::measure);
+  for (int call = 0; call < 2 * SplitChoice::kTrials + 1; ++call) {
+    EXPECT_EQ(p.f.gradient(p.x, measured), f_in_turn) << "call " << call;
+    EXPECT_TRUE(measured == in_turn) << "call " << call;
+  }
+}
+
+TEST(SplitChoice, KeepsTheWayWithTheSmallerMedianTime) {
+  for (const bool split_faster : {true, false}) {
+    SplitChoice choice;
+    for (int call = 0; call < 2 * SplitChoice::kTrials; ++call) {
+      EXPECT_FALSE(choice.decided());
+      const bool split = choice.split();
+      EXPECT_EQ(split, call % 2 == 0) << "the two ways alternate while timing";
+      // One outlier per way does not move a median.
+      const double slow = call < 2 ? 1.0 : 2e-4, fast = 1e-4;
+      choice.record(split == split_faster ? (call < 2 ? slow : fast) : 2e-4);
+    }
+    EXPECT_TRUE(choice.decided());
+    EXPECT_EQ(choice.split(), split_faster);
+  }
+  SplitChoice fixed;
+  fixed.set_policy(SplitChoice::Policy::never);
+  EXPECT_TRUE(fixed.decided());
+  EXPECT_FALSE(fixed.split());
+}
+
 }  // namespace
 }  // namespace valley

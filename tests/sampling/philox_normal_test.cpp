@@ -4,9 +4,11 @@
 
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "support/tolerances.h"
+#include "valley/simd/simd_targets.h"
 
 namespace valley {
 namespace {
@@ -59,6 +61,38 @@ TEST(PhiloxNormal, EveryBuildDrawsTheSameBits) {
             << "offset " << offset << ", n " << n << ", t " << t;
     }
   }
+}
+
+TEST(PhiloxNormal, EveryInstructionSetDrawsTheSameBits) {
+  // One binary carries the kernel for every x86 target and picks one for the
+  // CPU it runs on; each target this CPU has, forced in turn, must give the
+  // portable loops' floats byte for byte.
+  const std::vector<int64_t> targets = available_simd_targets();
+  ASSERT_FALSE(targets.empty());
+  const NoiseKey key{0x0123456789ABCDEFull, Stream::importance, 3000000000u, 77u};
+  for (uint64_t offset : {uint64_t{0}, uint64_t{5}, (uint64_t{1} << 34) - 64}) {
+    std::vector<float> portable(10007);
+    fill_normal_portable(key, offset, portable);
+    for (int64_t target : targets) {
+      force_simd_target(target);
+      EXPECT_EQ(fill_normal_simd_target(), simd_target_name(target));
+      std::vector<float> drawn(portable.size());
+      fill_normal(key, offset, drawn);
+      EXPECT_EQ(std::memcmp(drawn.data(), portable.data(), drawn.size() * sizeof(float)), 0)
+          << simd_target_name(target) << ", offset " << offset;
+    }
+    reset_simd_target();
+  }
+  // Without forcing, the best target of this CPU runs.
+  EXPECT_EQ(fill_normal_simd_target(), simd_target_name(targets.front()));
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")) {
+    EXPECT_EQ(fill_normal_simd_target(), "AVX3") << "an AVX-512 CPU must get the AVX-512 kernel";
+  } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    EXPECT_EQ(fill_normal_simd_target(), "AVX2");
+  }
+#endif
 }
 
 TEST(PhiloxNormal, StreamsDifferBySeedUpdateSampleAndUse) {

@@ -40,4 +40,9 @@ class Backend {
 // The reference CPU backend with `n_threads` worker threads (≥ 1).
 std::unique_ptr<Backend> make_cpu_backend(int n_threads);
 
+// The cores this process may run on (sched_getaffinity: what taskset,
+// cgroups' cpusets and container limits leave it), at most 256: the default
+// of every --threads. Results do not depend on it.
+int usable_cores();
+
 }  // namespace valley

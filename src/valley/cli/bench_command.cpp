@@ -9,10 +9,14 @@
 #include <fmt/format.h>
 
 #include "method_bench.h"
+#include "valley/backends/backend.h"
 #include "valley/cli/commands.h"
+#include "valley/cli/flags.h"
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
 #include "valley/core/version.h"
+#include "valley/model/skinny_gemm.h"
+#include "valley/sampling/philox_normal.h"
 
 namespace valley::cli {
 
@@ -23,7 +27,6 @@ void add_bench_command(CLI::App& app) {
   auto nets = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"784-10", "784-200-10"});
   auto samplers = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"full", "projected"});
   auto json_path = std::make_shared<std::string>();
-  settings->n_threads = 2;
   CLI::App* cmd = app.add_subcommand(
       "bench",
       "Time updates of each method on the paper's networks (batch 20, τ = 0.01, 1000 samples, "
@@ -34,14 +37,26 @@ void add_bench_command(CLI::App& app) {
       ->capture_default_str()
       ->delimiter(',');
   cmd->add_option("--batch", settings->batch_size, "Minibatch size")->capture_default_str();
-  cmd->add_option("--threads", settings->n_threads, "Worker threads")->capture_default_str();
+  settings->n_threads = usable_cores();
+  cmd->add_option("--threads", settings->n_threads,
+                  "Worker threads (default: the cores this process may use; results do not depend on it)")
+      ->capture_default_str();
+  auto split = std::make_shared<std::string>("auto");
+  cmd->add_option("--split", *split,
+                  "Whether ∇f splits the first layer's products over the threads: auto (the faster "
+                  "of the two, timed on the first calls), always or never; the numbers are the same")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_option("--min-updates", settings->min_updates, "Timed updates per case, at least")
       ->capture_default_str();
   cmd->add_option("--min-seconds", settings->min_seconds, "Time each case for at least this long")
       ->capture_default_str();
-  cmd->add_option("--seed", config->seed, "Seed")->capture_default_str();
+  cmd->add_option("--seed", config->seed, "Seed")->capture_default_str()->check(non_negative());
   cmd->add_option("--json", *json_path, "Also save the results as JSON in this file");
-  cmd->callback([config, settings, methods, nets, samplers, json_path] {
+  cmd->callback([config, settings, methods, nets, samplers, json_path, split] {
+    settings->split = *split == "always"  ? SplitChoice::Policy::always
+                      : *split == "never" ? SplitChoice::Policy::never
+                                          : SplitChoice::Policy::measure;
     if (settings->batch_size < 1) fail("--batch must be ≥ 1 (got {})", settings->batch_size);
     if (settings->n_threads < 1) fail("--threads must be ≥ 1 (got {})", settings->n_threads);
     if (settings->min_updates < 5) fail("--min-updates must be ≥ 5 (got {})", settings->min_updates);
@@ -63,8 +78,10 @@ void add_bench_command(CLI::App& app) {
         fmt::print(stderr, "timing {} ({}) on {} …\n", method.name, method.sampler, spec.str());
         results.push_back(bench::bench_method(method, spec, *settings, ceilings));
       }
-    fmt::print("valley {} bench: batch {}, {} thread(s), τ = 0.01, J = 1000, heat M = J = 30\n",
-               kVersion, settings->batch_size, settings->n_threads);
+    fmt::print("valley {} bench: batch {}, {} thread(s), split {}, τ = 0.01, J = 1000, heat M = J = 30\n",
+               kVersion, settings->batch_size, settings->n_threads, *split);
+    fmt::print("instruction sets, chosen at run time for this CPU: normals {}, gemm tiles {}\n",
+               fill_normal_simd_target(), skinny_gemm_simd_target());
     fmt::print("ceilings, one core, measured now: normals {:.0f} M/s", ceilings.normals_per_second * 1e-6);
     for (std::size_t i = 0; i < ceilings.gemm_shapes.size(); ++i)
       fmt::print(", gemm {} {:.1f} GFLOP/s", ceilings.gemm_shapes[i], ceilings.gemm_gflops[i]);
@@ -75,7 +92,10 @@ void add_bench_command(CLI::App& app) {
       nlohmann::json out = {{"valley_version", kVersion},
                             {"batch", settings->batch_size},
                             {"threads", settings->n_threads},
+                            {"split", *split},
                             {"ceilings", bench::to_json(ceilings)},
+                            {"instruction_sets",
+                             {{"normals", fill_normal_simd_target()}, {"gemm_tiles", skinny_gemm_simd_target()}}},
                             {"results", nlohmann::json::array()}};
       for (const auto& r : results) out["results"].push_back(bench::to_json(r));
       write_file_atomically(*json_path, out.dump(2) + "\n");

@@ -24,6 +24,16 @@ CLI::Option* add_optional(CLI::App& cmd, const std::string& name, std::optional<
 
 }  // namespace
 
+CLI::Validator non_negative() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        const std::size_t first = value.find_first_not_of(" \t");
+        if (first != std::string::npos && value[first] == '-') return "must be ≥ 0 (got " + value + ")";
+        return {};
+      },
+      "≥ 0");
+}
+
 void add_method_flags(CLI::App& cmd, MethodConfig& config) {
   cmd.add_option("--method", config.name,
                  "sgd: plain SGD; sgld / is: local entropy (Alg. 1) with the SGLD (Alg. 3) or "
@@ -32,7 +42,8 @@ void add_method_flags(CLI::App& cmd, MethodConfig& config) {
       ->capture_default_str();
   cmd.add_option("--seed", config.seed,
                  "Seed of every random number (initial weights, minibatches, noise)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(non_negative());
   cmd.add_option("--lr", config.sgd.lr, "SGD learning rate (also used by --sgd-first)")
       ->capture_default_str();
   const std::set<std::string> regularized = {"sgld", "is", "heat"};

@@ -9,4 +9,9 @@ namespace valley::cli {
 
 void add_method_flags(CLI::App& cmd, MethodConfig& config);
 
+// For options read into an unsigned integer (the seeds): CLI11 converts "-1"
+// with strtoull, which wraps it to 2^64 − 1; this rejects a minus sign with
+// "--seed: must be ≥ 0 (got -1)".
+CLI::Validator non_negative();
+
 }  // namespace valley::cli

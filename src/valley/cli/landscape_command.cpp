@@ -13,6 +13,7 @@
 
 #include "valley/backends/backend.h"
 #include "valley/cli/commands.h"
+#include "valley/cli/flags.h"
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
 #include "valley/core/version.h"
@@ -169,8 +170,12 @@ void add_landscape_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--grid", o->grid, "Map points per side")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the Monte Carlo noise and of the checks' random points")
+      ->capture_default_str()
+      ->check(non_negative());
+  o->n_threads = usable_cores();
+  cmd->add_option("--threads", o->n_threads,
+                  "Worker threads (default: the cores this process may use; results do not depend on it)")
       ->capture_default_str();
-  cmd->add_option("--threads", o->n_threads, "Worker threads")->capture_default_str();
   cmd->add_flag("--kl-directions", o->kl_directions,
                 "Draw Figure 3 (a bimodal q and its best fixed-variance Gaussians in KL(q‖φ) and "
                 "KL(φ‖q)) instead of Figures 1–2");

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "method_bench.h"
+#include "valley/backends/backend.h"
 #include "valley/cli/commands.h"
 #include "valley/core/error.h"
 #include "valley/model/init.h"
@@ -206,7 +207,10 @@ void add_reproduce_command(CLI::App& app) {
       "--test-data", *test_data_dir, "Directory whose t10k-* files supply the held-out images (default: --data)");
   CLI::Option* out_opt = cmd->add_option("--out", *out_dir, "Output directory of the runs and the report (required)");
   cmd->add_option("--seeds", options->n_seeds, "Train each run with seeds 1 … N")->capture_default_str();
-  cmd->add_option("--threads", options->n_threads, "Worker threads of each training")->capture_default_str();
+  options->n_threads = usable_cores();
+  cmd->add_option("--threads", options->n_threads,
+                  "Worker threads of each training (default: the cores this process may use; results do not depend on it)")
+      ->capture_default_str();
   cmd->add_option("--experiments", *experiments_dir,
                   "Directory of experiment files (default: $VALLEY_EXPERIMENTS_DIR, else the source "
                   "tree's experiments/)")

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "valley/backends/backend.h"
 #include "valley/cli/commands.h"
 #include "valley/cli/flags.h"
 #include "valley/core/error.h"
@@ -113,7 +114,10 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--eval-size", config->eval_size,
                   "Held-out images drawn once per run (from the seed) for evaluation")
       ->capture_default_str();
-  cmd->add_option("--threads", config->n_threads, "Worker threads")->capture_default_str();
+  config->n_threads = usable_cores();
+  cmd->add_option("--threads", config->n_threads,
+                  "Worker threads (default: the cores this process may use; results do not depend on it)")
+      ->capture_default_str();
   cmd->add_option("--inner-batch", config->inner_batch,
                   "same: one minibatch per update for all inner steps (the paper); fresh: a new "
                   "minibatch per inner step")

@@ -1,7 +1,7 @@
 // Row-major GEMM, for float and double: C = α·op(A)·op(B) + β·C with op(A)
 // m×k, op(B) k×n, C m×n. Through CBLAS (OpenBLAS), except float products with
-// B not transposed in a build with AVX-512, which go to the minibatch-shaped
-// kernel of model/skinny_gemm.h.
+// B not transposed on a CPU with fused multiply-add (AVX-512 or AVX2, chosen
+// at run time), which go to the minibatch-shaped kernel of model/skinny_gemm.h.
 #pragma once
 
 #include <cblas.h>

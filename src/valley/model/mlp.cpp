@@ -1,7 +1,10 @@
 #include "valley/model/mlp.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <type_traits>
 
 #include "valley/model/blas.h"
 
@@ -117,12 +120,18 @@ void Mlp<T>::backward_to_first(const uint8_t* labels, int batch_size, T* grad,
          dh_.data(), n_in);
     // (Plain pointers, not the vectors: written through dz_[i], the loop
     // reloads dz_'s data pointer per entry and cannot be vectorized; as a
-    // branch it mispredicts on half the units.)
+    // branch it mispredicts on half the units. The mask is an integer AND,
+    // not a select: for plain x86-64 (the portable build) GCC 12 compiles the
+    // select to a compare and a branch per entry, 31% of projected SGLD.)
+    using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
     const T* __restrict z_below = z_[l - 1].data();
     const T* __restrict dh = dh_.data();
     T* __restrict dz = dz_.data();
     const std::size_t size = static_cast<std::size_t>(batch_size) * n_in;
-    for (std::size_t i = 0; i < size; ++i) dz[i] = z_below[i] > T(0) ? dh[i] : T(0);
+    for (std::size_t i = 0; i < size; ++i) {
+      const Bits keep = Bits{0} - static_cast<Bits>(z_below[i] > T(0));  // all ones where z > 0
+      dz[i] = std::bit_cast<T>(std::bit_cast<Bits>(dh[i]) & keep);       // dh, or +0
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 #include "valley/objective/batch_mlp_objective.h"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include "valley/objective/row_space.h"
@@ -37,15 +38,23 @@ double BatchMlpObjective::compute_gradient(ConstVecRef x, VecRef grad) {
   const auto columns = [&](int64_t piece) { return std::pair{unit(piece), std::min(unit(piece + 1), n_1)}; };
   z1_.resize(static_cast<std::size_t>(batch_size) * n_1);
   dz1_.resize(z1_.size());
-  // Calls on_columns(c0, c1) for every piece, the pieces spread over threads.
+  // Calls on_columns(c0, c1) for every piece, the pieces spread over threads
+  // when that is faster (split_choice_), else in turn on this one.
+  const bool can_split = backend_.concurrent();
+  const bool split = can_split && split_choice_.split();
   const auto for_each_piece = [&](const auto& on_columns) {
-    backend_.parallel_for(kUnitPieces, [&](int, int64_t begin, int64_t end) {
+    const auto pieces = [&](int64_t begin, int64_t end) {
       for (int64_t p = begin; p < end; ++p) {
         const auto [c0, c1] = columns(p);
         on_columns(c0, c1);
       }
-    });
+    };
+    if (split)
+      backend_.parallel_for(kUnitPieces, [&](int, int64_t begin, int64_t end) { pieces(begin, end); });
+    else
+      pieces(0, kUnitPieces);
   };
+  const auto start = std::chrono::steady_clock::now();
   const Mlp<float>& mlp = *workers_[0];
   for_each_piece([&](int c0, int c1) {
     mlp.first_layer(x.data(), batch_.images.data(), batch_size, z1_.data(), c0, c1);
@@ -55,6 +64,8 @@ double BatchMlpObjective::compute_gradient(ConstVecRef x, VecRef grad) {
   for_each_piece([&](int c0, int c1) {
     mlp.first_layer_gradient(batch_.images.data(), batch_size, dz1_.data(), grad.data(), c0, c1);
   });
+  if (can_split && !split_choice_.decided())
+    split_choice_.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return f;
 }
 

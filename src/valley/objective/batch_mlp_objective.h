@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "valley/backends/backend.h"
+#include "valley/backends/split_choice.h"
 #include "valley/data/minibatch.h"
 #include "valley/model/mlp.h"
 #include "valley/objective/objective.h"
@@ -31,6 +32,11 @@ class BatchMlpObjective : public Objective {
            int64_t{batch_size} * spec.n_inputs() * spec.widths[1] >= kMinSplitProducts;
   }
 
+  // Whether ∇f runs layer 1's pieces on several threads or in turn on one:
+  // timed on the first calls by default (backends/split_choice.h); the
+  // numbers are the same either way.
+  void set_split_policy(SplitChoice::Policy policy) { split_choice_.set_policy(policy); }
+
   // The minibatch every evaluation uses.
   Minibatch& batch() { return batch_; }
   const Minibatch& batch() const { return batch_; }
@@ -50,7 +56,8 @@ class BatchMlpObjective : public Objective {
   // the machines valley targets) when its product X W_1 has at least
   // kMinSplitProducts multiply-adds (784-200-10 at B = 20: 3.1 M; the
   // projected samplers' reduced 20-200-10: 80 k, below what a hand-over
-  // to another thread costs). The decision depends on shapes only.
+  // to another thread costs). The decision depends on shapes only; whether
+  // the pieces then run on several threads is split_choice_'s.
   static constexpr int kUnitPieces = 2;
   static constexpr int64_t kMinSplitProducts = int64_t{1} << 19;
 
@@ -63,6 +70,7 @@ class BatchMlpObjective : public Objective {
   Samples rest_parts_;                                // per draw: ∇ of layers ≥ 2 (column m)
   std::vector<float> dz1_sum_;                        // Σ_m ∂f/∂z_1^(m)
   std::vector<float> z1_, dz1_;                       // ∇f: layer 1's z and ∂f/∂z (B × n_1)
+  SplitChoice split_choice_;                          // ∇f: layer 1's pieces on several threads?
 };
 
 }  // namespace valley

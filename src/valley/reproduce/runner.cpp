@@ -90,6 +90,14 @@ std::vector<TrainingRecord> run_experiment(const Experiment& experiment,
                                            const std::function<void(const std::string&)>& log) {
   validate(options);
   if (options.out_dir.empty()) fail("--out DIR is required: where the runs and the report go");
+  // Settings that depend on the data, for every run before the first starts.
+  for (const ExperimentRun& run : experiment.runs) {
+    try {
+      validate_against_data(run.config, data.train.n, data.train.source);
+    } catch (const Error& e) {
+      fail("{}: run '{}': {}", experiment.file.string(), run.name, e.what());
+    }
+  }
   const int64_t total = static_cast<int64_t>(experiment.runs.size()) * options.n_seeds;
   const int width = static_cast<int>(fmt::format("{}", total).size());
   int64_t count = 0;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 
 #include <Random123/philox.h>
 
@@ -65,9 +66,13 @@ float normal_at(const NoiseKey& key, uint64_t i);
 // pieces yields exactly the same numbers as filling it in one go.
 void fill_normal(const NoiseKey& key, uint64_t offset, std::span<float> out);
 
-// The same numbers as fill_normal without the SIMD path some builds use
-// (for tests: every build must draw the same bits).
+// The same numbers as fill_normal without its SIMD kernel (for tests: every
+// instruction set must draw the same bits).
 void fill_normal_portable(const NoiseKey& key, uint64_t offset, std::span<float> out);
+
+// The instruction set fill_normal's SIMD kernel runs with on this CPU
+// ("AVX3", "AVX2", "SSE4", …; chosen at run time, simd/simd_targets.h).
+std::string fill_normal_simd_target();
 
 // out[t] = uniform_open(word offset + t of the stream).
 void fill_uniform(const NoiseKey& key, uint64_t offset, std::span<float> out);

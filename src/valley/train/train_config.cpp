@@ -30,6 +30,12 @@ void validate(const TrainConfig& config) {
          "be combined with --inner-batch fresh");
 }
 
+void validate_against_data(const TrainConfig& config, int64_t n_train_images, const std::string& source) {
+  if (config.batch_size > n_train_images)
+    fail("--batch {} is larger than the training set ({} images in {})", config.batch_size, n_train_images,
+         source);
+}
+
 nlohmann::json to_json(const TrainConfig& config) {
   const MethodConfig& m = config.method;
   const auto optional = [](const auto& value) {

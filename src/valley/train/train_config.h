@@ -37,6 +37,11 @@ struct TrainConfig {
 // Checks every setting; errors name the flag.
 void validate(const TrainConfig& config);
 
+// Checks the settings that depend on the training set: a minibatch of
+// --batch images drawn without replacement needs at least that many
+// (`source` names the images in the error).
+void validate_against_data(const TrainConfig& config, int64_t n_train_images, const std::string& source);
+
 // Every setting, keyed by its flag's name without the dashes ("--eval-every"
 // is "eval_every"); unset optional settings are null.
 nlohmann::json to_json(const TrainConfig& config);

@@ -114,8 +114,9 @@ TrainConfig resolve_sampler(TrainConfig config) {
 
 namespace {
 
-TrainConfig checked(const TrainConfig& config) {
+TrainConfig checked(const TrainConfig& config, const DataSplit& data) {
   validate(config);
+  validate_against_data(config, data.train.n, data.train.source);
   return resolve_sampler(config);
 }
 
@@ -123,7 +124,7 @@ TrainConfig checked(const TrainConfig& config) {
 
 struct TrainingRun::State {
   State(const TrainConfig& requested, const DataSplit& split, int64_t n_start)
-      : config(checked(requested)),
+      : config(checked(requested, split)),
         data(split),
         spec(NetSpec::parse(config.net, "--net")),
         backend(make_cpu_backend(static_cast<int>(config.n_threads))),

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <cblas.h>
+#include <sched.h>
 
 #include "valley/backends/backend.h"
 #include "valley/core/error.h"
@@ -158,6 +159,15 @@ class CpuBackend final : public Backend {
 std::unique_ptr<Backend> make_cpu_backend(int n_threads) {
   if (n_threads < 1 || n_threads > 1024) fail("--threads must be between 1 and 1024 (got {})", n_threads);
   return std::make_unique<CpuBackend>(n_threads);
+}
+
+int usable_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  int n = 0;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) n = CPU_COUNT(&set);
+  if (n < 1) n = static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(n, 1, 256);
 }
 
 }  // namespace valley

@@ -19,7 +19,7 @@ namespace valley::cli {
 void add_bench_command(CLI::App& app) {
   auto config = std::make_shared<MethodConfig>();
   auto settings = std::make_shared<bench::BenchSettings>();
-  auto methods = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"sgd", "is", "sgld", "heat"});
+  auto methods = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"sgd", "is", "sgld", "heat", "sam", "entropy-sgd"});
   auto nets = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"784-10", "784-200-10"});
   auto samplers = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"full", "projected"});
   auto json_path = std::make_shared<std::string>();
@@ -27,7 +27,8 @@ void add_bench_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "bench",
       "Time updates of each method on the paper's networks (batch 20, τ = 0.01, 1000 samples, "
-      "heat M = J = 30) and print medians beside the machine's measured ceilings");
+      "heat M = J = 30; sam: 2 gradients; entropy-sgd: L = 20 gradients on fresh minibatches) "
+      "and print medians beside the machine's measured ceilings and SGD's");
   cmd->add_option("--methods", *methods, "Methods to time")->capture_default_str()->delimiter(',');
   cmd->add_option("--nets", *nets, "Networks to time")->capture_default_str()->delimiter(',');
   cmd->add_option("--samplers", *samplers, "Samplers of the regularized methods, side by side")
@@ -52,9 +53,10 @@ void add_bench_command(CLI::App& app) {
       for (const std::string& sampler : *samplers) {
         MethodConfig method = *config;
         method.name = name;
-        method.sampler = name == "sgd" ? "full" : sampler;
+        const bool sampled = name == "sgld" || name == "is" || name == "heat";
+        method.sampler = sampled ? sampler : "full";
         validate(method);
-        if (name != "sgd" || sampler == samplers->front()) configs.push_back(method);
+        if (sampled || sampler == samplers->front()) configs.push_back(method);
       }
     const bench::Ceilings ceilings = bench::measure_ceilings(specs, settings->batch_size);
     std::vector<bench::BenchResult> results;

@@ -1,0 +1,36 @@
+#include "valley/methods/sam.h"
+
+#include <cmath>
+
+namespace valley {
+
+Sam::Sam(SamSettings settings, BaseOptimizerSettings base)
+    : settings_(settings), optimizer_(std::move(base)) {}
+
+UpdateStats Sam::step(Vec& x, Objective& f, uint64_t k) {
+  grad_.resize(x.size());
+  f.gradient(x, grad_);  // g = ∇f(w)
+  if (settings_.adaptive) {
+    // ASAM: ε̂ = ρ T_w² g / ‖T_w g‖ with T_w = |w| + η
+    scaled_ = (x.array().abs() + static_cast<float>(settings_.eta)) * grad_.array();  // T_w g
+    const double norm = scaled_.cast<double>().norm() + 1e-12;
+    const auto scale = static_cast<float>(settings_.rho / norm);
+    perturbed_ = x.array() + scale * (x.array().abs() + static_cast<float>(settings_.eta)) * scaled_.array();
+  } else {
+    // SAM: ε̂ = ρ g / ‖g‖
+    const double norm = grad_.cast<double>().norm() + 1e-12;
+    perturbed_ = x + static_cast<float>(settings_.rho / norm) * grad_;
+  }
+  f.gradient(perturbed_, grad_);  // ∇f(w + ε̂), on the same minibatch
+  optimizer_.step(x, grad_, k);
+  return {};
+}
+
+nlohmann::json Sam::settings() const {
+  nlohmann::json out = {{"rho", settings_.rho}, {"adaptive", settings_.adaptive}};
+  if (settings_.adaptive) out["asam_eta"] = settings_.eta;
+  optimizer_.add_settings(out);
+  return out;
+}
+
+}  // namespace valley

@@ -6,6 +6,7 @@
 
 #include "support/fixtures.h"
 #include "support/run_command.h"
+#include "support/run_files.h"
 #include "support/temp_dir.h"
 
 namespace valley {
@@ -92,6 +93,22 @@ TEST_F(AnchorFlags, DiagonalCovarianceLogsTheVariancesPerLayer) {
   EXPECT_NE(csv.find("\n2,1,"), std::string::npos) << csv;
   EXPECT_NE(testing::read_text(dir_ / "run" / "config.json").find("\"sampler\": \"full\""),
             std::string::npos);
+}
+
+TEST_F(AnchorFlags, IsotropicCovarianceIsTodaysIsBitForBit) {
+  const auto metrics = [&](const std::string& run, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"train", "--data", (dir_ / "data").string(), "--out",
+                                     (dir_ / run).string(), "--updates", "3", "--net", "784-10",
+                                     "--no-progress", "--method", "is", "--samples", "20",
+                                     "--sampler", "full", "--eval-every", "1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto result = run_valley(args);
+    EXPECT_EQ(result.exit_status, 0) << result.err;
+    return testing::metrics_without_seconds(testing::read_text(dir_ / run / "metrics.csv"));
+  };
+  const std::string today = metrics("today", {});
+  EXPECT_EQ(metrics("iso", {"--covariance", "iso"}), today);
+  EXPECT_NE(metrics("diag", {"--covariance", "diag"}), today);  // the comparison can fail
 }
 
 }  // namespace

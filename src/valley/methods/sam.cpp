@@ -3,6 +3,16 @@
 #include <cmath>
 
 namespace valley {
+namespace {
+
+// ‖v‖, summed in double without a temporary.
+double norm(const Vec& v) {
+  double sum = 0.0;
+  for (Eigen::Index i = 0; i < v.size(); ++i) sum += static_cast<double>(v[i]) * v[i];
+  return std::sqrt(sum);
+}
+
+}  // namespace
 
 Sam::Sam(SamSettings settings, BaseOptimizerSettings base)
     : settings_(settings), optimizer_(std::move(base)) {}
@@ -13,13 +23,11 @@ UpdateStats Sam::step(Vec& x, Objective& f, uint64_t k) {
   if (settings_.adaptive) {
     // ASAM: ε̂ = ρ T_w² g / ‖T_w g‖ with T_w = |w| + η
     scaled_ = (x.array().abs() + static_cast<float>(settings_.eta)) * grad_.array();  // T_w g
-    const double norm = scaled_.cast<double>().norm() + 1e-12;
-    const auto scale = static_cast<float>(settings_.rho / norm);
+    const auto scale = static_cast<float>(settings_.rho / (norm(scaled_) + 1e-12));
     perturbed_ = x.array() + scale * (x.array().abs() + static_cast<float>(settings_.eta)) * scaled_.array();
   } else {
     // SAM: ε̂ = ρ g / ‖g‖
-    const double norm = grad_.cast<double>().norm() + 1e-12;
-    perturbed_ = x + static_cast<float>(settings_.rho / norm) * grad_;
+    perturbed_ = x + static_cast<float>(settings_.rho / (norm(grad_) + 1e-12)) * grad_;
   }
   f.gradient(perturbed_, grad_);  // ∇f(w + ε̂), on the same minibatch
   optimizer_.step(x, grad_, k);

@@ -36,7 +36,9 @@ void add_method_flags(CLI::App& cmd, MethodConfig& config) {
                  "Seed of every random number (initial weights, minibatches, noise)")
       ->capture_default_str();
   cmd.add_option("--lr", config.sgd.lr,
-                 "Learning rate of sgd, sam and entropy-sgd's outer step (also used by --sgd-first)")
+                 "Learning rate of sgd, sam and entropy-sgd's outer step (also used by --sgd-first); "
+                 "entropy-sgd steps along x_c − μ, not γ(x_c − μ) as its paper writes, following "
+                 "its reference code")
       ->capture_default_str();
   const std::set<std::string> regularized = {"sgld", "is", "heat"};
   std::vector<Scoped> scoped;
@@ -169,8 +171,8 @@ void add_method_flags(CLI::App& cmd, MethodConfig& config) {
   scoped.push_back({cmd.add_option("--covariance", config.covariance.kind,
                                    "iso: Alg. 1's Gaussians N(x, τI) (the paper); diag: N(x, "
                                    "diag(s)), s updated to q's per-coordinate variance (§7 "
-                                   "Extensions; docs/METHODS.md), starting at --tau; needs "
-                                   "--sampler full")
+                                   "Extensions; docs/METHODS.md), starting at --tau; uses "
+                                   "--sampler full (the projected sampler needs isotropic noise)")
                         ->capture_default_str(),
                     {"is"}});
   scoped.push_back({cmd.add_option("--tau-min", config.covariance.tau_min,

@@ -66,7 +66,7 @@ TEST(ReproduceExperiment, RejectsMistakesNamingTheFileAndTheKey) {
       {[](Json& j) { j["runs"][1]["name"] = "../up"; }, "runs[1].name: '../up' is not a directory name"},
       {[](Json& j) { j["runs"][1]["color"] = "red;"; }, "runs[1].color"},
       {[](Json& j) { j["runs"] = Json::array(); }, "bad.json: runs: expected a non-empty array"},
-      {[](Json& j) { j["table"]["kind"] = "speed"; }, "table.kind: expected 'accuracy' or 'seconds'"},
+      {[](Json& j) { j["table"]["kind"] = "speed"; }, "table.kind: expected 'accuracy', 'seconds' or 'final'"},
       {[](Json& j) { j["table"]["at_updates"] = {2, 3}; }, "table.at_updates: run 'sgd' is evaluated every 2 updates up to 6, not at update 3"},
       {[](Json& j) { j["table"]["at_updates"] = {4, 2}; }, "table.at_updates: must increase"},
       {[](Json& j) { j["table"]["paper"]["sgd"] = {0.5}; }, "table.paper.sgd: expected an array of 3 numbers"},

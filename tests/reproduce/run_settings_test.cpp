@@ -18,7 +18,7 @@ TEST(ReproduceRunSettings, KeysAreTheFlagsOfValleyTrain) {
   const auto help = testing::run_valley({"train", "--help"});
   ASSERT_EQ(help.exit_status, 0) << help.err;
   std::set<std::string> flags;
-  const std::regex flag("--([a-z][a-z0-9-]*)");
+  const std::regex flag("--([A-Za-z][A-Za-z0-9-]*)");
   for (auto it = std::sregex_iterator(help.out.begin(), help.out.end(), flag); it != std::sregex_iterator(); ++it)
     flags.insert((*it)[1]);
   const std::set<std::string> set_by_reproduce = {"help",      "data",    "test-data",   "out",

@@ -202,5 +202,26 @@ TEST_F(ReproduceRunner, RequiresAnOutputDirectoryAndSaneSeeds) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "out"));
 }
 
+// The `final` table of runs of different lengths at an equal budget, and
+// the by-hand commands of flag-like and list settings.
+TEST_F(ReproduceRunner, FinalTableCountsEachRunsEvaluations) {
+  nlohmann::json doc = testing::tiny_experiment();
+  doc["runs"] = nlohmann::json::parse(R"([
+    {"name": "nesterov", "label": "Nesterov", "settings": {"method": "sgd", "lr": 0.01, "momentum": 0.9,
+                                                            "nesterov": true, "lr-drops": [2, 4]}},
+    {"name": "sam", "label": "SAM", "settings": {"method": "sam", "lr": 0.05, "updates": 3, "eval-every": 1}}
+  ])");
+  doc["table"] = {{"kind", "final"}};
+  doc.erase("figure");
+  const Experiment e = write_and_read(doc);
+  run(e);
+  const std::string md = testing::read_text(report(e).markdown);
+  EXPECT_NE(md.find("| Nesterov | 6 | 6 | 0 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| SAM | 3 | 6 | 0 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("--momentum 0.9 --nesterov --net"), std::string::npos) << md;
+  EXPECT_NE(md.find("--lr-drops 2,4"), std::string::npos) << md;
+  EXPECT_EQ(md.find("--nesterov true"), std::string::npos) << md;
+}
+
 }  // namespace
 }  // namespace valley

@@ -23,6 +23,7 @@ struct MethodCase {
   std::string method;
   std::string sampler = "auto";
   int64_t sgd_first = 0;
+  void (*tweak)(MethodConfig&) = nullptr;  // further settings
 };
 
 void PrintTo(const MethodCase& m, std::ostream* os) { *os << m.label; }
@@ -39,7 +40,8 @@ TrainConfig config_for(const MethodCase& m, const std::filesystem::path& out) {
   config.method.name = m.method;
   config.method.sampler = m.sampler;
   config.method.sgd_first = m.sgd_first;
-  if (m.method != "sgd") config.method.n_samples = 9;
+  if (m.method == "sgld" || m.method == "is" || m.method == "heat") config.method.n_samples = 9;
+  if (m.tweak != nullptr) m.tweak(config.method);
   return config;
 }
 
@@ -89,6 +91,13 @@ TEST_P(Resume, ResumedRunIsBitIdenticalToAnUninterruptedOne) {
   EXPECT_EQ(metrics_without_seconds(dir_ / "stopped" / "metrics.csv"),
             metrics_without_seconds(dir_ / "whole" / "metrics.csv"));
   expect_bitwise_equal(read_checkpoint(file).x, whole.x);  // the final checkpoint
+  for (const char* diagnostics : {"entropy_sgd.csv", "covariance.csv"}) {
+    if (std::filesystem::exists(dir_ / "whole" / diagnostics)) {
+      EXPECT_EQ(testing::read_text(dir_ / "stopped" / diagnostics),
+                testing::read_text(dir_ / "whole" / diagnostics))
+          << diagnostics;
+    }
+  }
 }
 
 // The state taken at any update, not only at a scheduled checkpoint, is
@@ -117,7 +126,20 @@ INSTANTIATE_TEST_SUITE_P(
                       MethodCase{"sgld_full", "sgld", "full"}, MethodCase{"is", "is"},
                       MethodCase{"is_full", "is", "full"}, MethodCase{"heat", "heat"},
                       MethodCase{"heat_full", "heat", "full"},
-                      MethodCase{"sgd_first_then_sgld", "sgld", "auto", 4}),
+                      MethodCase{"sgd_first_then_sgld", "sgld", "auto", 4},
+                      MethodCase{"sgd_nesterov_decay_drops", "sgd", "auto", 0,
+                                 [](MethodConfig& m) {
+                                   m.base.momentum = 0.9;
+                                   m.base.nesterov = true;
+                                   m.base.weight_decay = 1e-3;
+                                   m.base.lr_drops = {5};
+                                 }},
+                      MethodCase{"sam_momentum", "sam", "auto", 0,
+                                 [](MethodConfig& m) { m.base.momentum = 0.5; }},
+                      MethodCase{"entropy_sgd", "entropy-sgd", "auto", 0,
+                                 [](MethodConfig& m) { m.entropy_sgd.n_langevin = 3; }},
+                      MethodCase{"is_diagonal", "is", "auto", 0,
+                                 [](MethodConfig& m) { m.covariance.kind = "diag"; }}),
     [](const ::testing::TestParamInfo<MethodCase>& info) { return info.param.label; });
 
 class ResumeRefuses : public ::testing::Test {

@@ -23,15 +23,16 @@ namespace valley::cli {
 void add_bench_command(CLI::App& app) {
   auto config = std::make_shared<MethodConfig>();
   auto settings = std::make_shared<bench::BenchSettings>();
-  auto methods = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"sgd", "is", "sgld", "heat"});
+  auto methods = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"sgd", "is", "sgld", "heat", "sam", "entropy-sgd"});
   auto nets = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"784-10", "784-200-10"});
   auto samplers = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"full", "projected"});
   auto json_path = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
       "bench",
       "Time updates of each method on the paper's networks (batch 20, τ = 0.01, 1000 samples, "
-      "heat M = J = 30) and print medians beside the machine's measured ceilings");
-  cmd->add_option("--methods", *methods, "Methods to time")->capture_default_str()->delimiter(',');
+      "heat M = J = 30; sam: 2 gradients; entropy-sgd: L = 20 gradients on fresh minibatches) "
+      "and print medians beside the machine's measured ceilings and SGD's");
+  cmd->add_option("--methods", *methods, "Methods to time (also is-diag: is with --covariance diag)")->capture_default_str()->delimiter(',');
   cmd->add_option("--nets", *nets, "Networks to time")->capture_default_str()->delimiter(',');
   cmd->add_option("--samplers", *samplers, "Samplers of the regularized methods, side by side")
       ->capture_default_str()
@@ -67,16 +68,23 @@ void add_bench_command(CLI::App& app) {
       for (const std::string& sampler : *samplers) {
         MethodConfig method = *config;
         method.name = name;
-        method.sampler = name == "sgd" ? "full" : sampler;
+        const bool sampled = name == "sgld" || name == "is" || name == "heat";
+        method.sampler = sampled ? sampler : "full";
+        if (name == "is-diag") {  // IS with --covariance diag (full sampler only)
+          method.name = "is";
+          method.covariance.kind = "diag";
+        }
         validate(method);
-        if (name != "sgd" || sampler == samplers->front()) configs.push_back(method);
+        if (sampled || sampler == samplers->front()) configs.push_back(method);
       }
     const bench::Ceilings ceilings = bench::measure_ceilings(specs, settings->batch_size);
     std::vector<bench::BenchResult> results;
     for (const MethodConfig& method : configs)
       for (const NetSpec& spec : specs) {
-        fmt::print(stderr, "timing {} ({}) on {} …\n", method.name, method.sampler, spec.str());
+        fmt::print(stderr, "timing {}{} ({}) on {} …\n", method.name,
+                   method.covariance.kind == "diag" ? " --covariance diag" : "", method.sampler, spec.str());
         results.push_back(bench::bench_method(method, spec, *settings, ceilings));
+        if (method.covariance.kind == "diag") results.back().method = "is-diag";
       }
     fmt::print("valley {} bench: batch {}, {} thread(s), split {}, τ = 0.01, J = 1000, heat M = J = 30\n",
                kVersion, settings->batch_size, settings->n_threads, *split);

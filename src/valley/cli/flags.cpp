@@ -38,13 +38,18 @@ void add_method_flags(CLI::App& cmd, MethodConfig& config) {
   cmd.add_option("--method", config.name,
                  "sgd: plain SGD; sgld / is: local entropy (Alg. 1) with the SGLD (Alg. 3) or "
                  "importance-sampling (Alg. 4) mean estimator; heat: heat regularization by "
-                 "Robbins–Monro (Alg. 2 + 5)")
+                 "Robbins–Monro (Alg. 2 + 5); sam: sharpness-aware minimization (Foret et al. "
+                 "2021); entropy-sgd: Entropy-SGD (Chaudhari et al. 2017) as its reference code "
+                 "computes it")
       ->capture_default_str();
   cmd.add_option("--seed", config.seed,
                  "Seed of every random number (initial weights, minibatches, noise)")
       ->capture_default_str()
       ->check(non_negative());
-  cmd.add_option("--lr", config.sgd.lr, "SGD learning rate (also used by --sgd-first)")
+  cmd.add_option("--lr", config.sgd.lr,
+                 "Learning rate of sgd, sam and entropy-sgd's outer step (also used by --sgd-first); "
+                 "entropy-sgd steps along x_c − μ, not γ(x_c − μ) as its paper writes, following "
+                 "its reference code")
       ->capture_default_str();
   const std::set<std::string> regularized = {"sgld", "is", "heat"};
   std::vector<Scoped> scoped;
@@ -108,6 +113,87 @@ void add_method_flags(CLI::App& cmd, MethodConfig& config) {
                                    "method (Fig. 5)")
                         ->capture_default_str(),
                     regularized});
+  const std::set<std::string> base = {"sgd", "sam", "entropy-sgd"};
+  scoped.push_back({add_optional(cmd, "--momentum", config.base.momentum,
+                                 "Momentum m in [0, 1) of sgd, sam and entropy-sgd (inner and outer "
+                                 "loops): b ← m b + g (default 0; entropy-sgd: 0.9, as its "
+                                 "reference's train.py)"),
+                    base});
+  scoped.push_back({cmd.add_flag_callback("--nesterov", [&config] { config.base.nesterov = true; },
+                                          "Nesterov momentum: step along g + m b (default for "
+                                          "entropy-sgd)"),
+                    base});
+  scoped.push_back({cmd.add_flag_callback("--no-nesterov", [&config] { config.base.nesterov = false; },
+                                          "Heavy-ball momentum: step along b (entropy-sgd's "
+                                          "default is Nesterov)"),
+                    base});
+  scoped.push_back({cmd.add_option("--weight-decay", config.base.weight_decay,
+                                   "Weight decay λ: g ← g + λ x (reference Entropy-SGD: l2)")
+                        ->capture_default_str(),
+                    base});
+  scoped.push_back({cmd.add_option("--lr-drops", config.base.lr_drops,
+                                   "Updates k (comma-separated) from which the learning rate is "
+                                   "multiplied by --lr-drop-factor (a step schedule)")
+                        ->delimiter(','),
+                    base});
+  scoped.push_back({cmd.add_option("--lr-drop-factor", config.base.lr_drop_factor,
+                                   "Factor in (0, 1] applied at each of --lr-drops")
+                        ->capture_default_str(),
+                    base});
+  scoped.push_back({cmd.add_option("--rho", config.sam.rho,
+                                   "SAM radius ρ ≥ 0: ε̂ = ρ ∇f/‖∇f‖ (ASAM: ρ T_w² ∇f/‖T_w ∇f‖)")
+                        ->capture_default_str(),
+                    {"sam"}});
+  scoped.push_back({cmd.add_flag("--adaptive", config.sam.adaptive,
+                                 "ASAM (Kwon et al. 2021): scale ε̂ elementwise by T_w = |w| + η"),
+                    {"sam"}});
+  scoped.push_back({cmd.add_option("--asam-eta", config.sam.asam_eta, "η in ASAM's T_w = |w| + η")
+                        ->capture_default_str(),
+                    {"sam"}});
+  scoped.push_back({cmd.add_option("--L", config.entropy_sgd.n_langevin,
+                                   "Entropy-SGD: Langevin (inner) steps per update, each on a "
+                                   "fresh minibatch (reference: -L)")
+                        ->capture_default_str(),
+                    {"entropy-sgd"}});
+  scoped.push_back({cmd.add_option("--gamma0", config.entropy_sgd.gamma_0,
+                                   "Entropy-SGD: scope γ0 in γ_k = γ0 (1 + γ1)^k (reference: gamma)")
+                        ->capture_default_str(),
+                    {"entropy-sgd"}});
+  scoped.push_back({cmd.add_option("--gamma1", config.entropy_sgd.gamma_1,
+                                   "Entropy-SGD: scoping γ1 (reference: scoping; its "
+                                   "python/optim.py never advances k, so γ stays γ0 there)")
+                        ->capture_default_str(),
+                    {"entropy-sgd"}});
+  scoped.push_back({cmd.add_option("--noise", config.entropy_sgd.noise,
+                                   "Entropy-SGD: thermal noise ε; the inner gradient gets "
+                                   "(ε/√(0.5 η')) ξ, as the reference code (the paper: √η' ε ξ "
+                                   "on the step) (reference: noise)")
+                        ->capture_default_str(),
+                    {"entropy-sgd"}});
+  scoped.push_back({cmd.add_option("--inner-lr", config.entropy_sgd.inner_lr,
+                                   "Entropy-SGD: inner step η' (reference: langevin lr, fixed 0.1)")
+                        ->capture_default_str(),
+                    {"entropy-sgd"}});
+  scoped.push_back({cmd.add_option("--beta1", config.entropy_sgd.beta_1,
+                                   "Entropy-SGD: μ ← β1 μ + (1 − β1) w, β1 in [0, 1) (reference: "
+                                   "langevin beta1, fixed 0.75)")
+                        ->capture_default_str(),
+                    {"entropy-sgd"}});
+  scoped.push_back({cmd.add_option("--covariance", config.covariance.kind,
+                                   "iso: Alg. 1's Gaussians N(x, τI) (the paper); diag: N(x, "
+                                   "diag(s)), s updated to q's per-coordinate variance (§7 "
+                                   "Extensions; docs/METHODS.md), starting at --tau; uses "
+                                   "--sampler full (the projected sampler needs isotropic noise)")
+                        ->capture_default_str(),
+                    {"is"}});
+  scoped.push_back({cmd.add_option("--tau-min", config.covariance.tau_min,
+                                   "--covariance diag: lower clip of the variances s")
+                        ->capture_default_str(),
+                    {"is"}});
+  scoped.push_back({cmd.add_option("--tau-max", config.covariance.tau_max,
+                                   "--covariance diag: upper clip of the variances s")
+                        ->capture_default_str(),
+                    {"is"}});
   // A flag that the chosen method ignores would be a silent mistake.
   // With `train --resume` the method comes from the checkpoint, and the
   // trainer checks each flag given against it instead.
@@ -117,6 +203,10 @@ void add_method_flags(CLI::App& cmd, MethodConfig& config) {
     for (const Scoped& s : scoped)
       if (s.option->count() > 0 && s.methods.count(config.name) == 0)
         fail("{} does not apply to --method {}", s.option->get_name(), config.name);
+    for (const char* flag : {"--tau-min", "--tau-max"})
+      if (cmd.get_option(flag)->count() > 0 && config.covariance.kind != "diag")
+        fail("{} clips the variances of --covariance diag; it does not apply to --covariance {}",
+             flag, config.covariance.kind);
   });
 }
 

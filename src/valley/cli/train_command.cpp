@@ -120,7 +120,8 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--inner-batch", config->inner_batch,
                   "same: one minibatch per update for all inner steps (the paper); fresh: a new "
-                  "minibatch per inner step")
+                  "minibatch per inner step; auto: fresh for entropy-sgd (as its reference), "
+                  "same otherwise")
       ->capture_default_str();
   cmd->add_option("--out", *out_dir, "Output directory for the run's results (required)");
   cmd->add_flag("--overwrite", config->overwrite, "Replace a run already in --out");

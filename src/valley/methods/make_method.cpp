@@ -1,9 +1,12 @@
 #include <cmath>
 
 #include "valley/core/error.h"
+#include "valley/methods/entropy_sgd.h"
 #include "valley/methods/heat.h"
 #include "valley/methods/local_entropy.h"
+#include "valley/methods/local_entropy_diagonal.h"
 #include "valley/methods/method.h"
+#include "valley/methods/sam.h"
 #include "valley/methods/sgd.h"
 #include "valley/methods/projected_heat.h"
 #include "valley/methods/sgd_first.h"
@@ -26,6 +29,15 @@ int64_t floor_sqrt(int64_t s) {
   return r;
 }
 
+bool uses_base_optimizer(const std::string& name) {
+  return name == "sgd" || name == "sam" || name == "entropy-sgd";
+}
+
+BaseOptimizerSettings base_settings(const MethodConfig& config) {
+  return {config.sgd.lr,           config.momentum(),         config.nesterov(),
+          config.base.weight_decay, config.base.lr_drops, config.base.lr_drop_factor};
+}
+
 }  // namespace
 
 TauSchedule MethodConfig::tau_schedule() const {
@@ -45,8 +57,9 @@ int64_t MethodConfig::heat_draws() const {
 }
 
 void validate(const MethodConfig& config) {
-  if (config.name != "sgd" && config.name != "sgld" && config.name != "is" && config.name != "heat")
-    fail("--method: unknown method '{}' (valid: sgd, sgld, is, heat)", config.name);
+  if (config.name != "sgd" && config.name != "sgld" && config.name != "is" && config.name != "heat" &&
+      config.name != "sam" && config.name != "entropy-sgd")
+    fail("--method: unknown method '{}' (valid: sgd, sgld, is, heat, sam, entropy-sgd)", config.name);
   require_positive(config.sgd.lr, "--lr");
   require_positive(config.regularization.tau, "--tau");
   config.tau_schedule();  // checks the schedule's name
@@ -74,8 +87,68 @@ void validate(const MethodConfig& config) {
   if (config.sampler != "full" && config.sampler != "projected" && config.sampler != "auto")
     fail("--sampler must be 'auto', 'full' or 'projected' (got '{}')", config.sampler);
   if (config.sgd_first < 0) fail("--sgd-first must be ≥ 0 (got {})", config.sgd_first);
-  if (config.sgd_first > 0 && config.name == "sgd")
-    fail("--sgd-first switches from SGD to a regularized method; --method sgd has nothing to switch to");
+  if (config.sgd_first > 0 && uses_base_optimizer(config.name))
+    fail("--sgd-first switches from SGD to a regularized method; --method {} has nothing to switch to",
+         config.name);
+  // The base optimizer (sgd, sam, entropy-sgd).
+  const bool base = uses_base_optimizer(config.name);
+  if (config.base.momentum) {
+    if (!base) fail("--momentum does not apply to --method {}", config.name);
+    if (!(*config.base.momentum >= 0 && *config.base.momentum < 1))
+      fail("--momentum must lie in [0, 1) (got {})", *config.base.momentum);
+  }
+  if (config.base.nesterov && !base) fail("--nesterov does not apply to --method {}", config.name);
+  if (config.nesterov() && config.momentum() == 0)
+    fail("--nesterov needs a momentum: give --momentum m with 0 < m < 1");
+  if (!(std::isfinite(config.base.weight_decay) && config.base.weight_decay >= 0))
+    fail("--weight-decay must be a finite number ≥ 0 (got {})", config.base.weight_decay);
+  if (config.base.weight_decay != 0 && !base)
+    fail("--weight-decay does not apply to --method {}", config.name);
+  for (const int64_t drop : config.base.lr_drops)
+    if (drop < 1) fail("--lr-drops: every update must be ≥ 1 (got {})", drop);
+  if (!config.base.lr_drops.empty() && !base)
+    fail("--lr-drops does not apply to --method {}", config.name);
+  if (!(std::isfinite(config.base.lr_drop_factor) && config.base.lr_drop_factor > 0 &&
+        config.base.lr_drop_factor <= 1))
+    fail("--lr-drop-factor must lie in (0, 1] (got {})", config.base.lr_drop_factor);
+  // SAM
+  if (!(std::isfinite(config.sam.rho) && config.sam.rho >= 0))
+    fail("--rho must be a finite number ≥ 0 (got {})", config.sam.rho);
+  if (!(std::isfinite(config.sam.asam_eta) && config.sam.asam_eta >= 0))
+    fail("--asam-eta must be a finite number ≥ 0 (got {})", config.sam.asam_eta);
+  // Entropy-SGD
+  const auto& es = config.entropy_sgd;
+  if (es.n_langevin < 1 || es.n_langevin > 100000)
+    fail("--L (Langevin steps) must be between 1 and 100000 (got {})", es.n_langevin);
+  require_positive(es.gamma_0, "--gamma0");
+  if (!(std::isfinite(es.gamma_1) && es.gamma_1 >= 0))
+    fail("--gamma1 must be a finite number ≥ 0 (got {})", es.gamma_1);
+  if (!(std::isfinite(es.noise) && es.noise >= 0))
+    fail("--noise must be a finite number ≥ 0 (got {})", es.noise);
+  require_positive(es.inner_lr, "--inner-lr");
+  if (!(es.beta_1 >= 0 && es.beta_1 < 1)) fail("--beta1 must lie in [0, 1) (got {})", es.beta_1);
+  // Covariance
+  const auto& cov = config.covariance;
+  if (cov.kind != "iso" && cov.kind != "diag")
+    fail("--covariance must be 'iso' or 'diag' (got '{}')", cov.kind);
+  require_positive(cov.tau_min, "--tau-min");
+  require_positive(cov.tau_max, "--tau-max");
+  if (cov.tau_min > cov.tau_max)
+    fail("--tau-min {} is larger than --tau-max {}", cov.tau_min, cov.tau_max);
+  if (cov.kind == "diag") {
+    if (config.name != "is")
+      fail("--covariance diag is built for --method is only (got --method {})", config.name);
+    if (config.sampler == "projected")
+      fail("--covariance diag needs --sampler full: the projected sampler draws the noise the "
+           "minibatch cannot see in closed form, which needs the same variance in every direction");
+    if (config.regularization.schedule != "const")
+      fail("--covariance diag updates the variances itself; it takes no --tau-schedule");
+    if (config.regularization.eta)
+      fail("--covariance diag moves x to the mean of q (η = τ); it takes no --eta");
+    if (config.regularization.tau < cov.tau_min || config.regularization.tau > cov.tau_max)
+      fail("--tau {} (the starting variance) lies outside [--tau-min, --tau-max] = [{}, {}]",
+           config.regularization.tau, cov.tau_min, cov.tau_max);
+  }
 }
 
 std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& backend) {
@@ -84,7 +157,16 @@ std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& b
   const std::optional<double> eta = config.regularization.eta;
   const bool projected = config.sampler != "full";
   if (config.name == "sgd") {
-    method = std::make_unique<Sgd>(config.sgd.lr);
+    method = std::make_unique<Sgd>(base_settings(config));
+  } else if (config.name == "sam") {
+    method = std::make_unique<Sam>(
+        SamSettings{config.sam.rho, config.sam.adaptive, config.sam.asam_eta}, base_settings(config));
+  } else if (config.name == "entropy-sgd") {
+    const auto& es = config.entropy_sgd;
+    method = std::make_unique<EntropySgd>(
+        EntropySgdSettings{es.n_langevin, es.gamma_0, es.gamma_1, es.noise, es.inner_lr, es.beta_1,
+                           config.seed},
+        base_settings(config), backend);
   } else if (config.name == "sgld") {
     const SgldSettings settings{config.sgld_is_samples(), config.sgld.eps_0, config.seed,
                                 config.sgld.noise == "stddev"};
@@ -94,6 +176,10 @@ std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& b
     else
       estimator = std::make_unique<Sgld>(settings, backend);
     method = std::make_unique<LocalEntropy>(std::move(estimator), config.tau_schedule(), eta);
+  } else if (config.name == "is" && config.covariance.kind == "diag") {
+    method = std::make_unique<LocalEntropyDiagonal>(
+        DiagonalSettings{config.regularization.tau, config.covariance.tau_min, config.covariance.tau_max},
+        ImportanceSettings{config.sgld_is_samples(), config.is.beta, config.seed}, backend);
   } else if (config.name == "is") {
     const ImportanceSettings settings{config.sgld_is_samples(), config.is.beta, config.seed};
     std::unique_ptr<MeanEstimator> estimator;

@@ -26,6 +26,9 @@ namespace valley {
 struct UpdateStats {
   double tau = std::numeric_limits<double>::quiet_NaN();  // τ(k) used, NaN for SGD
   double ess = std::numeric_limits<double>::quiet_NaN();  // IS effective sample size, else NaN
+  // Entropy-SGD: γ_k and ‖x_c − μ‖ (else NaN)
+  double gamma = std::numeric_limits<double>::quiet_NaN();
+  double drift = std::numeric_limits<double>::quiet_NaN();
 };
 
 class Method {
@@ -47,6 +50,9 @@ class Method {
   virtual void restore_state(std::span<const float> state) {
     if (!state.empty()) fail("{} carries no state, but was given {} numbers", name(), state.size());
   }
+
+  // The per-coordinate variances s of the Gaussian (--covariance diag), or none.
+  virtual const Vec* variances() const { return nullptr; }
 };
 
 // Builds the method named config.name; rejects unknown names with the list

@@ -5,18 +5,45 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "valley/schedules/tau_schedule.h"
 
 namespace valley {
 
 struct MethodConfig {
-  std::string name = "sgd";  // sgd | sgld | is | heat
+  std::string name = "sgd";  // sgd | sgld | is | heat | sam | entropy-sgd
   uint64_t seed = 1;
 
   struct {
     double lr = 0.01;  // x ← x − lr ∇f(x)
   } sgd;
+
+  // The base optimizer of sgd, sam and entropy-sgd (methods/base_optimizer.h).
+  // Unset momentum / nesterov take the method's default: none for sgd and sam,
+  // Nesterov 0.9 for entropy-sgd (its reference's train.py).
+  struct {
+    std::optional<double> momentum;
+    std::optional<bool> nesterov;
+    double weight_decay = 0.0;
+    std::vector<int64_t> lr_drops;  // updates k at which lr is multiplied by lr_drop_factor
+    double lr_drop_factor = 0.1;
+  } base;
+
+  struct {
+    double rho = 0.05;       // ‖ε̂‖ = ρ (SAM), ‖T_w⁻¹ ε̂‖ = ρ (ASAM)
+    bool adaptive = false;   // ASAM (Kwon et al. 2021)
+    double asam_eta = 0.01;  // T_w = |w| + η
+  } sam;
+
+  struct {
+    int64_t n_langevin = 20;   // L (reference: -L)
+    double gamma_0 = 1e-4;     // γ_k = γ0 (1 + γ1)^k (reference: --gamma)
+    double gamma_1 = 1e-3;     // (reference: --scoping)
+    double noise = 1e-4;       // ε, thermal noise (reference: --noise)
+    double inner_lr = 0.1;     // η' (reference: langevin lr = 0.1)
+    double beta_1 = 0.75;      // μ ← β1 μ + (1 − β1) w (reference: langevin beta1 = 0.75)
+  } entropy_sgd;
 
   struct {
     double tau = 0.01;                  // τ (also τ0 of a schedule unless tau_0 is set)
@@ -38,6 +65,15 @@ struct MethodConfig {
     double beta = 1.0;  // weights exp(−β f)
   } is;
 
+  // Alg. 1's Gaussians: iso = N(x, τI) (the paper); diag = N(x, diag(s)) with
+  // s updated to q's per-coordinate variance, clipped to [tau_min, tau_max]
+  // (methods/local_entropy_diagonal.h). IS only.
+  struct {
+    std::string kind = "iso";
+    double tau_min = 1e-6;
+    double tau_max = 1.0;
+  } covariance;
+
   struct {
     std::optional<int64_t> n_iterations;  // J (default 30)
     std::optional<int64_t> n_draws;       // M (default 30)
@@ -53,6 +89,8 @@ struct MethodConfig {
   int64_t sgd_first = 0;  // plain SGD (step --lr) for this many updates first (Fig. 5)
 
   TauSchedule tau_schedule() const;
+  double momentum() const { return base.momentum.value_or(name == "entropy-sgd" ? 0.9 : 0.0); }
+  bool nesterov() const { return base.nesterov.value_or(name == "entropy-sgd"); }
   int64_t sgld_is_samples() const { return n_samples.value_or(1000); }
   int64_t heat_iterations() const;
   int64_t heat_draws() const;

@@ -2,15 +2,31 @@
 
 namespace valley {
 
-Sgd::Sgd(double lr) : lr_(static_cast<float>(lr)) {}
+namespace {
 
-UpdateStats Sgd::step(Vec& x, Objective& f, uint64_t /*k*/) {
+BaseOptimizerSettings plain(double lr) {
+  BaseOptimizerSettings settings;
+  settings.lr = lr;
+  return settings;
+}
+
+}  // namespace
+
+Sgd::Sgd(double lr) : Sgd(plain(lr)) {}
+
+Sgd::Sgd(BaseOptimizerSettings settings) : optimizer_(std::move(settings)) {}
+
+UpdateStats Sgd::step(Vec& x, Objective& f, uint64_t k) {
   grad_.resize(x.size());
   f.gradient(x, grad_);
-  x -= lr_ * grad_;  // x_{k+1} = x_k − lr ∇f(x_k)
+  optimizer_.step(x, grad_, k);  // x_{k+1} = x_k − lr ∇f(x_k) (+ momentum, decay)
   return {};
 }
 
-nlohmann::json Sgd::settings() const { return {{"lr", lr_}}; }
+nlohmann::json Sgd::settings() const {
+  nlohmann::json out;
+  optimizer_.add_settings(out);
+  return out;
+}
 
 }  // namespace valley

@@ -19,6 +19,7 @@ class SgdFirst final : public Method {
   nlohmann::json settings() const override;
   std::vector<float> state() const override { return then_->state(); }
   void restore_state(std::span<const float> state) override { then_->restore_state(state); }
+  const Vec* variances() const override { return then_->variances(); }
 
  private:
   int64_t n_sgd_updates_;

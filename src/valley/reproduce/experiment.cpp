@@ -166,8 +166,11 @@ void read_table(const Json& object, const std::string& where, Experiment& e) {
   } else if (kind == "seconds") {
     e.table.kind = TableSpec::Kind::seconds;
     read_seconds_table(object, where, e);
+  } else if (kind == "final") {
+    check_keys(object, where, {"kind"});
+    e.table.kind = TableSpec::Kind::final;
   } else {
-    fail("{}.kind: expected 'accuracy' or 'seconds' (got '{}')", where, kind);
+    fail("{}.kind: expected 'accuracy', 'seconds' or 'final' (got '{}')", where, kind);
   }
 }
 

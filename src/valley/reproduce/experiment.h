@@ -45,8 +45,11 @@ struct ExperimentRun {
 // The Markdown table of an experiment.
 //   accuracy: held-out accuracy after each of `at_updates`, paper beside ours
 //   seconds:  seconds per update and the ratio to the `baseline` run (Table 2)
+//   final:    per run, the updates, the f and ∇f evaluations and the seconds
+//             it used in all, and its final held-out accuracy and loss — for
+//             runs of different lengths at an equal budget
 struct TableSpec {
-  enum class Kind { accuracy, seconds };
+  enum class Kind { accuracy, seconds, final };
   Kind kind = Kind::accuracy;
   std::vector<int64_t> at_updates;                                  // accuracy
   std::vector<std::pair<std::string, std::vector<double>>> paper_accuracy;  // run → one per update

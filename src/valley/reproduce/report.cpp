@@ -26,9 +26,21 @@ std::string cpu_model() {
 // The `valley train` command of one run (without --data and --out).
 std::string train_command(const ExperimentRun& run) {
   std::string out = "valley train --method " + run.config.method.name;
-  for (const auto& [key, value] : run.settings.items())
-    if (key != "method")
+  for (const auto& [key, value] : run.settings.items()) {
+    if (key == "method") continue;
+    if (value.is_boolean()) {  // a flag: given or not ("nesterov": false is --no-nesterov)
+      if (value.get<bool>())
+        out += " --" + key;
+      else if (key == "nesterov")
+        out += " --no-nesterov";
+    } else if (value.is_array()) {  // a comma-separated list
+      std::vector<std::string> items;
+      for (const auto& item : value) items.push_back(item.dump());
+      out += fmt::format(" --{} {}", key, fmt::join(items, ","));
+    } else {
       out += fmt::format(" --{} {}", key, value.is_string() ? value.get<std::string>() : value.dump());
+    }
+  }
   return out + " --seed S";
 }
 

@@ -105,6 +105,38 @@ std::string seconds_table(const Experiment& e, const std::vector<RunResults>& re
   return out;
 }
 
+// Σ over the rows of (evaluations per update since the previous row) × (updates since it).
+double total_evals(const std::vector<MetricsRow>& rows, double MetricsRow::*per_update) {
+  double total = 0.0;
+  for (std::size_t i = 1; i < rows.size(); ++i)
+    total += rows[i].*per_update * static_cast<double>(rows[i].update - rows[i - 1].update);
+  return total;
+}
+
+std::string final_table(const Experiment& e, const std::vector<RunResults>& results, int64_t n_seeds) {
+  std::string out =
+      "| run | updates | ∇f evals | f evals | seconds | final held-out accuracy | final held-out loss |\n"
+      "|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const ExperimentRun& run : e.runs) {
+    std::vector<double> gradients, losses, seconds, accuracy, test_loss;
+    for (const SeedResult& seed : results_of(results, run.name).seeds) {
+      if (seed.status != "completed" || seed.rows.empty()) continue;
+      gradients.push_back(total_evals(seed.rows, &MetricsRow::gradient_evals));
+      losses.push_back(total_evals(seed.rows, &MetricsRow::loss_evals));
+      seconds.push_back(seed.seconds_per_update * static_cast<double>(seed.rows.back().update));
+      accuracy.push_back(seed.rows.back().test_accuracy);
+      test_loss.push_back(seed.rows.back().test_loss);
+    }
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", cell_text(run.label), run.config.n_updates,
+                       spread_cell(spread_of(gradients), 1, "{:.0f}", ""),
+                       spread_cell(spread_of(losses), 1, "{:.0f}", ""),
+                       spread_cell(spread_of(seconds), n_seeds, "{:.3g}", "{:.2g}"),
+                       spread_cell(spread_of(accuracy), n_seeds, "{:.4f}", "{:.4f}"),
+                       spread_cell(spread_of(test_loss), n_seeds, "{:.4f}", "{:.4f}"));
+  }
+  return out;
+}
+
 // One line per seed that did not complete.
 std::string notes(const Experiment& e, const std::vector<RunResults>& results, int64_t n_seeds) {
   std::string out;
@@ -130,6 +162,8 @@ std::string markdown_table(const Experiment& experiment, const std::vector<RunRe
                            int64_t n_seeds) {
   std::string out = experiment.table.kind == TableSpec::Kind::accuracy
                         ? accuracy_table(experiment, results, n_seeds)
+                    : experiment.table.kind == TableSpec::Kind::final
+                        ? final_table(experiment, results, n_seeds)
                         : seconds_table(experiment, results, n_seeds);
   const std::string missing = notes(experiment, results, n_seeds);
   if (!missing.empty()) out += fmt::format("\n{}", missing);

@@ -26,6 +26,11 @@ std::string as_string(const nlohmann::json& value, const std::string& where) {
   return value.get<std::string>();
 }
 
+bool as_bool(const nlohmann::json& value, const std::string& where) {
+  if (!value.is_boolean()) fail("{}: expected true or false (got {})", where, value.dump());
+  return value.get<bool>();
+}
+
 using Setter = std::function<void(const nlohmann::json&, const std::string&, TrainConfig&)>;
 
 // A settings key, the methods it means something for (empty: all), and how
@@ -57,6 +62,7 @@ Setter method_number(double& (*field)(MethodConfig&)) {
 const std::vector<Key>& keys() {
   const std::set<std::string> all;
   const std::set<std::string> regularized = {"sgld", "is", "heat"};
+  const std::set<std::string> base = {"sgd", "sam", "entropy-sgd"};
   static const std::vector<Key> table = {
       {"method", all,
        [](const nlohmann::json& v, const std::string& w, TrainConfig& c) { c.method.name = as_string(v, w); }},
@@ -105,6 +111,44 @@ const std::vector<Key>& keys() {
        [](const nlohmann::json& v, const std::string& w, TrainConfig& c) {
          c.method.sgd_first = as_integer(v, w);
        }},
+      {"momentum", base,
+       [](const nlohmann::json& v, const std::string& w, TrainConfig& c) {
+         c.method.base.momentum = as_number(v, w);
+       }},
+      {"nesterov", base,
+       [](const nlohmann::json& v, const std::string& w, TrainConfig& c) {
+         c.method.base.nesterov = as_bool(v, w);
+       }},
+      {"no-nesterov", base,
+       [](const nlohmann::json& v, const std::string& w, TrainConfig& c) {
+         if (!as_bool(v, w)) fail("{}: only true is meaningful (for Nesterov, set \"nesterov\": true)", w);
+         c.method.base.nesterov = false;
+       }},
+      {"weight-decay", base, method_number([](MethodConfig& m) -> double& { return m.base.weight_decay; })},
+      {"lr-drops", base,
+       [](const nlohmann::json& v, const std::string& w, TrainConfig& c) {
+         if (!v.is_array()) fail("{}: expected an array of updates (got {})", w, v.dump());
+         c.method.base.lr_drops.clear();
+         for (const nlohmann::json& e : v) c.method.base.lr_drops.push_back(as_integer(e, w));
+       }},
+      {"lr-drop-factor", base, method_number([](MethodConfig& m) -> double& { return m.base.lr_drop_factor; })},
+      {"rho", {"sam"}, method_number([](MethodConfig& m) -> double& { return m.sam.rho; })},
+      {"adaptive", {"sam"},
+       [](const nlohmann::json& v, const std::string& w, TrainConfig& c) { c.method.sam.adaptive = as_bool(v, w); }},
+      {"asam-eta", {"sam"}, method_number([](MethodConfig& m) -> double& { return m.sam.asam_eta; })},
+      {"L", {"entropy-sgd"},
+       [](const nlohmann::json& v, const std::string& w, TrainConfig& c) {
+         c.method.entropy_sgd.n_langevin = as_integer(v, w);
+       }},
+      {"gamma0", {"entropy-sgd"}, method_number([](MethodConfig& m) -> double& { return m.entropy_sgd.gamma_0; })},
+      {"gamma1", {"entropy-sgd"}, method_number([](MethodConfig& m) -> double& { return m.entropy_sgd.gamma_1; })},
+      {"noise", {"entropy-sgd"}, method_number([](MethodConfig& m) -> double& { return m.entropy_sgd.noise; })},
+      {"inner-lr", {"entropy-sgd"}, method_number([](MethodConfig& m) -> double& { return m.entropy_sgd.inner_lr; })},
+      {"covariance", {"is"},
+       [](const nlohmann::json& v, const std::string& w, TrainConfig& c) { c.method.covariance.kind = as_string(v, w); }},
+      {"tau-min", {"is"}, method_number([](MethodConfig& m) -> double& { return m.covariance.tau_min; })},
+      {"tau-max", {"is"}, method_number([](MethodConfig& m) -> double& { return m.covariance.tau_max; })},
+      {"beta1", {"entropy-sgd"}, method_number([](MethodConfig& m) -> double& { return m.entropy_sgd.beta_1; })},
   };
   return table;
 }

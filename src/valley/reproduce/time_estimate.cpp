@@ -12,6 +12,7 @@ std::string UpdateKind::str() const {
   std::string out = fmt::format("{} on {}, batch {}", method, net, batch_size);
   if (method == "sgld" || method == "is") out += fmt::format(", J = {}", n_samples);
   if (method == "heat") out += fmt::format(", J = {}, M = {}", n_iterations, n_draws);
+  if (method == "entropy-sgd") out += fmt::format(", L = {}", n_iterations);
   if (!sampler.empty()) out += ", sampler " + sampler;
   return out;
 }
@@ -25,6 +26,7 @@ MethodConfig UpdateKind::method_config() const {
     config.heat.n_iterations = n_iterations;
     config.heat.n_draws = n_draws;
   }
+  if (method == "entropy-sgd") config.entropy_sgd.n_langevin = n_iterations;
   return config;
 }
 
@@ -47,7 +49,9 @@ Workload workload_of(const Experiment& experiment) {
       kind.n_iterations = m.heat_iterations();
       kind.n_draws = m.heat_draws();
     }
-    if (m.name != "sgd") kind.sampler = m.sampler;
+    if (m.name == "entropy-sgd") kind.n_iterations = m.entropy_sgd.n_langevin;
+    const bool sampled = m.name == "sgld" || m.name == "is" || m.name == "heat";
+    if (sampled) kind.sampler = m.sampler;
     const int64_t n_sgd = std::min(m.sgd_first, c.n_updates);
     if (n_sgd > 0) w.updates[UpdateKind{"sgd", c.net, c.batch_size, 0, 0, 0, ""}] += n_sgd;
     if (c.n_updates > n_sgd) w.updates[kind] += c.n_updates - n_sgd;

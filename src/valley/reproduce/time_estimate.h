@@ -20,7 +20,7 @@ struct UpdateKind {
   std::string net;
   int64_t batch_size = 0;
   int64_t n_samples = 0;     // J of SGLD and IS
-  int64_t n_iterations = 0;  // J of heat
+  int64_t n_iterations = 0;  // J of heat, L of entropy-sgd
   int64_t n_draws = 0;       // M of heat
   std::string sampler;       // full | projected (regularized methods)
 

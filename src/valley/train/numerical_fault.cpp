@@ -35,7 +35,8 @@ std::string describe_non_finite_update(Objective& f, ConstVecRef x_start, ConstV
 }
 
 std::string step_size_hint(const std::string& method, int64_t k, int64_t n_sgd_first) {
-  if (method == "sgd" || k < n_sgd_first) return "a smaller --lr";
+  if (method == "sgd" || method == "sam" || k < n_sgd_first) return "a smaller --lr";
+  if (method == "entropy-sgd") return "a smaller --lr or --inner-lr";
   if (method == "sgld") return "a larger --eps0 (ε_j = 1/(ε0 + j)) or a larger --tau";
   if (method == "heat") return "a smaller --rm-c (a_j = c j^(−α))";
   return "a smaller --tau";

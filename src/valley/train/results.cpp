@@ -54,7 +54,8 @@ RunDirectory RunDirectory::resume(std::filesystem::path dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
     fail("--resume {}: not a directory holding a run", dir.string());
-  for (const char* name : {"config.json", "metrics.csv", "summary.json", kCheckpointFile, kModelFile}) {
+  for (const char* name : {"config.json", "metrics.csv", "summary.json", kCheckpointFile, kModelFile,
+                           "entropy_sgd.csv", "covariance.csv"}) {
     const std::filesystem::path tmp = dir / (std::string(name) + ".tmp");
     std::filesystem::remove(tmp, ec);
   }

@@ -18,8 +18,8 @@ void validate(const TrainConfig& config) {
   if (config.eval_size < 1) fail("--eval-size must be ≥ 1 (got {})", config.eval_size);
   if (config.n_threads < 1 || config.n_threads > 256)
     fail("--threads must be between 1 and 256 (got {})", config.n_threads);
-  if (config.inner_batch != "same" && config.inner_batch != "fresh")
-    fail("--inner-batch must be 'same' or 'fresh' (got '{}')", config.inner_batch);
+  if (config.inner_batch != "same" && config.inner_batch != "fresh" && config.inner_batch != "auto")
+    fail("--inner-batch must be 'auto', 'same' or 'fresh' (got '{}')", config.inner_batch);
   if (config.out_dir.empty()) fail("--out DIR is required: where the results of the run go");
   if (config.init_from && config.init_from->empty()) fail("--init-from needs a model file");
   if (config.checkpoint_every < 0)
@@ -66,6 +66,23 @@ nlohmann::json to_json(const TrainConfig& config) {
           {"rm_c", m.heat.c},
           {"rm_alpha", m.heat.alpha},
           {"sgd_first", m.sgd_first},
+          {"momentum", optional(m.base.momentum)},
+          {"nesterov", optional(m.base.nesterov)},
+          {"weight_decay", m.base.weight_decay},
+          {"lr_drops", m.base.lr_drops},
+          {"lr_drop_factor", m.base.lr_drop_factor},
+          {"rho", m.sam.rho},
+          {"adaptive", m.sam.adaptive},
+          {"asam_eta", m.sam.asam_eta},
+          {"L", m.entropy_sgd.n_langevin},
+          {"gamma0", m.entropy_sgd.gamma_0},
+          {"gamma1", m.entropy_sgd.gamma_1},
+          {"noise", m.entropy_sgd.noise},
+          {"inner_lr", m.entropy_sgd.inner_lr},
+          {"beta1", m.entropy_sgd.beta_1},
+          {"covariance", m.covariance.kind},
+          {"tau_min", m.covariance.tau_min},
+          {"tau_max", m.covariance.tau_max},
           {"data", config.data_dir ? config.data_dir->string() : ""},
           {"test_data", config.test_data_dir ? config.test_data_dir->string() : ""},
           {"init_from", config.init_from ? config.init_from->string() : ""},
@@ -117,6 +134,25 @@ class JsonFields {
     get(key, value);
     out = value;
   }
+  void get(const char* key, bool& out) const {
+    const nlohmann::json& v = at(key);
+    if (!v.is_boolean()) wrong_type(key, "true or false", v);
+    out = v.get<bool>();
+  }
+  void get(const char* key, std::vector<int64_t>& out) const {
+    const nlohmann::json& v = at(key);
+    if (!v.is_array()) wrong_type(key, "an array of integers", v);
+    out.clear();
+    for (const nlohmann::json& e : v) {
+      if (!e.is_number_integer()) wrong_type(key, "an array of integers", v);
+      out.push_back(e.get<int64_t>());
+    }
+  }
+  // A setting newer than some saved runs: absent means its default.
+  template <typename T>
+  void get_if_present(const char* key, T& out) const {
+    if (json_.contains(key)) get(key, out);
+  }
   void get(const char* key, std::optional<std::filesystem::path>& out) const {
     std::string path;
     get(key, path);
@@ -164,6 +200,23 @@ TrainConfig train_config_from_json(const nlohmann::json& json, const std::string
   fields.get("rm_c", m.heat.c);
   fields.get("rm_alpha", m.heat.alpha);
   fields.get("sgd_first", m.sgd_first);
+  fields.get_if_present("momentum", m.base.momentum);
+  fields.get_if_present("nesterov", m.base.nesterov);
+  fields.get_if_present("weight_decay", m.base.weight_decay);
+  fields.get_if_present("lr_drops", m.base.lr_drops);
+  fields.get_if_present("lr_drop_factor", m.base.lr_drop_factor);
+  fields.get_if_present("rho", m.sam.rho);
+  fields.get_if_present("adaptive", m.sam.adaptive);
+  fields.get_if_present("asam_eta", m.sam.asam_eta);
+  fields.get_if_present("L", m.entropy_sgd.n_langevin);
+  fields.get_if_present("gamma0", m.entropy_sgd.gamma_0);
+  fields.get_if_present("gamma1", m.entropy_sgd.gamma_1);
+  fields.get_if_present("noise", m.entropy_sgd.noise);
+  fields.get_if_present("inner_lr", m.entropy_sgd.inner_lr);
+  fields.get_if_present("beta1", m.entropy_sgd.beta_1);
+  fields.get_if_present("covariance", m.covariance.kind);
+  fields.get_if_present("tau_min", m.covariance.tau_min);
+  fields.get_if_present("tau_max", m.covariance.tau_max);
   fields.get("data", config.data_dir);
   fields.get("test_data", config.test_data_dir);
   if (json.contains("init_from")) fields.get("init_from", config.init_from);

@@ -21,7 +21,9 @@ struct TrainConfig {
   int64_t eval_every = 100;
   int64_t eval_size = 1000;
   int64_t n_threads = 1;
-  std::string inner_batch = "same";  // same | fresh
+  // same | fresh | auto: fresh for entropy-sgd (its reference draws a
+  // minibatch per inner step), same for the others (the paper's reading)
+  std::string inner_batch = "auto";
   std::optional<std::filesystem::path> data_dir;       // default: default_data_dir()
   std::optional<std::filesystem::path> test_data_dir;  // default: data_dir
   std::filesystem::path out_dir;

@@ -17,6 +17,7 @@
 #include "valley/model/model_file.h"
 #include "valley/objective/mlp_objective.h"
 #include "valley/sampling/philox_normal.h"
+#include "valley/train/diagnostics.h"
 #include "valley/train/evaluate.h"
 #include "valley/train/numerical_fault.h"
 #include "valley/train/progress.h"
@@ -57,10 +58,11 @@ std::map<std::string, std::string> model_metadata(const nlohmann::json& config, 
 // files (by size and CRC-32, wherever they now are).
 void check_resumable(const nlohmann::json& now, const DataSplit& data,
                      const nlohmann::json& stored, const std::string& name) {
+  const nlohmann::json defaults = to_json(TrainConfig{});
   for (const auto& [key, value] : now.items()) {
     if (kResumeMayChange.count(key) > 0) continue;
-    // Checkpoints from before --init-from existed started from Glorot-uniform parameters.
-    if (key == "init_from" && !stored.contains(key) && value == "") continue;
+    // A setting added after the checkpoint was written: it had its default.
+    if (!stored.contains(key) && defaults.contains(key) && defaults[key] == value) continue;
     if (!stored.contains(key)) fail("{}: the checkpoint does not record the setting \"{}\"", name, key);
     if (stored[key] != value) {
       std::string flag = "--" + key;
@@ -98,9 +100,14 @@ DataSplit load_training_data(const TrainConfig& config) {
 }
 
 TrainConfig resolve_sampler(TrainConfig config) {
+  if (config.inner_batch == "auto")
+    config.inner_batch = config.method.name == "entropy-sgd" ? "fresh" : "same";
   if (config.method.sampler != "auto") return config;
-  if (config.method.name == "sgd") {
+  const std::string& name = config.method.name;
+  if (name == "sgd" || name == "sam" || name == "entropy-sgd") {
     config.method.sampler = "full";
+  } else if (config.method.covariance.kind == "diag") {
+    config.method.sampler = "full";  // the projected sampler needs isotropic noise
   } else if (config.inner_batch == "fresh") {
     config.method.sampler = "full";
     fmt::print(stderr,
@@ -165,11 +172,38 @@ struct TrainingRun::State {
     rows.push_back({n_done, seconds, train.loss, test.accuracy, test.loss, tau, loss_evals,
                     gradient_evals, ess});
     run_dir->write_metrics(rows);
+    if (const Vec* s = method->variances(); s != nullptr && s->size() == x.size())
+      for (int l = 1; l <= spec.n_layers(); ++l) {
+        const int64_t begin = spec.weights_offset(l);
+        const int64_t end = spec.bias_offset(l) + spec.widths[static_cast<std::size_t>(l)];
+        std::vector<float> layer(s->data() + begin, s->data() + end);
+        std::sort(layer.begin(), layer.end());
+        covariance_log.add(n_done, fmt::format("{},{},{},{}", l, layer.front(),
+                                               layer[layer.size() / 2], layer.back()));
+      }
+    write_diagnostics();
+  }
+
+  void write_diagnostics() const {
+    for (const DiagnosticsLog* log : diagnostic_logs()) log->write(run_dir->path());
+  }
+  std::vector<DiagnosticsLog*> diagnostic_logs() {
+    std::vector<DiagnosticsLog*> logs;
+    if (config.method.name == "entropy-sgd") logs.push_back(&entropy_sgd_log);
+    if (config.method.covariance.kind == "diag") logs.push_back(&covariance_log);
+    return logs;
+  }
+  std::vector<const DiagnosticsLog*> diagnostic_logs() const {
+    std::vector<const DiagnosticsLog*> logs;
+    if (config.method.name == "entropy-sgd") logs.push_back(&entropy_sgd_log);
+    if (config.method.covariance.kind == "diag") logs.push_back(&covariance_log);
+    return logs;
   }
 
   // The checkpoint, then model.safetensors beside it (a kill between the two
   // leaves the previous model file, whole).
   void save_checkpoint() {
+    write_diagnostics();  // first, so that it always covers the checkpoint
     write_checkpoint(run_dir->path() / kCheckpointFile, snapshot());
     last_checkpoint = n_done;
     save_model();
@@ -226,6 +260,8 @@ struct TrainingRun::State {
   int64_t last_checkpoint = -1;  // n_done of the last checkpoint written, −1: none
   int64_t last_model = -1;       // n_done of the model.safetensors written, −1: none
   std::vector<MetricsRow> rows;
+  DiagnosticsLog entropy_sgd_log{"entropy_sgd.csv", "update,gamma,drift"};
+  DiagnosticsLog covariance_log{"covariance.csv", "update,layer,min,median,max"};
   SinceLastRow since_last_row;
   double total_seconds = 0.0;
 };
@@ -277,6 +313,7 @@ TrainingRun::TrainingRun(const TrainConfig& config, const DataSplit& data,
   // is left as it is (whole, and its "updates" says which x it holds) until
   // the next checkpoint or the end replaces it.
   s.run_dir.emplace(RunDirectory::resume(s.config.out_dir));
+  for (DiagnosticsLog* log : s.diagnostic_logs()) log->resume(s.config.out_dir, checkpoint.n_done);
   s.run_dir->write_config(s.config_json);
   s.run_dir->write_metrics(s.rows);
 }
@@ -320,6 +357,8 @@ void TrainingRun::run_update() {
     s.stop("diverged", fmt::format("update {}: method {}: {}", k + 1, s.method->name(), what));
   }
   s.n_done = k + 1;
+  if (s.config.method.name == "entropy-sgd")
+    s.entropy_sgd_log.add(s.n_done, fmt::format("{},{}", stats.gamma, stats.drift));
   if (s.n_done % s.config.eval_every == 0 || s.n_done == s.config.n_updates) {
     const auto n = static_cast<double>(since.n_updates);
     s.record_row(since.seconds / n, stats.tau, static_cast<double>(since.n_loss) / n,

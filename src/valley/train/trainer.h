@@ -33,7 +33,8 @@ struct TrainOutcome {
 // Loads the data named by --data / --test-data, or the default data set.
 DataSplit load_training_data(const TrainConfig& config);
 
-// Replaces --sampler auto by what it means for this run: projected for the
+// Replaces --inner-batch auto by fresh for entropy-sgd and same otherwise, and
+// --sampler auto by what it means for this run: projected for the
 // regularized methods with one minibatch per update, full otherwise (with a
 // note on stderr).
 TrainConfig resolve_sampler(TrainConfig config);

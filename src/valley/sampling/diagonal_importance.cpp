@@ -1,0 +1,108 @@
+#include "valley/sampling/diagonal_importance.h"
+
+#include <algorithm>
+#include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+
+#include "valley/core/error.h"
+#include "valley/sampling/logsumexp.h"
+
+namespace valley {
+
+DiagonalImportance::DiagonalImportance(ImportanceSettings settings, const Backend& backend)
+    : settings_(settings), backend_(backend) {}
+
+Moments DiagonalImportance::estimate(ConstVecRef x, ConstVecRef s, Objective& f, uint64_t k,
+                                     VecRef mean, VecRef variance) {
+  const Eigen::Index d = x.size();
+  const int64_t n_samples = settings_.n_samples;
+  constexpr int64_t kBlock = ImportanceSampling::kBlockSize;
+  const int64_t n_blocks = (n_samples + kBlock - 1) / kBlock;
+  const bool fresh = f.fresh_inner_batches();
+  const int n_workers =
+      fresh ? 1 : static_cast<int>(std::min<int64_t>({backend_.n_threads(), f.n_workers(), n_blocks}));
+  for (auto* v : {&xi_, &scaled_, &block_, &block_sq_}) {
+    v->resize(static_cast<std::size_t>(n_workers));
+    for (Vec& w : *v) w.resize(d);
+  }
+  sd_ = s.cwiseSqrt();
+  sum_.setZero(d);
+  sum_sq_.setZero(d);
+  f.set_centre(x, 1.0f);  // f(x + 1·(√s ⊙ ξ))
+
+  LogSumExp total;
+  int64_t next_to_merge = 0;
+  std::mutex mutex;
+  std::condition_variable merged;
+  std::string error;
+
+  backend_.parallel_for(n_workers, [&](int, int64_t first_worker, int64_t end_worker) {
+    for (int64_t w = first_worker; w < end_worker; ++w) {
+      const auto uw = static_cast<std::size_t>(w);
+      Vec& xi = xi_[uw];
+      Vec& scaled = scaled_[uw];
+      Vec& block_sum = block_[uw];
+      Vec& block_sq = block_sq_[uw];
+      for (int64_t b = w; b < n_blocks; b += n_workers) {
+        LogSumExp block;
+        block_sum.setZero();
+        block_sq.setZero();
+        const int64_t end = std::min(n_samples, (b + 1) * kBlock);
+        for (int64_t j = b * kBlock; j < end; ++j) {
+          backend_.fill_normal(NoiseKey{settings_.seed, Stream::importance, static_cast<uint32_t>(k),
+                                        static_cast<uint32_t>(j)},
+                               0, {xi.data(), static_cast<std::size_t>(d)});
+          if (fresh) f.select_inner_batch(static_cast<uint64_t>(j));
+          scaled = sd_.cwiseProduct(xi);
+          const double loss = f.perturbed_loss(scaled, static_cast<int>(w));  // f(y^j)
+          if (std::isnan(loss)) {
+            const std::lock_guard lock(mutex);
+            if (error.empty()) error = "importance sampling: the loss of sample " + std::to_string(j + 1) + " is NaN";
+            break;
+          }
+          const double log_w = -settings_.beta * loss;
+          if (log_w == -std::numeric_limits<double>::infinity()) continue;
+          const auto rescale = static_cast<float>(block.add(log_w));
+          const auto weight = static_cast<float>(block.last_weight());
+          if (rescale != 1.0f) {
+            block_sum *= rescale;
+            block_sq *= rescale;
+          }
+          block_sum += weight * xi;
+          block_sq += weight * xi.cwiseProduct(xi);
+        }
+        std::unique_lock lock(mutex);
+        merged.wait(lock, [&] { return next_to_merge == b || !error.empty(); });
+        if (!error.empty()) {
+          merged.notify_all();
+          return;
+        }
+        const auto [total_scale, block_scale] = total.merge(block);
+        if (total_scale != 1.0) {
+          sum_ *= static_cast<float>(total_scale);
+          sum_sq_ *= static_cast<float>(total_scale);
+        }
+        sum_ += static_cast<float>(block_scale) * block_sum;
+        sum_sq_ += static_cast<float>(block_scale) * block_sq;
+        ++next_to_merge;
+        merged.notify_all();
+      }
+    }
+  });
+  if (!error.empty()) fail("{}", error);
+  if (!(total.scaled_sum() > 0.0))
+    fail("importance sampling: all {} weights exp(−β f) are zero (every sampled loss is +∞)",
+         n_samples);
+  const auto inv = static_cast<float>(1.0 / total.scaled_sum());
+  for (Eigen::Index i = 0; i < d; ++i) {
+    const float e1 = inv * sum_[i];     // E_w[ξ_i]
+    const float e2 = inv * sum_sq_[i];  // E_w[ξ_i²]
+    mean[i] = x[i] + sd_[i] * e1;
+    variance[i] = s[i] * std::max(0.0f, e2 - e1 * e1);
+  }
+  return {total.effective_sample_size()};
+}
+
+}  // namespace valley

@@ -1,0 +1,115 @@
+// The flags of sam, entropy-sgd, the base optimizer and --covariance as a
+// user meets them: one-line errors naming the flag, and the files a run adds.
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+#include "support/fixtures.h"
+#include "support/run_command.h"
+#include "support/run_files.h"
+#include "support/temp_dir.h"
+
+namespace valley {
+namespace {
+
+using testing::run_valley;
+using testing::TempDir;
+
+class AnchorFlags : public ::testing::Test {
+ protected:
+  void SetUp() override { testing::write_synthetic_data_dir(dir_ / "data", 200, 40); }
+  std::vector<std::string> train(std::vector<std::string> extra) {
+    std::vector<std::string> args = {"train", "--data", (dir_ / "data").string(), "--out",
+                                     (dir_ / "run").string(), "--updates", "2", "--net", "784-10",
+                                     "--no-progress"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+  void expect_rejected(const std::vector<std::string>& extra, const std::string& needle) {
+    const auto result = run_valley(train(extra));
+    EXPECT_EQ(result.exit_status, 2) << result.err;
+    EXPECT_NE(result.err.find(needle), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "run")) << "left an output directory behind";
+  }
+  TempDir dir_;
+};
+
+TEST_F(AnchorFlags, RejectsImpossibleValuesNamingTheFlag) {
+  expect_rejected({"--method", "sam", "--rho", "-0.1"}, "--rho must be");
+  expect_rejected({"--method", "sam", "--rho", "nan"}, "--rho must be");
+  expect_rejected({"--method", "entropy-sgd", "--L", "0"}, "--L (Langevin steps) must be");
+  expect_rejected({"--method", "entropy-sgd", "--beta1", "1"}, "--beta1 must lie in [0, 1)");
+  expect_rejected({"--method", "entropy-sgd", "--beta1", "-0.5"}, "--beta1 must lie in [0, 1)");
+  expect_rejected({"--method", "entropy-sgd", "--gamma0", "0"}, "--gamma0 must be");
+  expect_rejected({"--method", "entropy-sgd", "--noise", "-1"}, "--noise must be");
+  expect_rejected({"--method", "entropy-sgd", "--inner-lr", "0"}, "--inner-lr must be");
+  expect_rejected({"--momentum", "1"}, "--momentum must lie in [0, 1)");
+  expect_rejected({"--momentum", "-0.1"}, "--momentum must lie in [0, 1)");
+  expect_rejected({"--nesterov"}, "--nesterov needs a momentum");
+  expect_rejected({"--weight-decay", "-1"}, "--weight-decay must be");
+  expect_rejected({"--lr-drops", "0"}, "--lr-drops: every update must be ≥ 1");
+  expect_rejected({"--lr-drops", "5", "--lr-drop-factor", "2"}, "--lr-drop-factor must lie in (0, 1]");
+  expect_rejected({"--method", "is", "--covariance", "full"}, "--covariance must be 'iso' or 'diag'");
+  expect_rejected({"--method", "is", "--covariance", "diag", "--sampler", "projected"},
+                  "--covariance diag needs --sampler full");
+  expect_rejected({"--method", "is", "--covariance", "diag", "--tau-min", "0.1", "--tau-max", "0.01"},
+                  "--tau-min 0.1 is larger than --tau-max 0.01");
+  expect_rejected({"--method", "is", "--covariance", "diag", "--tau-schedule", "scoping"},
+                  "takes no --tau-schedule");
+}
+
+TEST_F(AnchorFlags, RejectsFlagsTheMethodIgnores) {
+  expect_rejected({"--method", "sgd", "--rho", "0.1"}, "--rho does not apply to --method sgd");
+  expect_rejected({"--method", "sgd", "--adaptive"}, "--adaptive does not apply to --method sgd");
+  expect_rejected({"--method", "sam", "--L", "5"}, "--L does not apply to --method sam");
+  expect_rejected({"--method", "sgld", "--gamma0", "0.1"}, "--gamma0 does not apply to --method sgld");
+  expect_rejected({"--method", "is", "--momentum", "0.9"}, "--momentum does not apply to --method is");
+  expect_rejected({"--method", "heat", "--weight-decay", "0.1"}, "--weight-decay does not apply");
+  expect_rejected({"--method", "sgld", "--covariance", "diag"}, "--covariance does not apply to --method sgld");
+  expect_rejected({"--method", "is", "--tau-min", "0.001"}, "--tau-min clips the variances of --covariance diag");
+}
+
+TEST_F(AnchorFlags, EntropySgdDrawsFreshMinibatchesAndLogsItsDiagnostics) {
+  const auto result = run_valley(train({"--method", "entropy-sgd", "--L", "2", "--eval-every", "1"}));
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  const std::string config = testing::read_text(dir_ / "run" / "config.json");
+  EXPECT_NE(config.find("\"inner_batch\": \"fresh\""), std::string::npos);
+  EXPECT_NE(config.find("\"momentum\": 0.9"), std::string::npos) << "the reference's default";
+  const std::string diagnostics = testing::read_text(dir_ / "run" / "entropy_sgd.csv");
+  EXPECT_EQ(diagnostics.rfind("update,gamma,drift\n1,0.0001,", 0), 0u) << diagnostics;
+  EXPECT_NE(diagnostics.find("\n2,0.0001001,"), std::string::npos) << diagnostics;
+  // two gradients per update, and one more for the outer buffer at the start
+  const std::string metrics = testing::read_text(dir_ / "run" / "metrics.csv");
+  EXPECT_NE(metrics.find(",3,"), std::string::npos) << metrics;
+}
+
+TEST_F(AnchorFlags, DiagonalCovarianceLogsTheVariancesPerLayer) {
+  const auto result = run_valley(train({"--method", "is", "--covariance", "diag", "--samples", "30",
+                                        "--tau-min", "0.001", "--eval-every", "1"}));
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  const std::string csv = testing::read_text(dir_ / "run" / "covariance.csv");
+  EXPECT_EQ(csv.rfind("update,layer,min,median,max\n1,1,", 0), 0u) << csv;
+  EXPECT_NE(csv.find("\n2,1,"), std::string::npos) << csv;
+  EXPECT_NE(testing::read_text(dir_ / "run" / "config.json").find("\"sampler\": \"full\""),
+            std::string::npos);
+}
+
+TEST_F(AnchorFlags, IsotropicCovarianceIsTodaysIsBitForBit) {
+  const auto metrics = [&](const std::string& run, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"train", "--data", (dir_ / "data").string(), "--out",
+                                     (dir_ / run).string(), "--updates", "3", "--net", "784-10",
+                                     "--no-progress", "--method", "is", "--samples", "20",
+                                     "--sampler", "full", "--eval-every", "1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto result = run_valley(args);
+    EXPECT_EQ(result.exit_status, 0) << result.err;
+    return testing::metrics_without_seconds(testing::read_text(dir_ / run / "metrics.csv"));
+  };
+  const std::string today = metrics("today", {});
+  EXPECT_EQ(metrics("iso", {"--covariance", "iso"}), today);
+  EXPECT_NE(metrics("diag", {"--covariance", "diag"}), today);  // the comparison can fail
+}
+
+}  // namespace
+}  // namespace valley

@@ -24,6 +24,7 @@ enum class Stream : uint32_t {
   heat = 7,          // Alg. 5: the draws z^(m) ~ φ_{x^j,τ}
   inner_batch = 8,   // fresh minibatches inside one update (--inner-batch fresh)
   complement = 9,    // projected samplers: the noise the loss cannot see, drawn in closed form
+  flatness = 10,     // valley flatness: perturbations, probes and directions (k names the use)
   test = 100,        // reserved for tests
 };
 

@@ -31,7 +31,7 @@ struct Runs {
     for (const auto& [out, method] : {std::pair{a, std::string("sgd")}, std::pair{b, std::string("heat")}}) {
       std::vector<std::string> args = {"train", "--method", method, "--net", "36-8-10", "--updates", "20",
                                        "--data", data, "--eval-every", "10", "--eval-size", "50",
-                                       "--checkpoint-every", "20", "--out", out, "--seed", "3"};
+                                       "--out", out, "--seed", "3"};
       if (method == "heat") args.insert(args.end(), {"--rm-iters", "3", "--rm-samples", "3"});
       else args.insert(args.end(), {"--lr", "0.1"});
       const auto r = run_valley(args);
@@ -82,17 +82,17 @@ TEST(FlatnessCommand, RejectsBadRunsAndFlagsInOneLine) {
   Runs runs;
   const std::string out = (runs.dir / "flat").string();
   expect_rejected({"flatness", (runs.dir / "nothing").string(), "--out", out}, "nothing");
-  expect_rejected({"flatness", runs.data, "--out", out}, "checkpoint.bin");
+  expect_rejected({"flatness", runs.data, "--out", out}, "model.safetensors");
   expect_rejected({"flatness", runs.a, "--out", out, "--subset", "0"}, "--subset");
   expect_rejected({"flatness", runs.a, "--out", out, "--subset", "ten"}, "--subset");
   expect_rejected({"flatness", runs.a, "--out", out, "--subset", "301"}, "--subset");
   expect_rejected({"flatness", runs.a, "--out", out, "--threads", "0"}, "--threads");
   expect_rejected({"flatness", runs.a, "--out", out, "--between", runs.a}, "--between");
   expect_rejected({"flatness", runs.a}, "--out");
-  // A truncated checkpoint is named.
-  const auto bytes = read_text(std::filesystem::path(runs.b) / "checkpoint.bin");
-  testing::write_bytes(std::filesystem::path(runs.b) / "checkpoint.bin", bytes.substr(0, bytes.size() / 2));
-  expect_rejected({"flatness", runs.b, "--out", out}, "checkpoint.bin");
+  // A truncated model file is named.
+  const auto bytes = read_text(std::filesystem::path(runs.b) / "model.safetensors");
+  testing::write_bytes(std::filesystem::path(runs.b) / "model.safetensors", bytes.substr(0, bytes.size() / 2));
+  expect_rejected({"flatness", runs.b, "--out", out}, "model.safetensors");
   EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(out) / "flatness.json"));
 }
 

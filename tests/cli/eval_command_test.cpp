@@ -138,7 +138,8 @@ TEST_F(Eval, ARunDirectoryIsEvaluatedOnItsOwnData) {
   // Held-out evaluation during training used all 60 test images too.
   EXPECT_EQ(got["images"], 60);
   EXPECT_DOUBLE_EQ(got["accuracy"].get<double>(), summary["final_test_accuracy"].get<double>());
-  EXPECT_NEAR(got["loss"].get<double>(), summary["final_test_loss"].get<double>(), 1e-6);
+  // the same images in another order: only the float summation differs
+  EXPECT_NEAR(got["loss"].get<double>(), summary["final_test_loss"].get<double>(), 1e-5);
   const DataSplit data = load_data_dir(dir_ / "data");
   expect_matches(got, forward_in_double(dir_ / "run" / kModelFile, data.test, 60), 60);
 }

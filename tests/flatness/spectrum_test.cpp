@@ -132,5 +132,25 @@ TEST(SubsetNet, HessianVectorProductIsIdenticalForOneAndTwoThreads) {
   EXPECT_NEAR(net2.gradient(x, g), f1, 1e-6);
 }
 
+TEST(SubsetNet, PointsOnAPlaneMatchTheFullForwardPass) {
+  // Layer 1 is affine in its parameters: first_layer(x0) + a·first_layer(u)
+  // gives the pre-activations of x0 + a·u.
+  NetProblem p;
+  const std::vector<float> images(p.images.begin(), p.images.end());
+  const Vec x = Eigen::Map<const Eigen::VectorXd>(p.x.data(), static_cast<Eigen::Index>(p.x.size())).cast<float>();
+  const Vec u = gaussian(p.spec.n_params(), 3).cast<float>();
+  auto backend = make_cpu_backend(2);
+  SubsetNet net(p.spec, images.data(), p.labels.data(), p.n, *backend, 7);
+  const std::vector<float> z0 = net.first_layer(x), zu = net.first_layer(u);
+  for (double a : {0.0, 0.3, -1.0}) {
+    const Vec point = x + static_cast<float>(a) * u;
+    const SubsetNet::Score direct = net.score(point);
+    const SubsetNet::Score combined = net.score_combination(point, {&z0, &zu}, {1.0, a});
+    EXPECT_NEAR(combined.loss, direct.loss, 1e-5 * std::max(1.0, direct.loss)) << "a = " << a;
+    EXPECT_EQ(combined.accuracy, direct.accuracy) << "a = " << a;
+  }
+  EXPECT_GT(std::abs(net.score(x + 1.0f * u).loss - net.score(x).loss), 1e-3);
+}
+
 }  // namespace
 }  // namespace valley

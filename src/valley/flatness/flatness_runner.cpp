@@ -1,6 +1,7 @@
 // valley flatness RUN_DIR… --out DIR (flatness/flatness_runner.h).
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -151,9 +152,11 @@ void run_flatness(const FlatnessRequest& o) {
     if (train.pixels() != model.net.n_inputs())
       fail("{}: the net takes {} inputs but the images of {} have {} pixels", o.runs[r], model.net.n_inputs(),
            data_dir, train.pixels());
-    if (requested > train.n)
+    // The default subset is at most the whole training set (the default data
+    // set holds 9,000 training images); an explicit --subset must fit.
+    if (!o.subset.empty() && requested > train.n)
       fail("--subset {}: the training files of {} hold only {} images", requested, data_dir, train.n);
-    const int64_t n = requested < 0 ? train.n : requested;
+    const int64_t n = requested < 0 ? train.n : std::min(requested, train.n);
     SubsetNet net(model.net, train.images.data(), train.labels.data(), n, *backend);
     SubsetNet test_net(model.net, data->test.images.data(), data->test.labels.data(), data->test.n, *backend);
     const std::string prefix = fmt::format("valley flatness: [{}/{}] {}", r + 1, models.size(), labels[r]);

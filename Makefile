@@ -1,5 +1,6 @@
 # The two commands of the quick start:
-#   make demo   installs, builds, fetches the default data and trains
+#   make demo   installs, builds, fetches the default data, trains SGD, IS, SGLD and
+#               heat regularization and measures the flatness of what they found
 #   make test   installs, builds and runs the whole test suite
 # and for reliability (docs/RELIABILITY.md):
 #   make test PRESET=asan   the whole suite under AddressSanitizer + UBSan
@@ -9,7 +10,7 @@
 PRESET ?= release
 BUILD  := build/$(PRESET)
 VALLEY := $(BUILD)/src/valley
-DEMO_OUT ?= $(HOME)/valley-runs/demo-sgd
+DEMO_OUT ?= $(HOME)/valley-runs/demo
 FUZZ_SECONDS ?= 60
 
 setup:
@@ -23,8 +24,7 @@ data: build
 	bash scripts/setup-data.sh $(VALLEY)
 
 demo: data
-	$(VALLEY) train --method sgd --net 784-200-10 --updates 500 --batch 20 --lr 0.01 \
-	  --eval-every 100 --seed 1 --out $(DEMO_OUT) --overwrite
+	bash scripts/demo.sh $(VALLEY) $(DEMO_OUT)
 
 test: data
 	ctest --preset $(PRESET)

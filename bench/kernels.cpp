@@ -1,11 +1,13 @@
 // Micro-benchmarks of the kernels an update is made of.
 #include <benchmark/benchmark.h>
 
+#include <string>
 #include <vector>
 
 #include <cblas.h>
 
 #include "valley/model/init.h"
+#include "valley/model/hessian_vector_product.h"
 #include "valley/model/mlp.h"
 #include "valley/model/skinny_gemm.h"
 #include "valley/sampling/philox_normal.h"
@@ -42,6 +44,33 @@ void BM_MlpGradient(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_MlpGradient)->Arg(0)->Arg(1)->Arg(2);
+
+// One Hessian-vector product (R-operator, model/hessian_vector_product.h)
+// against one gradient on the same batch: the flatness measures' unit of
+// work (target: HVP ≤ 2.5 × gradient). Args: net, batch (20: a minibatch,
+// 500: a chunk of valley flatness's subset), what (0 gradient, 1 HVP).
+void BM_GradientVsHvp(benchmark::State& state) {
+  const auto spec = valley::NetSpec::parse(kNets[state.range(0)]);
+  const int batch = static_cast<int>(state.range(1));
+  const bool hvp = state.range(2) != 0;
+  state.SetLabel(std::string(kNets[state.range(0)]) + (hvp ? " HVP" : " gradient"));
+  valley::Mlp<float> mlp(spec);
+  valley::HessianVectorProduct<float> r_op(spec);
+  const valley::Vec x = valley::glorot_uniform(spec, 1);
+  const valley::Vec v = valley::glorot_uniform(spec, 2);
+  std::vector<float> images(static_cast<std::size_t>(batch) * spec.n_inputs());
+  valley::fill_uniform(valley::NoiseKey{2, valley::Stream::test, 0, 0}, 0, images);
+  std::vector<uint8_t> labels(static_cast<std::size_t>(batch));
+  for (int b = 0; b < batch; ++b) labels[static_cast<std::size_t>(b)] = static_cast<uint8_t>(b % 10);
+  std::vector<float> out(static_cast<std::size_t>(spec.n_params()));
+  for (auto _ : state) {
+    if (hvp)
+      benchmark::DoNotOptimize(r_op.apply(x.data(), v.data(), images.data(), labels.data(), batch, out.data()));
+    else
+      benchmark::DoNotOptimize(mlp.loss_and_gradient(x.data(), images.data(), labels.data(), batch, out.data()));
+  }
+}
+BENCHMARK(BM_GradientVsHvp)->ArgsProduct({{1}, {20, 500}, {0, 1}});
 
 // The first layer's two products on a minibatch of 20 — X W (20 × 784 by
 // 784 × n) and Xᵀ D (784 × 20 by 20 × n) — with valley's kernel

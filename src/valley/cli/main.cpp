@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   valley::cli::add_bench_command(app);
   valley::cli::add_landscape_command(app);
   valley::cli::add_reproduce_command(app);
+  valley::cli::add_flatness_command(app);
   valley::cli::add_eval_command(app);
   try {
     app.parse(argc, argv);

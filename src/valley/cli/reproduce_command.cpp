@@ -21,7 +21,9 @@
 #include "valley/model/init.h"
 #include "valley/model/net_spec.h"
 #include "valley/reproduce/experiment.h"
+#include "valley/flatness/flatness_runner.h"
 #include "valley/reproduce/report.h"
+#include "valley/reproduce/run_results.h"
 #include "valley/reproduce/runner.h"
 #include "valley/reproduce/time_estimate.h"
 #include "valley/train/evaluate.h"
@@ -165,6 +167,22 @@ void reproduce(const std::string& name, const std::filesystem::path& dir, const 
   for (const TrainingRecord& r : records) {
     n_diverged += r.status == "diverged";
     n_failed += r.status == "failed";
+  }
+  if (experiment.flatness && n_failed == 0 && n_diverged == 0) {
+    FlatnessRequest request;
+    for (const ExperimentRun& run : experiment.runs)
+      for (int64_t seed = 1; seed <= options.n_seeds; ++seed) {
+        request.runs.push_back(seed_run_dir(options.out_dir, run.name, static_cast<uint64_t>(seed)).string());
+        request.labels.push_back(fmt::format("{}/seed-{}", run.name, seed));
+      }
+    request.out_dir = (files.dir / "flatness").string();
+    if (options.data_dir) request.data_dir = options.data_dir->string();
+    request.subset = experiment.flatness->subset;
+    request.quick = experiment.flatness->quick;
+    request.n_threads = options.n_threads;
+    fmt::print("\nvalley flatness: every run and seed side by side (docs/FLATNESS.md)\n");
+    std::fflush(stdout);
+    run_flatness(request);
   }
   if (n_diverged > 0) fmt::print("{} training(s) diverged; the table says which\n", n_diverged);
   if (n_failed > 0)

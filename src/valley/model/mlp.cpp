@@ -197,6 +197,24 @@ typename Mlp<T>::Score Mlp<T>::score(const T* x, const T* images, const uint8_t*
 }
 
 template <typename T>
+typename Mlp<T>::Score Mlp<T>::score_above_first_layer(const T* x, const T* z1,
+                                                       const uint8_t* labels, int batch_size) {
+  resize(batch_size);
+  point_at(x);
+  const std::size_t size = static_cast<std::size_t>(batch_size) * spec_.widths[1];
+  std::copy_n(z1, size, z_[1].data());
+  if (spec_.n_layers() >= 2) relu(z1, h_[1].data(), size);
+  const double f = forward_from(2, nullptr, labels, batch_size, false);
+  const int n_classes = spec_.n_outputs();
+  int64_t correct = 0;
+  for (int r = 0; r < batch_size; ++r) {
+    const T* z = z_[spec_.n_layers()].data() + static_cast<std::size_t>(r) * n_classes;
+    if (std::max_element(z, z + n_classes) - z == labels[r]) ++correct;
+  }
+  return {f, correct};
+}
+
+template <typename T>
 void Mlp<T>::first_layer(const T* x, const T* images, int batch_size, T* z1) const {
   first_layer(x, images, batch_size, z1, 0, spec_.widths[1]);
 }

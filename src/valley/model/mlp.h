@@ -58,6 +58,12 @@ class Mlp {
   void first_layer_gradient(const T* images, int batch_size, const T* dz1, T* grad, int c0,
                             int c1) const;
 
+  // f and the correct count at x given layer 1's pre-activations z1 (B × n_1)
+  // computed elsewhere: for points on a line or plane x_0 + Σ_j c_j u_j, z1 is
+  // the same combination of first_layer(x_0) and first_layer(u_j) (layer 1 is
+  // affine in its parameters), and only layers ≥ 2 of x are read.
+  Score score_above_first_layer(const T* x, const T* z1, const uint8_t* labels, int batch_size);
+
   // f(x + σξ), given z1 = first_layer(x).
   double perturbed_loss(const T* x, const T* z1, T sigma, const T* xi, const T* images,
                         const uint8_t* labels, int batch_size);

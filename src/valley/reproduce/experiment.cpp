@@ -234,7 +234,7 @@ Experiment read_experiment(const std::filesystem::path& file) {
     fail("{}: not valid JSON: {}", f, one_line(e.what()));
   }
   require_object(doc, f);
-  check_keys(doc, f, {"description", "settings", "runs", "table", "figure"});
+  check_keys(doc, f, {"description", "settings", "runs", "table", "figure", "flatness"});
   Experiment e;
   e.name = file.stem().string();
   e.file = file;
@@ -259,6 +259,23 @@ Experiment read_experiment(const std::filesystem::path& file) {
   }
   read_table(doc.at("table"), f + ": table", e);
   if (doc.contains("figure")) e.figure = read_figure(doc.at("figure"), f + ": figure", e);
+  if (doc.contains("flatness")) {
+    const Json& fl = doc.at("flatness");
+    require_object(fl, f + ": flatness");
+    check_keys(fl, f + ": flatness", {"quick", "subset"});
+    FlatnessSpec spec;
+    if (fl.contains("quick")) {
+      if (!fl.at("quick").is_boolean()) fail("{}: flatness.quick: expected true or false", f);
+      spec.quick = fl.at("quick").get<bool>();
+    }
+    if (fl.contains("subset")) {
+      const Json& n = fl.at("subset");
+      if (n.is_number_integer() && n.get<int64_t>() > 0) spec.subset = std::to_string(n.get<int64_t>());
+      else if (n.is_string() && n.get<std::string>() == "all") spec.subset = "all";
+      else fail("{}: flatness.subset: expected a positive number of images or \"all\"", f);
+    }
+    e.flatness = spec;
+  }
   return e;
 }
 

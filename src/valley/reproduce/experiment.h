@@ -72,6 +72,14 @@ struct FigureSpec {
   std::vector<PanelSpec> panels;
 };
 
+// An optional "flatness" key, {"quick": false, "subset": 10000}: after the
+// runs are trained, `valley flatness` measures every run and seed side by side
+// (flatness/flatness_runner.h) into OUT/<experiment>/flatness/.
+struct FlatnessSpec {
+  bool quick = false;
+  std::string subset;  // N or "all"; empty: the default
+};
+
 struct Experiment {
   std::string name;  // the file name without .json
   std::filesystem::path file;
@@ -79,6 +87,7 @@ struct Experiment {
   std::vector<ExperimentRun> runs;
   TableSpec table;
   std::optional<FigureSpec> figure;
+  std::optional<FlatnessSpec> flatness;
 
   const ExperimentRun& run(const std::string& name) const;
 };

@@ -26,6 +26,7 @@ enum class Stream : uint32_t {
   inner_batch = 8,   // fresh minibatches inside one update (--inner-batch fresh)
   complement = 9,    // projected samplers: the noise the loss cannot see, drawn in closed form
   entropy_sgd = 10,  // Entropy-SGD: the thermal noise ξ of inner step j
+  flatness = 11,     // valley flatness: perturbations, probes and directions (k names the use)
   test = 100,        // reserved for tests
 };
 

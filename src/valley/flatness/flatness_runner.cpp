@@ -1,0 +1,224 @@
+// valley flatness RUN_DIR… --out DIR (flatness/flatness_runner.h).
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "valley/backends/backend.h"
+#include "valley/core/atomic_file.h"
+#include "valley/core/error.h"
+#include "valley/core/version.h"
+#include "valley/data/dataset.h"
+#include "valley/flatness/flatness_report.h"
+#include "valley/flatness/flatness_runner.h"
+#include "valley/flatness/measure_run.h"
+#include "valley/flatness/subset_net.h"
+#include "valley/model/model_file.h"
+#include "valley/toy/gnuplot.h"
+
+namespace valley {
+namespace {
+
+
+int64_t parse_subset(const std::string& text) {
+  if (text == "all") return -1;
+  std::size_t used = 0;
+  long long n = 0;
+  try {
+    n = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || n < 1) fail("--subset must be a positive number of images or 'all' (got '{}')", text);
+  return n;
+}
+
+std::string run_label(const std::filesystem::path& dir) {
+  const std::filesystem::path p = dir.lexically_normal();
+  const std::string name = p.filename().string();
+  return name.empty() ? p.parent_path().filename().string() : name;
+}
+
+// The label of each run: its directory's name, with the parent's prepended
+// where two runs share a name (runs/sgd/seed-1, runs/is/seed-1).
+std::vector<std::string> run_labels(const std::vector<std::string>& runs) {
+  std::vector<std::string> labels;
+  for (const std::string& r : runs) labels.push_back(run_label(r));
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    for (std::size_t j = 0; j < labels.size(); ++j)
+      if (i != j && labels[i] == run_label(runs[j])) {
+        const std::filesystem::path p = std::filesystem::path(runs[i]).lexically_normal();
+        const std::filesystem::path parent = (p.filename().empty() ? p.parent_path() : p).parent_path();
+        labels[i] = parent.filename().string() + "/" + run_label(runs[i]);
+        break;
+      }
+  return labels;
+}
+
+class StatusLine {
+ public:
+  StatusLine() : tty_(::isatty(STDERR_FILENO) == 1) {}
+  void show(const std::string& text) {
+    if (tty_) {
+      fmt::print(stderr, "\r\033[K{}", text);
+      std::fflush(stderr);
+    }
+  }
+  void line(const std::string& text) {
+    if (tty_) fmt::print(stderr, "\r\033[K");
+    fmt::print(stderr, "{}\n", text);
+  }
+  ~StatusLine() {
+    if (tty_) fmt::print(stderr, "\r\033[K");
+  }
+
+ private:
+  bool tty_;
+};
+
+}  // namespace
+
+void run_flatness(const FlatnessRequest& o) {
+  if (o.runs.empty()) fail("give at least one run directory");
+  if (o.n_threads < 1 || o.n_threads > 256) fail("--threads must be between 1 and 256 (got {})", o.n_threads);
+  if (!o.between.empty() && o.between.size() != 2) fail("--between takes two run directories (got {})", o.between.size());
+  const int64_t requested = o.subset.empty() ? (o.quick ? 2000 : 10000) : parse_subset(o.subset);
+  FlatnessSettings settings = FlatnessSettings::defaults(o.quick);
+  settings.seed = o.seed;
+
+  // Load every model first: a bad run fails before any work is done.
+  std::vector<ModelFile> models;
+  for (const std::string& run : o.runs) models.push_back(load_model(run));
+  std::optional<std::pair<ModelFile, ModelFile>> between_models;
+  if (!o.between.empty()) {
+    between_models.emplace(load_model(o.between[0]), load_model(o.between[1]));
+    if (between_models->first.net.widths != between_models->second.net.widths)
+      fail("--between: {} is a {} net but {} is a {} net", o.between[0], between_models->first.net.str(),
+           o.between[1], between_models->second.net.str());
+  }
+  const std::filesystem::path out = o.out_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(out, ec);
+  if (ec || !std::filesystem::is_directory(out)) fail("--out {}: cannot create the directory", o.out_dir);
+
+  auto backend = make_cpu_backend(o.n_threads);
+  std::map<std::string, DataSplit> data_cache;
+  const auto data_for = [&](const ModelFile& model) -> std::pair<std::string, const DataSplit*> {
+    std::string dir = o.data_dir;
+    std::string test_dir;
+    if (dir.empty()) {
+      // The run's own data, from the settings the model file carries.
+      const auto it = model.metadata.find("config");
+      const nlohmann::json config =
+          it == model.metadata.end() ? nlohmann::json() : nlohmann::json::parse(it->second, nullptr, false);
+      const auto field = [&](const char* k) {
+        return config.is_object() && config.contains(k) && config[k].is_string() ? config[k].get<std::string>()
+                                                                               : std::string();
+      };
+      dir = field("data");
+      if (dir.empty()) dir = default_data_dir().string();
+      test_dir = field("test_data");
+    }
+    const std::string key = dir + "\n" + test_dir;
+    auto found = data_cache.find(key);
+    if (found == data_cache.end())
+      found = data_cache
+                  .emplace(key, load_data_dir(dir, test_dir.empty() ? std::nullopt
+                                                                     : std::optional<std::filesystem::path>(test_dir)))
+                  .first;
+    return {dir, &found->second};
+  };
+
+  if (!o.labels.empty() && o.labels.size() != o.runs.size()) fail("one label per run is needed");
+  const std::vector<std::string> labels = o.labels.empty() ? run_labels(o.runs) : o.labels;
+  std::vector<MeasuredRun> measured;
+  StatusLine status;
+  const auto start = std::chrono::steady_clock::now();
+  nlohmann::json seconds = nlohmann::json::object();
+  for (std::size_t r = 0; r < models.size(); ++r) {
+    const ModelFile& model = models[r];
+    const auto [data_dir, data] = data_for(model);
+    const Dataset& train = data->train;
+    if (train.pixels() != model.net.n_inputs())
+      fail("{}: the net takes {} inputs but the images of {} have {} pixels", o.runs[r], model.net.n_inputs(),
+           data_dir, train.pixels());
+    // The default subset is at most the whole training set (the default data
+    // set holds 9,000 training images); an explicit --subset must fit.
+    if (!o.subset.empty() && requested > train.n)
+      fail("--subset {}: the training files of {} hold only {} images", requested, data_dir, train.n);
+    const int64_t n = requested < 0 ? train.n : std::min(requested, train.n);
+    SubsetNet net(model.net, train.images.data(), train.labels.data(), n, *backend);
+    SubsetNet test_net(model.net, data->test.images.data(), data->test.labels.data(), data->test.n, *backend);
+    const std::string prefix = fmt::format("valley flatness: [{}/{}] {}", r + 1, models.size(), labels[r]);
+    status.line(fmt::format("{} ({}, {} images)", prefix, model.net.str(), n));
+    MeasuredRun run;
+    run.label = labels[r];
+    const auto t0 = std::chrono::steady_clock::now();
+    run.measures = measure_run(net, model.x, settings, [&](const std::string& part) { status.show(prefix + ": " + part); });
+    const SubsetNet::Score test = test_net.score(model.x);
+    const auto get_meta = [&](const char* k) {
+      const auto it = model.metadata.find(k);
+      return it == model.metadata.end() ? std::string() : it->second;
+    };
+    run.json = {{"label", run.label},
+                {"run", o.runs[r]},
+                {"net", model.net.str()},
+                {"method", get_meta("method")},
+                {"seed", get_meta("seed")},
+                {"updates", get_meta("updates")},
+                {"subset", {{"data", data_dir}, {"images", n}, {"first_of", "training files, file order"}}},
+                {"test", {{"images", data->test.n}, {"loss", test.loss}, {"accuracy", test.accuracy}}},
+                {"weight_norms", weight_norms(model.net, model.x)},
+                {"measures", run.measures.json}};
+    run.measures.seconds["total"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    seconds[run.label] = run.measures.seconds;
+    measured.push_back(std::move(run));
+  }
+  std::optional<Between> between;
+  if (between_models) {
+    const ModelFile& a = between_models->first;
+    const auto [data_dir, data] = data_for(a);
+    const int64_t n = requested < 0 ? data->train.n : std::min(requested, data->train.n);
+    SubsetNet net(a.net, data->train.images.data(), data->train.labels.data(), n, *backend);
+    status.show("valley flatness: interpolation between " + o.between[0] + " and " + o.between[1]);
+    between = Between{run_label(o.between[0]), run_label(o.between[1]),
+                      interpolate(net, a.x, between_models->second.x, settings.n_points_between)};
+  }
+
+  nlohmann::json runs_json = nlohmann::json::array();
+  for (const MeasuredRun& run : measured) runs_json.push_back(run.json);
+  nlohmann::json doc = {{"valley_version", kVersion},
+                        {"settings", settings.to_json()},
+                        {"subset_requested", requested < 0 ? nlohmann::json("all") : nlohmann::json(requested)},
+                        {"runs", runs_json}};
+  if (between) {
+    nlohmann::json curve = nlohmann::json::array();
+    for (const CurvePoint& p : between->curve) curve.push_back({{"alpha", p.alpha}, {"loss", p.score.loss}, {"accuracy", p.score.accuracy}});
+    doc["between"] = {{"a", o.between[0]}, {"b", o.between[1]}, {"curve", curve}};
+  }
+  seconds["all"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  doc["seconds"] = seconds;
+  const std::vector<std::string> pngs = write_flatness_files(out, measured, between);
+  write_file_atomically(out / "flatness.json", doc.dump(2) + "\n");
+
+  fmt::print("{}", o.brief ? flatness_summary_table(measured) : flatness_table(measured));
+  if (gnuplot_available()) {
+    run_gnuplot(out / "flatness.gp", out, pngs);
+    fmt::print("wrote {} (flatness.json, CSV files, {} figures)\n", out.string(), pngs.size());
+  } else {
+    fmt::print("gnuplot not found: wrote {} (flatness.json, CSV files, flatness.gp), skipped the figures\n", out.string());
+  }
+}
+
+
+}  // namespace valley

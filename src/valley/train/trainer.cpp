@@ -61,6 +61,8 @@ void check_resumable(const nlohmann::json& now, const DataSplit& data,
     if (kResumeMayChange.count(key) > 0) continue;
     // Checkpoints from before --init-from existed started from Glorot-uniform parameters.
     if (key == "init_from" && !stored.contains(key) && value == "") continue;
+    // Nor did they record --sgld-noise; read as its default (variance).
+    if (key == "sgld_noise" && !stored.contains(key) && value == "variance") continue;
     if (!stored.contains(key)) fail("{}: the checkpoint does not record the setting \"{}\"", name, key);
     if (stored[key] != value) {
       std::string flag = "--" + key;

@@ -1,5 +1,6 @@
-// The Python module `valley` (its compiled part, valley._valley): training as
-// `valley train` does it, and the estimators on a Python objective. Every
+// The Python module `valley` (its compiled part, valley._valley): training and
+// evaluation as `valley train` and `valley eval` do them, and the estimators
+// on a Python objective. Every
 // call checks its arguments first with the CLI's messages (ValueError), then
 // releases the GIL for the C++ work; a Python objective re-acquires it for
 // each call of f or ∇f. Ctrl-C is checked between updates and between calls
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "valley/model/model_file.h"
+#include "valley/train/model_evaluation.h"
 #include "valley/train/results.h"
 #include "valley/valley.h"
 
@@ -367,6 +369,52 @@ py::dict load_model(const std::string& path) {
   return out;
 }
 
+// A network on a split of a data set, as `valley eval` (train/model_evaluation.h).
+py::dict eval(const std::string& model, std::optional<std::string> data, const std::string& split,
+              std::optional<int64_t> eval_size, int64_t threads) {
+  valley::ModelEvaluationSettings settings;
+  settings.model = model;
+  if (data) settings.data_dir = *data;
+  settings.split = split;
+  if (eval_size) {
+    if (*eval_size < 1)
+      throw py::value_error("eval_size must be ≥ 1 (got " + std::to_string(*eval_size) +
+                            "; None: the whole split)");
+    settings.eval_size = *eval_size;
+  }
+  settings.n_threads = threads;
+  check_arguments([&] { valley::validate(settings); });
+  std::optional<valley::ModelEvaluation> evaluation;
+  valley::ClassificationReport report;
+  {
+    py::gil_scoped_release release;
+    evaluation.emplace(settings);
+    report = evaluation->run();
+  }
+  const auto n_classes = static_cast<py::ssize_t>(report.class_images.size());
+  py::array_t<int64_t> confusion({n_classes, n_classes});
+  py::array_t<int64_t> class_images(n_classes);
+  for (py::ssize_t k = 0; k < n_classes; ++k) {
+    class_images.mutable_at(k) = report.class_images[k];
+    for (py::ssize_t p = 0; p < n_classes; ++p) confusion.mutable_at(k, p) = report.confusion[k][p];
+  }
+  py::dict metadata;
+  for (const auto& [key, value] : evaluation->model().metadata) metadata[py::str(key)] = value;
+  py::dict result;
+  result["model"] = model;
+  result["net"] = evaluation->model().net.str();
+  result["model_metadata"] = metadata;
+  result["data"] = evaluation->data().source;
+  result["split"] = split;
+  result["images"] = report.n_images;
+  result["accuracy"] = report.accuracy;
+  result["loss"] = report.loss;
+  result["class_images"] = class_images;
+  result["class_accuracy"] = to_numpy(report.class_accuracy);
+  result["confusion"] = confusion;
+  return result;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_valley, m) {
@@ -422,6 +470,28 @@ dict of float32 numpy arrays named and shaped as PyTorch's nn.Linear layers:
 "layers.0.weight" [out, in], "layers.0.bias" [out], ... Raises valley.Error
 naming the file when it is missing or malformed.)",
         py::arg("path"));
+
+  m.def("eval", &eval,
+        R"(Evaluate a trained network on a split of a data set, as `valley eval` does.
+
+model is a run's out directory (its model.safetensors is read) or a model
+file. data is a directory of MNIST-style IDX files (default: the run's own
+data from its config.json when model is a run directory, else the data set
+fetched by `make data`); split "test" (the t10k-* images) or "train";
+eval_size the first N images of the split in file order (None: all);
+threads does not change the numbers.
+
+Returns a dict: "accuracy", "loss" (mean cross-entropy), "images" (how
+many were evaluated), "class_accuracy" (float64 array, NaN for a class
+without images), "class_images" (int64 array, images per true class),
+"confusion" (int64 array [true class, predicted class]), and "model",
+"net", "model_metadata", "data" (the file read), "split".
+
+Raises ValueError for a bad argument (the CLI's one-line message) and
+valley.Error for a missing or malformed model or data file, or a model
+that does not fit the data.)",
+        py::arg("model"), py::kw_only(), py::arg("data") = py::none(), py::arg("split") = "test",
+        py::arg("eval_size") = py::none(), py::arg("threads") = 1);
 
   m.def("local_entropy_step", &local_entropy_step,
         R"(One step of Algorithm 1 on a Python objective: estimate

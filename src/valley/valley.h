@@ -15,5 +15,6 @@
 #include "valley/methods/method.h"
 #include "valley/methods/method_config.h"
 #include "valley/objective/objective.h"
+#include "valley/train/model_evaluation.h"
 #include "valley/train/train_config.h"
 #include "valley/train/trainer.h"

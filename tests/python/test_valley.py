@@ -71,6 +71,65 @@ def test_load_model_of_a_missing_file_is_a_valley_error(tmp_path):
     assert "nothing.safetensors" in str(error.value) and "\n" not in str(error.value)
 
 
+# ---- eval: the same numbers as `valley eval` ---------------------------------
+
+def test_eval_equals_the_command_line(tmp_path):
+    run = valley.train(out=str(tmp_path / "run"), net="784-30-10", updates=30, eval_every=30,
+                       eval_size=100, lr=0.1)
+    report = tmp_path / "eval.json"
+    subprocess.run([os.environ["VALLEY_BINARY"], "eval", "--model", run["out"], "--split",
+                    "train", "--eval-size", "700", "--json", str(report)],
+                   check=True, capture_output=True)
+    cli = json.loads(report.read_text())
+
+    result = valley.eval(run["out"], split="train", eval_size=700, threads=2)
+
+    assert result["images"] == cli["images"] == 700
+    assert result["accuracy"] == cli["accuracy"] and result["loss"] == cli["loss"]
+    assert 0.3 < result["accuracy"] < 1  # 30 updates learn something
+    assert result["confusion"].dtype == np.int64 and result["confusion"].shape == (10, 10)
+    np.testing.assert_array_equal(result["confusion"], cli["confusion"])
+    assert result["confusion"].sum() == 700
+    np.testing.assert_array_equal(result["class_images"],
+                                  [c["images"] for c in cli["per_class"]])
+    assert result["class_accuracy"].dtype == np.float64
+    np.testing.assert_array_equal(
+        result["class_accuracy"],
+        [np.nan if c["accuracy"] is None else c["accuracy"] for c in cli["per_class"]])
+    with np.errstate(invalid="ignore"):  # 0/0 for a class without images
+        np.testing.assert_allclose(result["class_accuracy"],
+                                   np.diag(result["confusion"]) / result["class_images"])
+    for key in ("net", "model_metadata", "data", "split"):
+        assert result[key] == cli[key], key
+    assert result["net"] == "784-30-10"
+    # The whole held-out split when eval_size is None; the model file alone works too.
+    whole = valley.eval(run["files"]["model.safetensors"])
+    assert whole["split"] == "test" and whole["images"] == whole["confusion"].sum() > 700
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(split="dev"), "--split must be 'test' or 'train' (got 'dev')"),
+    (dict(threads=0), "--threads must be between 1 and 256 (got 0)"),
+    (dict(eval_size=0), "eval_size must be ≥ 1 (got 0; None: the whole split)"),
+    (dict(model=""), "--model RUN_DIR|FILE is required: the network to evaluate"),
+])
+def test_bad_eval_arguments_raise_value_error_with_the_cli_message(tmp_path, kwargs, message):
+    arguments = dict(model=str(tmp_path / "model.safetensors"))
+    arguments.update(kwargs)
+    with pytest.raises(ValueError) as error:
+        valley.eval(**arguments)
+    assert str(error.value) == message
+
+
+def test_eval_of_a_missing_model_or_data_is_a_valley_error(tmp_path):
+    with pytest.raises(valley.Error) as error:
+        valley.eval(str(tmp_path / "nothing.safetensors"))
+    assert "nothing.safetensors" in str(error.value) and "\n" not in str(error.value)
+    run = valley.train(out=str(tmp_path / "run"), net="784-10", updates=1, eval_size=10)
+    with pytest.raises(valley.Error, match="nowhere"):
+        valley.eval(run["out"], data=str(tmp_path / "nowhere"))
+
+
 def test_everything_has_a_docstring():
     for name in valley.__all__:
         if name != "__version__":

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "reproduce/tiny_experiment.h"
+#include "support/run_files.h"
 #include "support/temp_dir.h"
 #include "valley/core/error.h"
 #include "valley/reproduce/report.h"
@@ -155,6 +156,25 @@ TEST_F(ReproduceRunner, ResumesKeepingFinishedRunsAndRedoingChangedOnes) {
   testing::write_synthetic_data_dir(dir_ / "other", 210, 40);
   data_ = load_data_dir(dir_ / "other");
   for (const TrainingRecord& r : run(write_and_read(doc))) EXPECT_EQ(r.before, RunState::changed) << r.run;
+}
+
+// The noise reading of SGLD decides the numbers: a run trained with the
+// default is not kept for --sgld-noise stddev (sgld-stddev.json's runs).
+TEST_F(ReproduceRunner, SgldNoiseIsPartOfARunsSettings) {
+  nlohmann::json doc = testing::tiny_experiment();
+  doc["runs"] = {{{"name", "sgld"}, {"label", "SGLD"},
+                  {"settings", {{"method", "sgld"}, {"tau", 0.01}, {"samples", 4}}}}};
+  doc["table"].erase("paper");
+  doc["figure"]["panels"][0]["runs"] = {"sgld"};
+  options_.n_seeds = 1;
+  run(write_and_read(doc));
+  for (const TrainingRecord& r : run(write_and_read(doc))) EXPECT_EQ(r.before, RunState::finished);
+  doc["runs"][0]["settings"]["sgld-noise"] = "stddev";
+  for (const TrainingRecord& r : run(write_and_read(doc))) EXPECT_EQ(r.before, RunState::changed);
+  const auto config = nlohmann::json::parse(
+      testing::read_text(seed_run_dir(options_.out_dir, "sgld", 1) / "config.json"));
+  EXPECT_EQ(config["sgld_noise"], "stddev");
+  for (const TrainingRecord& r : run(write_and_read(doc))) EXPECT_EQ(r.before, RunState::finished);
 }
 
 // A diverged training is a result: the experiment goes on, the table says

@@ -199,6 +199,68 @@ TEST_F(ResumeRefuses, ParametersOfAnotherSize) {
             std::string::npos);
 }
 
+// `valley train --resume` rebuilds the settings from those the checkpoint
+// records: a run with --sgld-noise stddev must come back as one, not fall
+// back to the default noise.
+TEST(ResumeFromRecordedSettings, KeepsSgldNoiseStddev) {
+  TempDir dir;
+  testing::write_synthetic_data_dir(dir / "data", 100, 30);
+  const DataSplit data = load_data_dir(dir / "data");
+  const auto config_with = [&](const std::string& noise, const std::string& name) {
+    TrainConfig config = config_for({"sgld", "sgld"}, dir / name);
+    config.method.sgld.noise = noise;
+    return config;
+  };
+  const TrainOutcome whole = run_training(config_with("stddev", "whole"), data);
+  const TrainOutcome variance = run_training(config_with("variance", "variance"), data);
+  ASSERT_NE(whole.x, variance.x) << "the noise reading does not change the run";
+  EXPECT_EQ(nlohmann::json::parse(testing::read_text(dir / "whole" / "config.json"))["sgld_noise"],
+            "stddev");
+
+  {
+    TrainingRun run(config_with("stddev", "stopped"), data);
+    while (run.n_done() < 5) run.run_update();
+  }
+  const std::filesystem::path file = dir / "stopped" / kCheckpointFile;
+  const Checkpoint checkpoint = read_checkpoint(file);
+  ASSERT_EQ(checkpoint.n_done, 3);
+  TrainConfig recorded = train_config_from_json(checkpoint.config, file.string());
+  EXPECT_EQ(recorded.method.sgld.noise, "stddev");
+  recorded.progress = false;
+  TrainingRun resumed(recorded, data, checkpoint, file.string());
+  while (!resumed.finished()) resumed.run_update();
+  expect_bitwise_equal(resumed.finish().x, whole.x);
+  EXPECT_EQ(metrics_without_seconds(dir / "stopped" / "metrics.csv"),
+            metrics_without_seconds(dir / "whole" / "metrics.csv"));
+}
+
+// A checkpoint written before "sgld_noise" was recorded resumes with the
+// default noise; asking for the other one is refused.
+TEST(ResumeFromRecordedSettings, CheckpointWithoutSgldNoiseMeansVariance) {
+  TempDir dir;
+  testing::write_synthetic_data_dir(dir / "data", 100, 30);
+  const DataSplit data = load_data_dir(dir / "data");
+  TrainConfig config = config_for({"sgld", "sgld"}, dir / "run");
+  config.n_updates = 3;
+  run_training(config, data);
+  Checkpoint checkpoint = read_checkpoint(dir / "run" / kCheckpointFile);
+  checkpoint.config.erase("sgld_noise");
+  const TrainConfig recorded = train_config_from_json(checkpoint.config, "c");
+  EXPECT_EQ(recorded.method.sgld.noise, "variance");
+  TrainingRun run(recorded, data, checkpoint, "c");
+  EXPECT_TRUE(run.finished());
+  TrainConfig stddev = config;
+  stddev.method.sgld.noise = "stddev";
+  try {
+    TrainingRun refused(stddev, data, checkpoint, "c");
+    ADD_FAILURE() << "a stddev resume of a variance checkpoint was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("the checkpoint does not record the setting \"sgld_noise\""),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(ResumeAllows, ThreadsCheckpointIntervalAndDataLocation) {
   TempDir dir;
   testing::write_synthetic_data_dir(dir / "data", 100, 30);

@@ -32,6 +32,7 @@ TrainConfig every_setting_changed() {
   m.regularization.eta = 0.1;
   m.n_samples = 17;
   m.sgld.eps_0 = 2000;
+  m.sgld.noise = "stddev";
   m.is.beta = 0.5;
   m.heat.n_iterations = 4;
   m.heat.n_draws = 6;
@@ -59,6 +60,8 @@ TEST(TrainConfigJson, RoundTripKeepsEverySetting) {
   EXPECT_EQ(back.method.seed, c.method.seed);
   EXPECT_EQ(back.method.regularization.eta, 0.1);
   EXPECT_EQ(back.method.heat.n_draws, 6);
+  EXPECT_EQ(back.method.sgld.noise, "stddev");
+  EXPECT_EQ(json["sgld_noise"], "stddev");
 
   const TrainConfig defaults;
   const TrainConfig defaults_back = train_config_from_json(to_json(defaults), "x");
@@ -70,8 +73,23 @@ TEST(TrainConfigJson, RoundTripKeepsEverySetting) {
 TEST(TrainConfigJson, KeysAreTheFlagNames) {
   const nlohmann::json json = to_json(TrainConfig{});
   for (const char* key : {"eval_every", "inner_batch", "checkpoint_every", "tau_schedule", "tau0",
-                          "rm_iters", "rm_samples", "rm_c", "rm_alpha", "sgd_first", "eps0"})
+                          "rm_iters", "rm_samples", "rm_c", "rm_alpha", "sgd_first", "eps0",
+                          "sgld_noise"})
     EXPECT_TRUE(json.contains(key)) << key;
+}
+
+// Settings saved before these keys were recorded still load, with the
+// defaults those runs had.
+TEST(TrainConfigJson, OlderSettingsWithoutInitFromOrSgldNoiseLoad) {
+  nlohmann::json json = to_json(every_setting_changed());
+  json.erase("init_from");
+  json.erase("sgld_noise");
+  const TrainConfig back = train_config_from_json(json, "x");
+  EXPECT_EQ(back.method.sgld.noise, "variance");
+  EXPECT_FALSE(back.init_from.has_value());
+  json["sgld_noise"] = 1;
+  EXPECT_NE(from_json_error(json).find("\"sgld_noise\" must be a string, not number"),
+            std::string::npos);
 }
 
 TEST(TrainConfigJson, NamesMissingKeysAndWrongTypes) {

@@ -24,6 +24,9 @@ nlohmann::json run_record(const TrainConfig& config, const DataSplit& data) {
   for (const char* key : {"threads", "checkpoint_every", "data", "test_data", "out"}) settings.erase(key);
   // An experiment's runs start from Glorot-uniform parameters (no --init-from).
   if (settings.value("init_from", "").empty()) settings.erase("init_from");
+  // Records written before "sgld_noise" existed lack it; the default is left
+  // out so that their runs (all but --sgld-noise stddev ones) are kept.
+  if (settings.value("sgld_noise", "") == "variance") settings.erase("sgld_noise");
   nlohmann::json identity = data.identity;
   for (auto& [role, file] : identity.items())
     if (file.is_object()) file.erase("path");

@@ -60,6 +60,7 @@ nlohmann::json to_json(const TrainConfig& config) {
           {"eta", optional(m.regularization.eta)},
           {"samples", optional(m.n_samples)},
           {"eps0", m.sgld.eps_0},
+          {"sgld_noise", m.sgld.noise},
           {"beta", m.is.beta},
           {"rm_iters", optional(m.heat.n_iterations)},
           {"rm_samples", optional(m.heat.n_draws)},
@@ -194,6 +195,10 @@ TrainConfig train_config_from_json(const nlohmann::json& json, const std::string
   fields.get("eta", m.regularization.eta);
   fields.get("samples", m.n_samples);
   fields.get("eps0", m.sgld.eps_0);
+  // Settings saved before "sgld_noise" was recorded lack it; those runs drew
+  // the noise as Alg. 3 prints it unless started with --sgld-noise stddev,
+  // which was then lost.
+  if (json.contains("sgld_noise")) fields.get("sgld_noise", m.sgld.noise);
   fields.get("beta", m.is.beta);
   fields.get("rm_iters", m.heat.n_iterations);
   fields.get("rm_samples", m.heat.n_draws);

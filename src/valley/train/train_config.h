@@ -49,8 +49,9 @@ void validate_against_data(const TrainConfig& config, int64_t n_train_images, co
 nlohmann::json to_json(const TrainConfig& config);
 
 // The inverse of to_json (other keys are ignored). A missing key or a value of
-// the wrong type is an error naming `where` and the key; only "init_from",
-// which settings saved before it existed lack, may be missing (no file).
+// the wrong type is an error naming `where` and the key; only "init_from" and
+// "sgld_noise", which settings saved before they existed lack, may be missing
+// (no file; "variance").
 TrainConfig train_config_from_json(const nlohmann::json& json, const std::string& where);
 
 }  // namespace valley

@@ -61,7 +61,8 @@ void check_resumable(const nlohmann::json& now, const DataSplit& data,
   const nlohmann::json defaults = to_json(TrainConfig{});
   for (const auto& [key, value] : now.items()) {
     if (kResumeMayChange.count(key) > 0) continue;
-    // A setting added after the checkpoint was written: it had its default.
+    // A setting added after the checkpoint was written: it had its default
+    // (--init-from: none, Glorot-uniform parameters; --sgld-noise: variance).
     if (!stored.contains(key) && defaults.contains(key) && defaults[key] == value) continue;
     if (!stored.contains(key)) fail("{}: the checkpoint does not record the setting \"{}\"", name, key);
     if (stored[key] != value) {

@@ -7,6 +7,7 @@
 
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
+#include "valley/distributed/communicator.h"
 #include "valley/train/checkpoint.h"
 
 namespace valley {
@@ -30,6 +31,8 @@ std::string metrics_csv(const std::vector<MetricsRow>& rows) {
 }
 
 RunDirectory::RunDirectory(std::filesystem::path dir, bool overwrite) : dir_(std::move(dir)) {
+  // In a distributed run rank 0 alone checks, creates and writes the directory.
+  if (!distributed::world().is_root()) return;
   std::error_code ec;
   const auto status = std::filesystem::status(dir_, ec);
   if (ec && ec != std::errc::no_such_file_or_directory)
@@ -50,6 +53,7 @@ RunDirectory RunDirectory::resume(std::filesystem::path dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
     fail("--resume {}: not a directory holding a run", dir.string());
+  if (distributed::world().is_root())
   for (const char* name : {"config.json", "metrics.csv", "summary.json", kCheckpointFile}) {
     const std::filesystem::path tmp = dir / (std::string(name) + ".tmp");
     std::filesystem::remove(tmp, ec);
@@ -60,14 +64,17 @@ RunDirectory RunDirectory::resume(std::filesystem::path dir) {
 }
 
 void RunDirectory::write_config(const nlohmann::json& config) const {
+  if (!distributed::world().is_root()) return;
   write_file_atomically(dir_ / "config.json", to_text(config));
 }
 
 void RunDirectory::write_metrics(const std::vector<MetricsRow>& rows) const {
+  if (!distributed::world().is_root()) return;
   write_file_atomically(dir_ / "metrics.csv", metrics_csv(rows));
 }
 
 void RunDirectory::write_summary(const nlohmann::json& summary) const {
+  if (!distributed::world().is_root()) return;
   write_file_atomically(dir_ / "summary.json", to_text(summary));
 }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +19,8 @@
 
 namespace valley::distributed {
 namespace {
+
+int world_rank_for_signal = -1;
 
 // MPI counts are int: long vectors go in pieces.
 constexpr int64_t kMaxCount = int64_t{1} << 30;
@@ -131,6 +134,23 @@ class MpiCommunicator final : public Communicator {
 
 // Whether a launcher (mpirun, srun) started this process; without one,
 // valley runs as one process and does not initialize MPI at all.
+// Set once this process has reported an error and ends the job itself.
+volatile std::sig_atomic_t ending = 0;
+
+// mpirun stops the other ranks with SIGTERM when one rank dies (killed, out
+// of memory): rank 0 then says so, in one line, and every rank leaves with
+// status 2 without writing anything more (files are written atomically, so
+// the last checkpoint is whole).
+extern "C" void on_terminate(int) {
+  if (ending == 0 && world_rank_for_signal == 0) {
+    static const char kLine[] =
+        "valley: error: another rank of this MPI job ended abnormally (killed, or out of memory); "
+        "the job stops here, and `--resume` continues a training from its last checkpoint\n";
+    [[maybe_unused]] const auto n = ::write(STDERR_FILENO, kLine, sizeof(kLine) - 1);
+  }
+  std::_Exit(2);
+}
+
 bool started_by_launcher() {
   for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"})
     if (std::getenv(name) != nullptr) return true;
@@ -151,6 +171,8 @@ Session::Session(int& argc, char**& argv) {
   // Errors are reported by valley itself, once (see fail()).
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   auto communicator = std::make_unique<MpiCommunicator>();
+  world_rank_for_signal = communicator->rank();
+  std::signal(SIGTERM, on_terminate);
   if (communicator->rank() != 0) {
     // One copy of what a run prints: rank 0's.
     if (std::freopen("/dev/null", "w", stdout) == nullptr) std::fclose(stdout);
@@ -171,6 +193,7 @@ int Session::fail(const std::string& line, int status) {
     return status;  // the destructor finalizes
   }
   std::fflush(stdout);
+  ending = 1;
   if (world().rank() != 0) {
     // Rank 0 fails the same way and aborts the job, ending this process too.
     std::this_thread::sleep_for(std::chrono::seconds(5));

@@ -1,3 +1,4 @@
+#include "valley/distributed/communicator.h"
 #include "valley/train/trainer.h"
 
 #include <algorithm>
@@ -73,8 +74,8 @@ DataSplit load_training_data(const TrainConfig& config) {
 
 TrainConfig resolve_sampler(TrainConfig config) {
   if (config.method.sampler != "auto") return config;
-  if (config.method.name == "sgd") {
-    config.method.sampler = "full";
+  if (config.method.name == "sgd" || (config.method.name == "sgld" && config.method.sgld.chains > 1)) {
+    config.method.sampler = "full";  // (the projected sampler runs one chain)
   } else if (config.inner_batch == "fresh") {
     config.method.sampler = "full";
     fmt::print(stderr,
@@ -291,6 +292,11 @@ TrainOutcome TrainingRun::finish() {
                      {"final_train_loss", last.train_loss},
                      {"seconds_per_update", n_updates > 0 ? s.total_seconds / n_updates : 0.0},
                      {"total_update_seconds", s.total_seconds}};
+  if (const distributed::Communicator& comm = distributed::world(); comm.size() > 1) {
+    // Seconds in MPI calls (on rank 0), waiting for the other ranks included.
+    outcome.summary["ranks"] = comm.size();
+    outcome.summary["communication_seconds_per_update"] = n_updates > 0 ? comm.seconds() / n_updates : 0.0;
+  }
   s.run_dir->write_summary(outcome.summary);
   outcome.rows = s.rows;
   outcome.x = s.x;

@@ -31,8 +31,13 @@ std::string metrics_csv(const std::vector<MetricsRow>& rows) {
 }
 
 RunDirectory::RunDirectory(std::filesystem::path dir, bool overwrite) : dir_(std::move(dir)) {
-  // In a distributed run rank 0 alone checks, creates and writes the directory.
-  if (!distributed::world().is_root()) return;
+  // In a distributed run rank 0 alone checks, creates and writes the
+  // directory; the other ranks wait for it here (if it fails, its abort ends
+  // them before they do anything).
+  if (!distributed::world().is_root()) {
+    distributed::world().barrier();
+    return;
+  }
   std::error_code ec;
   const auto status = std::filesystem::status(dir_, ec);
   if (ec && ec != std::errc::no_such_file_or_directory)
@@ -47,6 +52,7 @@ RunDirectory::RunDirectory(std::filesystem::path dir, bool overwrite) : dir_(std
     std::filesystem::create_directories(dir_, ec);
     if (ec) fail("--out {}: cannot create directory: {}", dir_.string(), ec.message());
   }
+  distributed::world().barrier();
 }
 
 RunDirectory RunDirectory::resume(std::filesystem::path dir) {

@@ -26,7 +26,7 @@ run_one() {
     "$work/corpus-$reader" "$here/corpus/$reader" > "$work/$reader.log" 2>&1
 }
 
-readers=(idx digits_json checkpoint experiment)
+readers=(idx digits_json checkpoint experiment model_file)
 status=0
 for ((i = 0; i < ${#readers[@]}; i += 2)); do
   pids=()

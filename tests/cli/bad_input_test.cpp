@@ -1,5 +1,5 @@
 // The bad-input catalogue (docs/RELIABILITY.md): every reader valley has —
-// IDX, the npm digit JSON, checkpoints — and every place it writes, fed what
+// IDX, the npm digit JSON, checkpoints, model files — and every place it writes, fed what
 // people have lying around. Every case must end with exit status 2 and one
 // line on stderr that names the file and the problem, and leave no partial
 // output behind and nothing that existed before changed.
@@ -16,6 +16,7 @@
 #include "valley/core/error.h"
 #include "valley/data/dataset.h"
 #include "valley/data/idx.h"
+#include "valley/model/model_file.h"
 #include "valley/train/checkpoint.h"
 
 namespace valley {
@@ -405,6 +406,70 @@ TEST_F(BadInput, ResumeWithOtherData) {
 TEST_F(BadInput, ResumeOfAFile) {
   expect_error({"train", "--resume", (dir_ / "data" / kTrainImages).string()},
                (dir_ / "data" / kTrainImages).string(), "not a directory holding a run");
+}
+
+// ---- model files (train --init-from, eval --model) ----
+
+// The finished run's model file, spoiled by `spoil`: `valley train
+// --init-from` and `valley eval --model` both refuse it, naming the file.
+TEST_F(BadInput, ModelFileMalformed) {
+  const std::string good = testing::read_text(dir_ / "old" / kModelFile);
+  const auto u64 = [](uint64_t v) {
+    std::string out(8, '\0');
+    for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(v >> (8 * i));
+    return out;
+  };
+  const uint64_t header_bytes = static_cast<uint8_t>(good[0]) | (static_cast<uint8_t>(good[1]) << 8) |
+                                (static_cast<uint8_t>(good[2]) << 16);
+  const std::string header = good.substr(8, header_bytes);
+  const std::string data = good.substr(8 + header_bytes);
+  const auto with_header = [&](std::string h) {
+    h.append((8 - h.size() % 8) % 8, ' ');
+    return u64(h.size()) + h + data;
+  };
+  const auto replaced = [&](const std::string& from, const std::string& to) {
+    std::string h = header;
+    const std::size_t at = h.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return with_header(h.replace(at, from.size(), to));
+  };
+  std::string nan_data = good;
+  nan_data.replace(nan_data.size() - 4, 4, std::string("\x00\x00\xc0\x7f", 4));
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {good.substr(0, good.size() / 2), "truncated"},
+      {good.substr(0, 5), "truncated: 5 bytes"},
+      {u64(good.size()) + good.substr(8), "runs past the end of the file"},
+      {u64(200'000'000) + good.substr(8), "over the 100 MB limit"},
+      {with_header(header.substr(0, header.size() / 2)), "not valid JSON"},
+      {replaced("\"dtype\":\"F32\"", "\"dtype\":\"F64\""), "valley reads F32 tensors only"},
+      {replaced("\"__metadata__\":{", "\"__metadata__\":{\"n\":1,"), "metadata values must be strings"},
+      {replaced("[31360,31400]", "[31364,31404]"), "leaving a gap after byte 31360"},
+      {replaced("layers.0.bias", "layers.0.bia"), "tensor layers.0.bias is missing"},
+      {nan_data, "holds a non-finite value (nan)"},
+  };
+  const fs::path bad = dir_ / "bad.safetensors";
+  for (const auto& [bytes, problem] : cases) {
+    testing::write_bytes(bad, bytes);
+    expect_error(train_args(dir_ / "data", dir_ / "new", {"--init-from", bad.string()}),
+                 bad.string(), problem);
+    EXPECT_FALSE(fs::exists(dir_ / "new")) << problem << ": left an output directory behind";
+    expect_error({"eval", "--model", bad.string(), "--data", (dir_ / "data").string()}, bad.string(),
+                 problem);
+  }
+}
+
+TEST_F(BadInput, ModelFileOfAnotherNetOrMissing) {
+  const fs::path model = dir_ / "old" / kModelFile;
+  expect_error({"train", "--data", (dir_ / "data").string(), "--out", (dir_ / "new").string(),
+                "--net", "784-5-10", "--init-from", model.string(), "--no-progress"},
+               "--init-from " + model.string(), "holds a 784-10 network, but --net is 784-5-10");
+  expect_error(train_args(dir_ / "data", dir_ / "new", {"--init-from", (dir_ / "none").string()}),
+               (dir_ / "none").string(), "no such file or directory");
+  expect_error(train_args(dir_ / "data", dir_ / "new", {"--init-from", (dir_ / "data").string()}),
+               (dir_ / "data").string(), "no model.safetensors in this directory");
+  EXPECT_FALSE(fs::exists(dir_ / "new"));
+  expect_error({"eval", "--model", (dir_ / "data").string(), "--data", (dir_ / "data").string()},
+               (dir_ / "data").string(), "no model.safetensors in this directory");
 }
 
 // ---- where the results go ----

@@ -62,13 +62,19 @@ testing::CommandResult run_ranks(int ranks, const std::vector<std::string>& args
 struct Outcome {
   std::string metrics;
   std::string parameters;
+  std::string model;  // model.safetensors past its header (which names --out)
 };
 
 Outcome outcome_of(const fs::path& run) {
   const Checkpoint checkpoint = read_checkpoint(run / kCheckpointFile);
+  const std::string model = testing::read_text(run / "model.safetensors");
+  uint64_t header = 0;
+  EXPECT_GE(model.size(), 8u) << run;
+  if (model.size() >= 8) std::memcpy(&header, model.data(), 8);
   return {testing::metrics_without_seconds(testing::read_text(run / "metrics.csv")),
           std::string(reinterpret_cast<const char*>(checkpoint.x.data()),
-                      static_cast<std::size_t>(checkpoint.x.size()) * sizeof(float))};
+                      static_cast<std::size_t>(checkpoint.x.size()) * sizeof(float)),
+          header + 8 <= model.size() ? model.substr(header + 8) : model};
 }
 
 struct RankCase {
@@ -104,7 +110,8 @@ class RankInvariance : public ::testing::TestWithParam<RankCase> {
       EXPECT_EQ(result.exit_status, 0) << ranks << " ranks: " << result.err;
       EXPECT_EQ(result.err, "") << ranks << " ranks";
       const Outcome got = outcome_of(dir_ / out);
-      differences += got.metrics != reference.metrics || got.parameters != reference.parameters;
+      differences += got.metrics != reference.metrics || got.parameters != reference.parameters ||
+                     got.model != reference.model;
     }
     return differences;
   }
@@ -208,6 +215,7 @@ TEST_F(RankInvariance, KilledRankEndsTheJobAndResumeWithOtherRanksContinuesExact
   const Outcome expected = outcome_of(dir_ / "alone"), got = outcome_of(run);
   EXPECT_EQ(got.metrics, expected.metrics);
   EXPECT_TRUE(got.parameters == expected.parameters) << "final parameters differ";
+  EXPECT_TRUE(got.model == expected.model) << "model.safetensors tensors differ";
 }
 
 // `text` with every `needle` taken out.

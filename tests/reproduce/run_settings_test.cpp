@@ -23,7 +23,10 @@ TEST(ReproduceRunSettings, KeysAreTheFlagsOfValleyTrain) {
     flags.insert((*it)[1]);
   const std::set<std::string> set_by_reproduce = {"help",      "data",    "test-data",   "out",
                                                   "overwrite", "seed",    "threads",     "no-progress",
-                                                  "resume",    "checkpoint-every"};
+                                                  "resume",    "checkpoint-every",
+                                                  // experiments start from Glorot-uniform
+                                                  // parameters (docs/MODEL_FILES.md)
+                                                  "init-from"};
   const std::vector<std::string> keys = run_setting_keys();
   const std::set<std::string> key_set(keys.begin(), keys.end());
   for (const std::string& f : flags) {

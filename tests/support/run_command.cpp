@@ -20,9 +20,9 @@ namespace {
 constexpr uid_t kNobody = 65534;
 
 // In the child: redirects stdin/stdout/stderr, applies `options` and runs
-// valley; never returns.
+// `binary` (valley unless said otherwise); never returns.
 [[noreturn]] void exec_valley(const std::vector<std::string>& args, int out_fd, int err_fd,
-                              const RunOptions& options) {
+                              const RunOptions& options, std::string binary = VALLEY_BINARY) {
   const int null_fd = ::open("/dev/null", O_RDONLY);
   ::dup2(out_fd, STDOUT_FILENO);
   ::dup2(err_fd, STDERR_FILENO);
@@ -37,7 +37,7 @@ constexpr uid_t kNobody = 65534;
   }
   std::vector<std::string> copies =
       options.launcher.empty() ? launcher_from_environment() : options.launcher;
-  copies.push_back(VALLEY_BINARY);
+  copies.push_back(binary);
   copies.insert(copies.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& a : copies) argv.push_back(a.data());
@@ -62,6 +62,11 @@ std::vector<std::string> launcher_from_environment() {
 }
 
 CommandResult run_valley(const std::vector<std::string>& args, const RunOptions& options) {
+  return run_program(VALLEY_BINARY, args, options);
+}
+
+CommandResult run_program(const std::string& program, const std::vector<std::string>& args,
+                          const RunOptions& options) {
   const std::filesystem::path dir = std::filesystem::temp_directory_path() /
                                     ("valley-cmd-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
@@ -70,7 +75,7 @@ CommandResult run_valley(const std::vector<std::string>& args, const RunOptions&
   const pid_t pid = ::fork();
   if (pid == 0) {
     exec_valley(args, ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644),
-                ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), options);
+                ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), options, program);
   }
   int status = 0;
   ::waitpid(pid, &status, 0);

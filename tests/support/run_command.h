@@ -34,6 +34,11 @@ std::vector<std::string> launcher_from_environment();
 // Runs VALLEY_BINARY with the given arguments (no shell involved).
 CommandResult run_valley(const std::vector<std::string>& args, const RunOptions& options = {});
 
+// Runs another program (a path, not looked up in PATH) the same way; exit
+// status 127 if it cannot be executed.
+CommandResult run_program(const std::string& program, const std::vector<std::string>& args,
+                          const RunOptions& options = {});
+
 // valley running in the background with its output discarded, for the kill
 // test. The destructor kills and reaps it if it is still running.
 class BackgroundValley {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "support/fixtures.h"
+#include "valley/model/model_file.h"
 #include "valley/train/checkpoint.h"
 
 namespace valley::testing {
@@ -45,6 +46,8 @@ void expect_run_files_whole(const std::filesystem::path& dir, const std::string&
         EXPECT_EQ(std::count(row.begin(), row.end(), ','), 8) << when << ": " << row;
     } else if (name == kCheckpointFile) {
       EXPECT_NO_THROW(read_checkpoint(file)) << when;
+    } else if (name == kModelFile) {
+      EXPECT_NO_THROW(read_model_file(file)) << when;
     } else {
       ADD_FAILURE() << when << ": unexpected file " << name;
     }

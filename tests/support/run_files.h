@@ -13,7 +13,7 @@ std::string metrics_without_seconds(const std::string& csv);
 
 // Every file of a run is whole: config.json and summary.json parse,
 // metrics.csv has its header and nine fields in every row, checkpoint.bin
-// passes its checksum. Temporary files (*.tmp) are allowed unless
+// passes its checksum, model.safetensors reads back. Temporary files (*.tmp) are allowed unless
 // `allow_temporaries` is false; anything else is unexpected.
 void expect_run_files_whole(const std::filesystem::path& dir, const std::string& when,
                             bool allow_temporaries = true);

@@ -11,6 +11,7 @@ void add_data_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_landscape_command(CLI::App& app);
 void add_reproduce_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
 
 // Thrown by a command that ran to its end but whose result is a failure
 // (its own report already printed): main returns `status` after the stack

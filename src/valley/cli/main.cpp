@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   valley::cli::add_bench_command(app);
   valley::cli::add_landscape_command(app);
   valley::cli::add_reproduce_command(app);
+  valley::cli::add_eval_command(app);
   try {
     app.parse(argc, argv);
   } catch (const valley::cli::CommandFailed& failed) {

@@ -23,6 +23,7 @@ void print_config(const TrainConfig& config, const DataSplit& data) {
   fmt::print("  held-out {} ({} images, {} used for evaluation every {} updates)\n",
              data.test.source, data.test.n, std::min(config.eval_size, data.test.n),
              config.eval_every);
+  if (config.init_from) fmt::print("  start    {}\n", config.init_from->string());
   fmt::print("  out      {}\n", config.out_dir.string());
 }
 
@@ -32,7 +33,7 @@ void print_results(const TrainOutcome& outcome, const TrainConfig& config) {
   for (const MetricsRow& row : outcome.rows)
     fmt::print("{:>8}  {:>13.4f}  {:>10.4f}  {:>12.3g}\n", row.update, row.test_accuracy,
                row.train_loss, row.seconds);
-  fmt::print("\nfull results: {}/{{config.json, metrics.csv, summary.json}}\n",
+  fmt::print("\nfull results: {}/{{config.json, metrics.csv, summary.json, model.safetensors}}\n",
              config.out_dir.string());
 }
 
@@ -91,10 +92,11 @@ void add_train_command(CLI::App& app) {
   auto test_data_dir = std::make_shared<std::string>();
   auto out_dir = std::make_shared<std::string>();
   auto resume_dir = std::make_shared<std::string>();
+  auto init_from = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
       "train",
-      "Train a network with one method and write config.json, metrics.csv and summary.json "
-      "into --out.");
+      "Train a network with one method and write config.json, metrics.csv, summary.json and "
+      "the trained network (model.safetensors) into --out.");
   add_method_flags(*cmd, config->method);
   cmd->add_option("--net", config->net, "Layer widths, e.g. 784-10 or 784-200-10")
       ->capture_default_str();
@@ -123,12 +125,16 @@ void add_train_command(CLI::App& app) {
                   "Save the full state in --out/checkpoint.bin every N updates (and at the start "
                   "and the end), so that --resume can continue the run; 0: never")
       ->capture_default_str();
+  cmd->add_option("--init-from", *init_from,
+                  "Start from the parameters in this model file (a run's model.safetensors, or "
+                  "a run directory) instead of Glorot-uniform ones; its net must be --net's");
   cmd->add_option("--resume", *resume_dir,
                   "Continue the run in DIR from its checkpoint, with bit-identical results. "
                   "Other flags may be left out; those given must match the run's, except "
                   "--threads, --checkpoint-every, --data and --test-data");
-  cmd->callback([cmd, config, data_dir, test_data_dir, out_dir, resume_dir] {
+  cmd->callback([cmd, config, data_dir, test_data_dir, out_dir, resume_dir, init_from] {
     if (!data_dir->empty()) config->data_dir = *data_dir;
+    if (!init_from->empty()) config->init_from = *init_from;
     if (!test_data_dir->empty()) config->test_data_dir = *test_data_dir;
     config->out_dir = *out_dir;
     if (!resume_dir->empty()) {

@@ -10,9 +10,7 @@
 #include "valley/data/idx.h"
 
 namespace valley {
-namespace {
 
-// Size and CRC-32 of a file as stored on disk: enough to tell data sets apart.
 nlohmann::json file_identity(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::vector<char> buffer(1 << 20);
@@ -28,8 +26,6 @@ nlohmann::json file_identity(const std::filesystem::path& path) {
           {"bytes", size},
           {"crc32", fmt::format("{:08x}", crc)}};
 }
-
-}  // namespace
 
 std::vector<int64_t> Dataset::counts_per_class() const {
   std::vector<int64_t> counts(10, 0);

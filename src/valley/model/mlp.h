@@ -26,12 +26,14 @@ class Mlp {
                            T* grad);
 
   // f(x) and how many of the images the network classifies correctly
-  // (arg-max output equals the label).
+  // (arg-max output equals the label); with `predicted`, each image's
+  // arg-max output is written there (batch_size entries).
   struct Score {
     double loss = 0.0;
     int64_t n_correct = 0;
   };
-  Score score(const T* x, const T* images, const uint8_t* labels, int batch_size);
+  Score score(const T* x, const T* images, const uint8_t* labels, int batch_size,
+              int* predicted = nullptr);
 
   // Perturbed evaluations f(x + σξ) around a fixed x on a fixed minibatch
   // (the inner loops of Alg. 4 and 5). The first layer's pre-activations are

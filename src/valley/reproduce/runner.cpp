@@ -23,6 +23,8 @@ namespace {
 nlohmann::json run_record(const TrainConfig& config, const DataSplit& data) {
   nlohmann::json settings = to_json(resolve_sampler(config));
   for (const char* key : {"threads", "checkpoint_every", "data", "test_data", "out"}) settings.erase(key);
+  // An experiment's runs start from Glorot-uniform parameters (no --init-from).
+  if (settings.value("init_from", "").empty()) settings.erase("init_from");
   nlohmann::json identity = data.identity;
   for (auto& [role, file] : identity.items())
     if (file.is_object()) file.erase("path");

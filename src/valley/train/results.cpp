@@ -8,6 +8,7 @@
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
 #include "valley/distributed/communicator.h"
+#include "valley/model/model_file.h"
 #include "valley/train/checkpoint.h"
 
 namespace valley {
@@ -48,6 +49,9 @@ RunDirectory::RunDirectory(std::filesystem::path dir, bool overwrite) : dir_(std
     if (!overwrite && (std::filesystem::exists(dir_ / "config.json", ec) ||
                        std::filesystem::exists(dir_ / "metrics.csv", ec)))
       fail("--out {}: already holds a run (pass --overwrite to replace it)", dir_.string());
+    // A network left by an earlier run must not pass for this run's.
+    std::filesystem::remove(dir_ / kModelFile, ec);
+    if (ec) fail("--out {}: cannot remove the earlier {}: {}", dir_.string(), kModelFile, ec.message());
   } else {
     std::filesystem::create_directories(dir_, ec);
     if (ec) fail("--out {}: cannot create directory: {}", dir_.string(), ec.message());
@@ -60,7 +64,7 @@ RunDirectory RunDirectory::resume(std::filesystem::path dir) {
   if (!std::filesystem::is_directory(dir, ec))
     fail("--resume {}: not a directory holding a run", dir.string());
   if (distributed::world().is_root())
-  for (const char* name : {"config.json", "metrics.csv", "summary.json", kCheckpointFile}) {
+  for (const char* name : {"config.json", "metrics.csv", "summary.json", kCheckpointFile, kModelFile}) {
     const std::filesystem::path tmp = dir / (std::string(name) + ".tmp");
     std::filesystem::remove(tmp, ec);
   }

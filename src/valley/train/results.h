@@ -3,6 +3,8 @@
 //   metrics.csv   one row per evaluation (columns below)
 //   summary.json  final accuracy, timing, status
 //   checkpoint.bin the full state, with --checkpoint-every (train/checkpoint.h)
+//   model.safetensors the network's parameters (model/model_file.h), at the
+//                 end and beside every checkpoint
 #pragma once
 
 #include <cstdint>

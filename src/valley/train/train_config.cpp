@@ -21,6 +21,7 @@ void validate(const TrainConfig& config) {
   if (config.inner_batch != "same" && config.inner_batch != "fresh")
     fail("--inner-batch must be 'same' or 'fresh' (got '{}')", config.inner_batch);
   if (config.out_dir.empty()) fail("--out DIR is required: where the results of the run go");
+  if (config.init_from && config.init_from->empty()) fail("--init-from needs a model file");
   if (config.checkpoint_every < 0)
     fail("--checkpoint-every must be ≥ 0 (got {})", config.checkpoint_every);
   validate(config.method);
@@ -61,6 +62,7 @@ nlohmann::json to_json(const TrainConfig& config) {
           {"sgd_first", m.sgd_first},
           {"data", config.data_dir ? config.data_dir->string() : ""},
           {"test_data", config.test_data_dir ? config.test_data_dir->string() : ""},
+          {"init_from", config.init_from ? config.init_from->string() : ""},
           {"out", config.out_dir.string()}};
   // Recorded only when not 1, so that the settings of one chain read as before.
   if (m.sgld.chains != 1) out["sgld_chains"] = m.sgld.chains;
@@ -162,6 +164,7 @@ TrainConfig train_config_from_json(const nlohmann::json& json, const std::string
   fields.get("sgd_first", m.sgd_first);
   fields.get("data", config.data_dir);
   fields.get("test_data", config.test_data_dir);
+  if (json.contains("init_from")) fields.get("init_from", config.init_from);
   fields.get("out", out);
   config.out_dir = out;
   return config;

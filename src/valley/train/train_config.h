@@ -28,6 +28,9 @@ struct TrainConfig {
   bool overwrite = false;
   bool progress = true;  // a progress line on stderr when it is a terminal
   int64_t checkpoint_every = 0;  // write the full state every N updates (0: never)
+  // Start from the parameters in this model file (model/model_file.h)
+  // instead of Glorot-uniform ones; its net must be `net`.
+  std::optional<std::filesystem::path> init_from;
   MethodConfig method;
 };
 
@@ -39,7 +42,8 @@ void validate(const TrainConfig& config);
 nlohmann::json to_json(const TrainConfig& config);
 
 // The inverse of to_json (other keys are ignored). A missing key or a value of
-// the wrong type is an error naming `where` and the key.
+// the wrong type is an error naming `where` and the key; only "init_from",
+// which settings saved before it existed lack, may be missing (no file).
 TrainConfig train_config_from_json(const nlohmann::json& json, const std::string& where);
 
 }  // namespace valley

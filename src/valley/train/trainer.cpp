@@ -15,6 +15,7 @@
 #include "valley/data/minibatch.h"
 #include "valley/methods/method.h"
 #include "valley/model/init.h"
+#include "valley/model/model_file.h"
 #include "valley/objective/mlp_objective.h"
 #include "valley/sampling/philox_normal.h"
 #include "valley/train/evaluate.h"
@@ -30,12 +31,37 @@ double nan() { return std::numeric_limits<double>::quiet_NaN(); }
 const std::set<std::string> kResumeMayChange = {"threads", "checkpoint_every", "data",
                                                 "test_data", "out"};
 
+// The metadata of model.safetensors: what a reader needs to know where the
+// parameters came from, as strings (the format allows nothing else).
+std::map<std::string, std::string> model_metadata(const nlohmann::json& config, int64_t n_done) {
+  const auto text = [](const nlohmann::json& v) {
+    return v.is_string() ? v.get<std::string>()
+                         : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  std::map<std::string, std::string> meta = {
+      {"format", "pt"},  // what Hugging Face loaders expect of a PyTorch state dict
+      {"producer", "valley"},
+      {"method", text(config["method"])},
+      {"sampler", text(config["sampler"])},
+      {"seed", text(config["seed"])},
+      {"updates", std::to_string(n_done)},
+      {"valley_version", text(config["valley_version"])},
+      {"config", text(config)}};
+  for (const auto& [role, file] : config["data_identity"].items())
+    if (file.is_object() && file.contains("crc32")) meta["crc32." + role] = text(file["crc32"]);
+  if (config.contains("init_from") && !text(config["init_from"]).empty())
+    meta["init_from"] = text(config["init_from"]);
+  return meta;
+}
+
 // The resumed run's settings must be the checkpoint's, and its data the same
 // files (by size and CRC-32, wherever they now are).
 void check_resumable(const nlohmann::json& now, const DataSplit& data,
                      const nlohmann::json& stored, const std::string& name) {
   for (const auto& [key, value] : now.items()) {
     if (kResumeMayChange.count(key) > 0) continue;
+    // Checkpoints from before --init-from existed started from Glorot-uniform parameters.
+    if (key == "init_from" && !stored.contains(key) && value == "") continue;
     if (!stored.contains(key)) fail("{}: the checkpoint does not record the setting \"{}\"", name, key);
     if (stored[key] != value) {
       std::string flag = "--" + key;
@@ -141,9 +167,20 @@ struct TrainingRun::State {
     run_dir->write_metrics(rows);
   }
 
+  // The checkpoint, then model.safetensors beside it (a kill between the two
+  // leaves the previous model file, whole).
   void save_checkpoint() {
     write_checkpoint(run_dir->path() / kCheckpointFile, snapshot());
     last_checkpoint = n_done;
+    save_model();
+  }
+
+  // model.safetensors of x_{n_done}. Only finite parameters get here: a
+  // diverged run stops before, and keeps the last good file.
+  void save_model() {
+    if (distributed::world().is_root())
+      write_model_file(run_dir->path() / kModelFile, spec, x, model_metadata(config_json, n_done));
+    last_model = n_done;
   }
 
   Checkpoint snapshot() const {
@@ -151,17 +188,24 @@ struct TrainingRun::State {
   }
 
   // Ends the run: summary.json records why, and the error names it.
-  [[noreturn]] void stop(const std::string& status, std::string message) {
+  [[noreturn]] void stop(const std::string& status, const std::string& message) {
+    fail("{}", record_stop(status, message));
+  }
+
+  // Writes summary.json for a run that ends before its last update; returns
+  // the message completed with what was kept.
+  std::string record_stop(const std::string& status, std::string message) {
     if (last_checkpoint >= 0)
       message += fmt::format(" (the checkpoint of update {} is kept)", last_checkpoint);
     nlohmann::json summary = {{"status", status}, {"error", message}, {"updates_done", n_done}};
     if (last_checkpoint >= 0) summary["last_checkpoint"] = last_checkpoint;
+    if (last_model >= 0) summary["model_update"] = last_model;
     try {
       run_dir->write_summary(summary);
     } catch (const Error& e) {
       message += fmt::format("; summary.json could not be written either: {}", e.what());
     }
-    fail("{}", message);
+    return message;
   }
 
   TrainConfig config;
@@ -181,6 +225,7 @@ struct TrainingRun::State {
   Vec x_start;  // x_k, kept to name what went non-finite in update k
   int64_t n_done = 0;
   int64_t last_checkpoint = -1;  // n_done of the last checkpoint written, −1: none
+  int64_t last_model = -1;       // n_done of the model.safetensors written, −1: none
   std::vector<MetricsRow> rows;
   SinceLastRow since_last_row;
   double total_seconds = 0.0;
@@ -188,10 +233,19 @@ struct TrainingRun::State {
 
 TrainingRun::TrainingRun(const TrainConfig& config, const DataSplit& data)
     : s_(std::make_unique<State>(config, data, 0)) {
+  std::optional<ModelFile> init;
+  if (s_->config.init_from) {
+    std::filesystem::path file = *s_->config.init_from;
+    init = load_model(file);  // a model file, or a run directory's
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec)) file /= kModelFile;
+    expect_model_net(*init, s_->spec, "--init-from " + file.string(), "--net");
+    s_->config_json["init_from_identity"] = file_identity(file);
+  }
   // Everything is checked; only now touch the output directory.
   s_->run_dir.emplace(s_->config.out_dir, s_->config.overwrite);
   s_->run_dir->write_config(s_->config_json);
-  s_->x = glorot_uniform(s_->spec, s_->config.method.seed);
+  s_->x = init ? std::move(init->x) : glorot_uniform(s_->spec, s_->config.method.seed);
   s_->record_row(0.0, nan(), 0.0, 0.0, nan());
   if (s_->checkpointing()) s_->save_checkpoint();
 }
@@ -217,8 +271,12 @@ TrainingRun::TrainingRun(const TrainConfig& config, const DataSplit& data,
   s.since_last_row = checkpoint.since_last_row;
   s.total_seconds = checkpoint.total_seconds;
   s.last_checkpoint = checkpoint.n_done;
+  if (checkpoint.config.contains("init_from_identity"))
+    s.config_json["init_from_identity"] = checkpoint.config["init_from_identity"];
   // The directory goes back to the checkpoint's state: rows written after it
-  // are dropped and will be computed again, identically.
+  // are dropped and will be computed again, identically. model.safetensors
+  // is left as it is (whole, and its "updates" says which x it holds) until
+  // the next checkpoint or the end replaces it.
   s.run_dir.emplace(RunDirectory::resume(s.config.out_dir));
   s.run_dir->write_config(s.config_json);
   s.run_dir->write_metrics(s.rows);
@@ -292,6 +350,7 @@ TrainOutcome TrainingRun::finish() {
                      {"final_train_loss", last.train_loss},
                      {"seconds_per_update", n_updates > 0 ? s.total_seconds / n_updates : 0.0},
                      {"total_update_seconds", s.total_seconds}};
+  if (s.last_model != s.n_done) s.save_model();
   if (const distributed::Communicator& comm = distributed::world(); comm.size() > 1) {
     // Seconds in MPI calls (on rank 0), waiting for the other ranks included.
     outcome.summary["ranks"] = comm.size();
@@ -301,6 +360,10 @@ TrainOutcome TrainingRun::finish() {
   outcome.rows = s.rows;
   outcome.x = s.x;
   return outcome;
+}
+
+std::string TrainingRun::record_interruption(const std::string& why) {
+  return s_->record_stop("interrupted", fmt::format("{} after update {}", why, s_->n_done));
 }
 
 TrainOutcome run_training(const TrainConfig& config, const DataSplit& data) {

@@ -65,6 +65,11 @@ class TrainingRun {
   // The full state after n_done() updates.
   Checkpoint checkpoint() const;
 
+  // Ends an unfinished run from outside (an interrupt between updates): the
+  // files written so far stay complete, and summary.json records status
+  // "interrupted" and updates_done. Returns the one-line message.
+  std::string record_interruption(const std::string& why);
+
   // Writes summary.json; call once finished().
   TrainOutcome finish();
 

@@ -1,0 +1,48 @@
+# `cmake --install` puts valley into a prefix: the library (libvalley.a), its
+# headers under include/valley, the valley command, the CMake package
+# (find_package(valley CONFIG REQUIRED) → valley::valley) and, when built,
+# the Python module (python/CMakeLists.txt). docs/LIBRARY.md shows its use.
+include(CMakePackageConfigHelpers)
+
+set(VALLEY_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/valley)
+
+install(TARGETS valley_lib EXPORT valleyTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS valley RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# Every header of the library; the command line's own headers and the one
+# that needs OpenBLAS's cblas.h stay behind.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/valley DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        FILES_MATCHING PATTERN "*.h"
+        PATTERN "cli" EXCLUDE
+        PATTERN "blas.h" EXCLUDE)
+install(EXPORT valleyTargets NAMESPACE valley:: DESTINATION ${VALLEY_CMAKE_DIR})
+
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/valleyConfig.cmake.in
+                              ${PROJECT_BINARY_DIR}/valleyConfig.cmake
+                              INSTALL_DESTINATION ${VALLEY_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/valleyConfigVersion.cmake
+                                 VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/valleyConfig.cmake ${PROJECT_BINARY_DIR}/valleyConfigVersion.cmake
+        DESTINATION ${VALLEY_CMAKE_DIR})
+
+# Eigen's heap alignment follows the instruction set a file is compiled for
+# (64 bytes with AVX-512, 16 without), and memory Eigen allocates in one file
+# is freed in another: a consumer compiled without -march=native would free
+# the library's vectors with the wrong allocator. The installed package
+# therefore pins the alignment valley itself was compiled with.
+string(TOUPPER "${CMAKE_BUILD_TYPE}" _valley_build_type)
+file(WRITE ${PROJECT_BINARY_DIR}/eigen_align/eigen_align.cpp
+     "#include <cstdio>\n#include <Eigen/Core>\nint main() { std::printf(\"%d\", EIGEN_MAX_ALIGN_BYTES); }\n")
+separate_arguments(_valley_flags UNIX_COMMAND
+                   "${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${_valley_build_type}}")
+try_run(_valley_align_run _valley_align_compiled ${PROJECT_BINARY_DIR}/eigen_align
+        ${PROJECT_BINARY_DIR}/eigen_align/eigen_align.cpp
+        COMPILE_DEFINITIONS ${_valley_flags}
+        LINK_LIBRARIES Eigen3::Eigen
+        RUN_OUTPUT_VARIABLE VALLEY_EIGEN_MAX_ALIGN_BYTES)
+if(NOT _valley_align_compiled OR NOT _valley_align_run EQUAL 0
+   OR NOT VALLEY_EIGEN_MAX_ALIGN_BYTES MATCHES "^[0-9]+$")
+  message(FATAL_ERROR "could not determine Eigen's alignment for valley's compiler flags")
+endif()
+message(STATUS "valley: Eigen aligns to ${VALLEY_EIGEN_MAX_ALIGN_BYTES} bytes (pinned for consumers)")
+target_compile_definitions(valley_lib INTERFACE
+  $<INSTALL_INTERFACE:EIGEN_MAX_ALIGN_BYTES=${VALLEY_EIGEN_MAX_ALIGN_BYTES}>)

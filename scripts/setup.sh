@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libhwy-dev
   gnuplot-nox npm python3-numpy
   pybind11-dev python3-dev python3-pytest
+  libopenmpi-dev openmpi-bin
 )
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang libclang-rt-14-dev)

@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <sstream>
 
 #include "support/fixtures.h"
 
@@ -33,12 +35,14 @@ constexpr uid_t kNobody = 65534;
     if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0)
       ::_exit(126);
   }
+  std::vector<std::string> copies =
+      options.launcher.empty() ? launcher_from_environment() : options.launcher;
+  copies.push_back(binary);
+  copies.insert(copies.end(), args.begin(), args.end());
   std::vector<char*> argv;
-  argv.push_back(binary.data());
-  std::vector<std::string> copies = args;
   for (std::string& a : copies) argv.push_back(a.data());
   argv.push_back(nullptr);
-  ::execv(binary.c_str(), argv.data());
+  ::execvp(argv[0], argv.data());
   ::_exit(127);
 }
 
@@ -47,6 +51,15 @@ int decode_status(int status) {
 }
 
 }  // namespace
+
+std::vector<std::string> launcher_from_environment() {
+  std::vector<std::string> words;
+  const char* value = std::getenv("VALLEY_TEST_LAUNCHER");
+  if (value == nullptr) return words;
+  std::istringstream in(value);
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
 
 CommandResult run_valley(const std::vector<std::string>& args, const RunOptions& options) {
   return run_program(VALLEY_BINARY, args, options);
@@ -74,11 +87,14 @@ CommandResult run_program(const std::string& program, const std::vector<std::str
   return result;
 }
 
-BackgroundValley::BackgroundValley(const std::vector<std::string>& args) {
+BackgroundValley::BackgroundValley(const std::vector<std::string>& args,
+                                   const std::vector<std::string>& launcher) {
   pid_ = ::fork();
   if (pid_ == 0) {
     const int null_fd = ::open("/dev/null", O_WRONLY);
-    exec_valley(args, null_fd, null_fd, {});
+    RunOptions options;
+    options.launcher = launcher;
+    exec_valley(args, null_fd, null_fd, options);
   }
 }
 

@@ -22,7 +22,14 @@ struct RunOptions {
   bool unprivileged = false;
   // A limit on the size of any file it writes (ulimit -f): a full disk.
   std::optional<uint64_t> max_file_bytes;
+  // A launcher and its arguments before valley (mpirun -np 2 …). Without
+  // one, the words of the environment variable VALLEY_TEST_LAUNCHER, if set:
+  // the MPI build runs the bad-input catalogue once more through mpirun.
+  std::vector<std::string> launcher;
 };
+
+// The launcher words of VALLEY_TEST_LAUNCHER (empty when it is not set).
+std::vector<std::string> launcher_from_environment();
 
 // Runs VALLEY_BINARY with the given arguments (no shell involved).
 CommandResult run_valley(const std::vector<std::string>& args, const RunOptions& options = {});
@@ -36,7 +43,9 @@ CommandResult run_program(const std::string& program, const std::vector<std::str
 // test. The destructor kills and reaps it if it is still running.
 class BackgroundValley {
  public:
-  explicit BackgroundValley(const std::vector<std::string>& args);
+  explicit BackgroundValley(const std::vector<std::string>& args,
+                            const std::vector<std::string>& launcher = {});
+  pid_t pid() const { return pid_; }
   ~BackgroundValley();
   BackgroundValley(const BackgroundValley&) = delete;
   BackgroundValley& operator=(const BackgroundValley&) = delete;

@@ -86,6 +86,12 @@ void add_method_flags(CLI::App& cmd, MethodConfig& config) {
                                    "SGLD numbers (docs/REPRODUCTION.md)")
                         ->capture_default_str(),
                     {"sgld"}});
+  scoped.push_back({cmd.add_option("--sgld-chains", config.sgld.chains,
+                                   "C independent SGLD chains from x, each of --samples steps, their "
+                                   "weighted means averaged: a different estimator (C× the "
+                                   "gradients), whose chains spread over MPI ranks; 1: Alg. 3 as is")
+                        ->capture_default_str(),
+                    {"sgld"}});
   scoped.push_back({cmd.add_option("--beta", config.is.beta, "IS weights exp(−β f)")
                         ->capture_default_str(),
                     {"is"}});

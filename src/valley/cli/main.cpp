@@ -10,11 +10,15 @@
 #include "valley/cli/commands.h"
 #include "valley/core/error.h"
 #include "valley/core/version.h"
+#include "valley/distributed/session.h"
 
 int main(int argc, char** argv) {
   // Past a file-size limit (ulimit -f) a write then fails with EFBIG, which
   // is reported like a full disk, instead of killing the process.
   std::signal(SIGXFSZ, SIG_IGN);
+  // Under mpirun (in a build with MPI) this process is one rank of a job;
+  // otherwise it runs alone. Errors below end the whole job once.
+  valley::distributed::Session session(argc, argv);
   CLI::App app{
       "valley: minimize local entropy and heat-regularized losses (García Trillos, Kaplan, "
       "Sanz-Alonso 2019) by SGLD, importance sampling or Robbins–Monro, against SGD."};
@@ -39,21 +43,16 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "valley: error: {}\n", valley::one_line(e.what()));
-    return 2;
+    return session.fail(fmt::format("valley: error: {}", valley::one_line(e.what())));
   } catch (const valley::Error& e) {
-    fmt::print(stderr, "valley: error: {}\n", valley::one_line(e.what()));
-    return 2;
+    return session.fail(fmt::format("valley: error: {}", valley::one_line(e.what())));
   } catch (const std::filesystem::filesystem_error& e) {
-    fmt::print(stderr, "valley: error: {}: {}\n", valley::one_line(e.path1().string()),
-               e.code().message());
-    return 2;
+    return session.fail(fmt::format("valley: error: {}: {}", valley::one_line(e.path1().string()),
+                                    e.code().message()));
   } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "valley: error: out of memory\n");
-    return 2;
+    return session.fail("valley: error: out of memory");
   } catch (const std::exception& e) {
-    fmt::print(stderr, "valley: internal error: {}\n", valley::one_line(e.what()));
-    return 3;
+    return session.fail(fmt::format("valley: internal error: {}", valley::one_line(e.what())), 3);
   }
   return 0;
 }

@@ -24,6 +24,7 @@
 #include "valley/flatness/flatness_runner.h"
 #include "valley/reproduce/report.h"
 #include "valley/reproduce/run_results.h"
+#include "valley/distributed/communicator.h"
 #include "valley/reproduce/runner.h"
 #include "valley/reproduce/time_estimate.h"
 #include "valley/train/evaluate.h"
@@ -158,16 +159,27 @@ void reproduce(const std::string& name, const std::filesystem::path& dir, const 
                                 options.test_data_dir ? " --test-data " + options.test_data_dir->string() : "",
                                 options.out_dir.string(), options.n_seeds, options.n_threads);
   context.data = describe_data(data);
-  const ReportFiles files = write_report(experiment, context);
-  fmt::print("\ntable:   {}\nrows:    {}\n", files.markdown.string(), files.csv.string());
-  if (!files.figure.empty()) fmt::print("figure:  {}\n", files.figure.string());
-  else if (!files.figure_script.empty())
-    fmt::print("figure:  gnuplot not found; run `gnuplot figure.gp` in {} to draw it\n", files.dir.string());
   int64_t n_diverged = 0, n_failed = 0;
   for (const TrainingRecord& r : records) {
     n_diverged += r.status == "diverged";
     n_failed += r.status == "failed";
   }
+  const auto check_failures = [&] {
+    if (n_failed > 0)
+      fail("{} training(s) failed (see report.md); running the command again retries them", n_failed);
+  };
+  // The report (and the flatness measurements) are rank 0's alone (the other
+  // ranks' output goes nowhere). Every rank waits for it, so that a failure
+  // ends them all together.
+  if (!distributed::world().is_root()) {
+    distributed::world().barrier();
+    return check_failures();
+  }
+  const ReportFiles files = write_report(experiment, context);
+  fmt::print("\ntable:   {}\nrows:    {}\n", files.markdown.string(), files.csv.string());
+  if (!files.figure.empty()) fmt::print("figure:  {}\n", files.figure.string());
+  else if (!files.figure_script.empty())
+    fmt::print("figure:  gnuplot not found; run `gnuplot figure.gp` in {} to draw it\n", files.dir.string());
   if (experiment.flatness && n_failed == 0 && n_diverged == 0) {
     FlatnessRequest request;
     for (const ExperimentRun& run : experiment.runs)
@@ -185,8 +197,8 @@ void reproduce(const std::string& name, const std::filesystem::path& dir, const 
     run_flatness(request);
   }
   if (n_diverged > 0) fmt::print("{} training(s) diverged; the table says which\n", n_diverged);
-  if (n_failed > 0)
-    fail("{} training(s) failed (see report.md); running the command again retries them", n_failed);
+  distributed::world().barrier();
+  check_failures();
 }
 
 }  // namespace

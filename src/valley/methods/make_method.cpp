@@ -73,6 +73,10 @@ void validate(const MethodConfig& config) {
     fail("--eps0 must be a finite number ≥ 0 (got {})", config.sgld.eps_0);
   if (config.sgld.noise != "variance" && config.sgld.noise != "stddev")
     fail("--sgld-noise must be 'variance' or 'stddev' (got '{}')", config.sgld.noise);
+  if (config.sgld.chains < 1 || config.sgld.chains > 4096)
+    fail("--sgld-chains must be between 1 and 4096 (got {})", config.sgld.chains);
+  if (config.sgld.chains > 1 && config.sampler == "projected")
+    fail("--sgld-chains {} needs --sampler full: the projected sampler runs one chain", config.sgld.chains);
   require_positive(config.is.beta, "--beta");
   if (config.heat.n_iterations && *config.heat.n_iterations < 1)
     fail("--rm-iters must be ≥ 1 (got {})", *config.heat.n_iterations);
@@ -169,9 +173,9 @@ std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& b
         base_settings(config), backend);
   } else if (config.name == "sgld") {
     const SgldSettings settings{config.sgld_is_samples(), config.sgld.eps_0, config.seed,
-                                config.sgld.noise == "stddev"};
+                                config.sgld.noise == "stddev", config.sgld.chains};
     std::unique_ptr<MeanEstimator> estimator;
-    if (projected)
+    if (projected && config.sgld.chains == 1)
       estimator = std::make_unique<ProjectedSgld>(settings, backend);
     else
       estimator = std::make_unique<Sgld>(settings, backend);

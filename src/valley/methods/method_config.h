@@ -59,6 +59,7 @@ struct MethodConfig {
   struct {
     double eps_0 = 1000.0;          // ε_j = 1/(ε0 + j)
     std::string noise = "variance";  // η_j ∼ N(0, ε_j) as written, or "stddev": N(0, ε_j²)
+    int64_t chains = 1;              // C independent chains (sampling/sgld.h)
   } sgld;
 
   struct {

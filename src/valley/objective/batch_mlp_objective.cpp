@@ -4,6 +4,7 @@
 #include <chrono>
 #include <utility>
 
+#include "valley/distributed/communicator.h"
 #include "valley/objective/row_space.h"
 
 namespace valley {
@@ -90,11 +91,16 @@ void BatchMlpObjective::compute_perturbed_gradient_sum(int64_t n_draws, const Dr
   dz1_parts_.resize(dz1_size * static_cast<std::size_t>(n_draws));
   rest_parts_.resize(spec_.n_params() - rest, n_draws);
   // Each draw's parts are kept apart and summed in draw order below, so the
-  // result does not depend on how the draws were spread over threads.
-  backend_.parallel_for(n_draws, [&](int thread, int64_t begin, int64_t end) {
+  // result does not depend on how the draws were spread over threads — or
+  // over ranks: rank r computes the parts of its contiguous share of the
+  // draws, and every rank gathers all parts (a copy, exact) and sums them in
+  // draw order itself.
+  distributed::Communicator& comm = distributed::world();
+  const distributed::Share mine = distributed::share_of(n_draws, comm.rank(), comm.size());
+  backend_.parallel_for(mine.end - mine.begin, [&](int thread, int64_t begin, int64_t end) {
     Mlp<float>& mlp = *workers_[static_cast<std::size_t>(thread)];
     Vec& xi = xi_[static_cast<std::size_t>(thread)];
-    for (int64_t m = begin; m < end; ++m) {
+    for (int64_t m = mine.begin + begin; m < mine.begin + end; ++m) {
       draw(m, {xi.data(), static_cast<std::size_t>(xi.size())});
       mlp.perturbed_gradient_parts(centre().data(), centre_z1_.data(), sigma(), xi.data(),
                                    batch_.images.data(), batch_.labels.data(), batch_size,
@@ -102,6 +108,20 @@ void BatchMlpObjective::compute_perturbed_gradient_sum(int64_t n_draws, const Dr
                                    rest_parts_.col(m).data());
     }
   });
+  if (comm.size() > 1) {
+    std::vector<int64_t> counts(static_cast<std::size_t>(comm.size()));
+    for (int r = 0; r < comm.size(); ++r) {
+      const distributed::Share share = distributed::share_of(n_draws, r, comm.size());
+      counts[static_cast<std::size_t>(r)] = share.end - share.begin;
+    }
+    const auto gather = [&](float* data, int64_t per_draw) {
+      std::vector<int64_t> sizes(counts);
+      for (int64_t& size : sizes) size *= per_draw;
+      comm.all_gather({data, static_cast<std::size_t>(n_draws * per_draw)}, sizes);
+    };
+    gather(dz1_parts_.data(), static_cast<int64_t>(dz1_size));
+    gather(rest_parts_.data(), rest_parts_.rows());
+  }
   // Σ_m ∂f/∂z_1^(m), then ∇_{W_1} = Xᵀ (Σ_m ∂f/∂z_1^(m)) and ∇_{b_1} = its column sums.
   dz1_sum_.assign(dz1_size, 0.0f);
   for (int64_t m = 0; m < n_draws; ++m)

@@ -94,6 +94,8 @@ const std::vector<Key>& keys() {
       {"eps0", {"sgld"}, method_number([](MethodConfig& m) -> double& { return m.sgld.eps_0; })},
       {"sgld-noise", {"sgld"},
        [](const nlohmann::json& v, const std::string& w, TrainConfig& c) { c.method.sgld.noise = as_string(v, w); }},
+      {"sgld-chains", {"sgld"},
+       [](const nlohmann::json& v, const std::string& w, TrainConfig& c) { c.method.sgld.chains = as_integer(v, w); }},
       {"beta", {"is"}, method_number([](MethodConfig& m) -> double& { return m.is.beta; })},
       {"rm-iters", {"heat"},
        [](const nlohmann::json& v, const std::string& w, TrainConfig& c) {

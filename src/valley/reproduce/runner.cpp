@@ -8,6 +8,7 @@
 
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
+#include "valley/distributed/communicator.h"
 #include "valley/reproduce/run_results.h"
 #include "valley/train/trainer.h"
 
@@ -105,9 +106,23 @@ std::vector<TrainingRecord> run_experiment(const Experiment& experiment,
   const int width = static_cast<int>(fmt::format("{}", total).size());
   int64_t count = 0;
   std::vector<TrainingRecord> records;
+  // Over the R ranks of a distributed run, the trainings are independent:
+  // rank r takes trainings r, r + R, … of this fixed list, each on its own
+  // (one process's numbers, written into its own directory), and all ranks
+  // wait for each other at the end.
+  distributed::Communicator& comm = distributed::world();
+  distributed::SerialCommunicator alone;
+  std::vector<bool> mine;
   for (const ExperimentRun& run : experiment.runs) {
     for (int64_t s = 1; s <= options.n_seeds; ++s) {
       const TrainConfig config = training_config(run, static_cast<uint64_t>(s), options);
+      mine.push_back(count % comm.size() == comm.rank());
+      if (!mine.back()) {
+        ++count;
+        records.push_back({run.name, static_cast<uint64_t>(s), RunState::absent, ""});
+        continue;
+      }
+      const distributed::ScopedWorld one_rank(alone);
       TrainingRecord record{run.name, static_cast<uint64_t>(s), run_state(config, data), ""};
       const std::string prefix =
           fmt::format("[{:>{}}/{}] {} seed {}", ++count, width, total, run.name, s);
@@ -141,6 +156,16 @@ std::vector<TrainingRecord> run_experiment(const Experiment& experiment,
       }
       write_file_atomically(config.out_dir / kRecordFile, run_record(config, data).dump(2) + "\n");
       records.push_back(record);
+    }
+  }
+  if (comm.size() > 1) {
+    comm.barrier();
+    // The trainings of the other ranks, as their directories now say.
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      if (mine[i]) continue;
+      for (const ExperimentRun& run : experiment.runs)
+        if (run.name == records[i].run)
+          records[i].status = status_of(training_config(run, records[i].seed, options).out_dir);
     }
   }
   return records;

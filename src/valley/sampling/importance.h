@@ -10,11 +10,23 @@
 // neither overflow nor underflow. Threads take blocks in turn and merge them
 // into the total in block order: the result is the same for any thread
 // count. It never calls ∇f. d = parameters.
+//
+// Over the R ranks of a distributed run (docs/DISTRIBUTED.md) the blocks are
+// grouped into at most kMaxShards contiguous shards, a grouping fixed by J
+// alone: each shard's blocks are folded in block order, and the shards into
+// the total in shard order. Each rank takes a contiguous range of shards and
+// generates its own samples' noise from the counters; the running total is
+// handed from rank to rank in order (2 scalars, the ESS sum and a d-vector)
+// and broadcast from the last, so the result is the same bit for bit for
+// every R. With J ≤ kMaxShards·kBlockSize every shard is one block, and the
+// fold is the plain block-order fold.
 #pragma once
 
 #include <vector>
 
 #include "valley/backends/backend.h"
+#include "valley/distributed/communicator.h"
+#include "valley/sampling/logsumexp.h"
 #include "valley/sampling/mean_estimator.h"
 
 namespace valley {
@@ -30,6 +42,8 @@ class ImportanceSampling final : public MeanEstimator {
   // Samples per block: a fixed constant (not tied to threads), so that the
   // order of floating-point sums is fixed.
   static constexpr int64_t kBlockSize = 16;
+  // The most shards (units of work spread over ranks).
+  static constexpr int64_t kMaxShards = 256;
 
   ImportanceSampling(ImportanceSettings settings, const Backend& backend);
 
@@ -39,11 +53,16 @@ class ImportanceSampling final : public MeanEstimator {
   nlohmann::json settings() const override;
 
  private:
+  void merge_unordered(distributed::Communicator& comm, const std::vector<LogSumExp>& weights,
+                       LogSumExp& total);
+
   ImportanceSettings settings_;
   const Backend& backend_;
   Vec sum_;                 // Σ_j w^j ξ_j in units of exp(max log-weight so far)
   std::vector<Vec> xi_;     // per worker: ξ_j
   std::vector<Vec> block_;  // per worker: the current block's Σ w^j ξ_j
+  Vec shard_;               // the current shard's Σ w^j ξ_j
+  std::vector<Vec> pending_;  // on ranks > 0: finished shards awaiting the total
 };
 
 }  // namespace valley

@@ -45,6 +45,16 @@ class LogSumExp {
     return {self_scale, other_scale};
   }
 
+  // The accumulator whose max(), scaled_sum() and scaled_sum_squares() are
+  // these (sent between ranks as three numbers).
+  static LogSumExp from_parts(double max, double scaled_sum, double scaled_sum_squares) {
+    LogSumExp out;
+    out.max_ = max;
+    out.sum_ = scaled_sum;
+    out.sum_squares_ = scaled_sum_squares;
+    return out;
+  }
+
   double last_weight() const { return last_weight_; }
   double max() const { return max_; }
   // Σ exp(a_j − max) and Σ exp(2(a_j − max))

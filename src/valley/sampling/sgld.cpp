@@ -4,7 +4,9 @@
 #include <cmath>
 #include <exception>
 
+#include "valley/core/error.h"
 #include "valley/core/spin_wait.h"
+#include "valley/distributed/communicator.h"
 #include "valley/schedules/step_sizes.h"
 
 namespace valley {
@@ -14,18 +16,55 @@ Sgld::Sgld(SgldSettings settings, const Backend& backend) : settings_(settings),
 MeanEstimate Sgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
                                  VecRef mean) {
   const Eigen::Index d = x.size();
-  if (chain_.size() != d) chain_ = x;  // Alg. 3: x^0 = x, the first time
+  const int64_t n_chains = settings_.n_chains;
+  // Alg. 3: x^0 = x, the first time (every chain)
+  if (chains_.rows() != d || chains_.cols() != n_chains) chains_ = x.replicate(1, n_chains);
   grad_.resize(d);
   for (Vec& noise : noise_) noise.resize(d);
-  mean.setZero();
+  sums_.setZero(d, n_chains);
+  // The chains are independent: rank r runs its contiguous share of them,
+  // and every rank gathers every chain's state and Σ_j ε_j y^j (copies,
+  // exact) and adds them in chain order.
+  distributed::Communicator& comm = distributed::world();
+  // (One chain runs on every rank alike: nothing to exchange.)
+  const bool spread = n_chains > 1 && comm.size() > 1;
+  const distributed::Share mine =
+      spread ? distributed::share_of(n_chains, comm.rank(), comm.size()) : distributed::Share{0, n_chains};
+  for (int64_t c = mine.begin; c < mine.end; ++c) run_chain(c, x, tau, f, k);
+  if (spread) {
+    std::vector<int64_t> counts(static_cast<std::size_t>(comm.size()));
+    for (int r = 0; r < comm.size(); ++r) {
+      const distributed::Share share = distributed::share_of(n_chains, r, comm.size());
+      counts[static_cast<std::size_t>(r)] = (share.end - share.begin) * d;
+    }
+    comm.all_gather({chains_.data(), static_cast<std::size_t>(chains_.size())}, counts);
+    comm.all_gather({sums_.data(), static_cast<std::size_t>(sums_.size())}, counts);
+    // The other ranks' gradient evaluations count as this update's too.
+    f.add_counts({0, (n_chains - (mine.end - mine.begin)) * settings_.n_samples});
+  }
+  double sum_eps = 0.0;  // Σ_j ε_j, the same for every chain
+  for (int64_t j = 1; j <= settings_.n_samples; ++j) sum_eps += sgld_temperature(settings_.eps_0, j);
+  // μ ≈ Σ_c Σ_j ε_j y_c^j / (C Σ_j ε_j)
+  mean = sums_.col(0);
+  for (int64_t c = 1; c < n_chains; ++c) mean += sums_.col(c);
+  mean /= static_cast<float>(static_cast<double>(n_chains) * sum_eps);
+  return {};
+}
+
+// Chain c of Alg. 3 from its state chains_.col(c), accumulating
+// Σ_j ε_j y^j into sums_.col(c). Its noise is the stream (seed, k, j) from
+// offset c·d: chain 0 draws exactly what the single chain always drew.
+void Sgld::run_chain(int64_t c, ConstVecRef x, double tau, Objective& f, uint64_t k) {
+  const Eigen::Index d = x.size();
   const int64_t n_steps = settings_.n_samples;
+  const uint64_t offset = static_cast<uint64_t>(c) * static_cast<uint64_t>(d);
   const auto fill = [&](int64_t j, bool on_all_threads) {
     const NoiseKey key{settings_.seed, Stream::sgld, static_cast<uint32_t>(k), static_cast<uint32_t>(j)};
     const std::span<float> out(noise_[j % 2].data(), static_cast<std::size_t>(d));
     if (on_all_threads)
-      backend_.fill_normal(key, 0, out);
+      backend_.fill_normal(key, offset, out);
     else
-      fill_normal(key, 0, out);
+      fill_normal(key, offset, out);
   };
 
   // With a second thread, it fills noise_[j % 2] for step j while step j − 1
@@ -50,16 +89,16 @@ MeanEstimate Sgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64
     }
   };
 
-  double sum_eps = 0.0;
   const float inv_tau = static_cast<float>(1.0 / tau);
-  float* y = chain_.data();
-  float* mu = mean.data();
+  auto chain = chains_.col(c);
+  float* y = chain.data();
+  float* mu = sums_.col(c).data();
   const float* centre = x.data();
   const float* g = grad_.data();
   const auto run_chain = [&] {
     for (int64_t j = 1; j <= n_steps; ++j) {
       f.select_inner_batch(static_cast<uint64_t>(j - 1));
-      f.gradient(chain_, grad_);
+      f.gradient(chain, grad_);
       if (ahead)
         wait_until(produced, [&] { return produced.load(std::memory_order_acquire) >= j; });
       else
@@ -75,7 +114,6 @@ MeanEstimate Sgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64
         // μ ≈ Σ ε_j y^j / Σ ε_j
         mu[i] += eps_f * y[i];
       }
-      sum_eps += eps;
       if (ahead) {
         consumed.store(j, std::memory_order_release);
         consumed.notify_all();
@@ -104,15 +142,23 @@ MeanEstimate Sgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64
     });
     if (chain_error) std::rethrow_exception(chain_error);
   }
-  mean /= static_cast<float>(sum_eps);
-  return {};
+}
+
+void Sgld::restore_state(std::span<const float> state) {
+  const auto n_chains = static_cast<Eigen::Index>(settings_.n_chains);
+  if (state.size() % static_cast<std::size_t>(n_chains) != 0)
+    fail("sgld: a state of {} numbers does not hold {} chains", state.size(), n_chains);
+  chains_ = Eigen::Map<const Samples>(state.data(), static_cast<Eigen::Index>(state.size()) / n_chains, n_chains);
 }
 
 nlohmann::json Sgld::settings() const {
-  return {{"estimator", "sgld"},
+  nlohmann::json out = {{"estimator", "sgld"},
           {"samples", settings_.n_samples},
           {"eps0", settings_.eps_0},
           {"noise", settings_.noise_std_eps ? "stddev-eps" : "variance-eps"}};
+  // Recorded only when there are several, so that one chain's settings read as before.
+  if (settings_.n_chains != 1) out["chains"] = settings_.n_chains;
+  return out;
 }
 
 }  // namespace valley

@@ -10,6 +10,14 @@
 //
 // The noise does not depend on the chain, so with two or more threads it is
 // drawn one step ahead on a second thread while the first computes ∇f.
+//
+// One chain is sequential: it cannot be spread over machines. With
+// --sgld-chains C, C independent chains start at x (each continuing, update
+// after update, from where it ended), chain c drawing its own noise, and
+//   μ ≈ Σ_c Σ_j ε_j y_c^j / (C Σ_j ε_j).
+// Each chain takes J steps, so an update costs C·J gradients; C = 1 is the
+// estimator above, bit for bit. The chains are spread over the ranks of a
+// distributed run (C is the user's, never R's).
 #pragma once
 
 #include <cmath>
@@ -27,6 +35,7 @@ struct SgldSettings {
   // this set, the standard deviation is ε_j instead — a reading under which
   // the paper's Table 1 SGLD row is reproduced (see docs/REPRODUCTION.md).
   bool noise_std_eps = false;
+  int64_t n_chains = 1;  // C independent chains
 };
 
 // The standard deviation of η_j.
@@ -42,21 +51,23 @@ class Sgld final : public MeanEstimator {
   MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
                              VecRef mean) override;
   nlohmann::json settings() const override;
-  std::vector<float> state() const override { return {chain_.data(), chain_.data() + chain_.size()}; }
-  void restore_state(std::span<const float> state) override {
-    chain_ = Eigen::Map<const Vec>(state.data(), static_cast<Eigen::Index>(state.size()));
-  }
+  // The chains' states, one after another.
+  std::vector<float> state() const override { return {chains_.data(), chains_.data() + chains_.size()}; }
+  void restore_state(std::span<const float> state) override;
 
-  // The chain's current state (empty before the first update).
-  const Vec& chain() const { return chain_; }
-  // Continues the chain from y (the projected sampler moves it between
-  // coordinate systems).
-  void set_chain(ConstVecRef y) { chain_ = y; }
+  // The (first) chain's current state (empty before the first update).
+  ConstVecRef chain() const { return chains_.col(0); }
+  // Continues the (single) chain from y (the projected sampler moves it
+  // between coordinate systems).
+  void set_chain(ConstVecRef y) { chains_ = y; }
 
  private:
   SgldSettings settings_;
   const Backend& backend_;
-  Vec chain_;  // y, carried over between updates
+  void run_chain(int64_t c, ConstVecRef x, double tau, Objective& f, uint64_t k);
+
+  Samples chains_;  // d × C: y of each chain, carried over between updates
+  Samples sums_;    // d × C: Σ_j ε_j y^j of each chain
   Vec grad_;
   Vec noise_[2];  // ring of two: step j uses noise_[j % 2]
 };

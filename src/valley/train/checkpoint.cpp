@@ -1,3 +1,4 @@
+#include "valley/distributed/communicator.h"
 #include "valley/train/checkpoint.h"
 
 #include <bit>
@@ -210,6 +211,8 @@ Checkpoint decode_checkpoint(std::string_view bytes, const std::string& name) {
 }
 
 void write_checkpoint(const std::filesystem::path& path, const Checkpoint& checkpoint) {
+  // Every rank of a distributed run holds the same state; rank 0 writes it.
+  if (!distributed::world().is_root()) return;
   write_file_atomically(path, encode_checkpoint(checkpoint));
 }
 

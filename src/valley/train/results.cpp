@@ -7,6 +7,7 @@
 
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
+#include "valley/distributed/communicator.h"
 #include "valley/model/model_file.h"
 #include "valley/train/checkpoint.h"
 
@@ -31,6 +32,13 @@ std::string metrics_csv(const std::vector<MetricsRow>& rows) {
 }
 
 RunDirectory::RunDirectory(std::filesystem::path dir, bool overwrite) : dir_(std::move(dir)) {
+  // In a distributed run rank 0 alone checks, creates and writes the
+  // directory; the other ranks wait for it here (if it fails, its abort ends
+  // them before they do anything).
+  if (!distributed::world().is_root()) {
+    distributed::world().barrier();
+    return;
+  }
   std::error_code ec;
   const auto status = std::filesystem::status(dir_, ec);
   if (ec && ec != std::errc::no_such_file_or_directory)
@@ -48,12 +56,14 @@ RunDirectory::RunDirectory(std::filesystem::path dir, bool overwrite) : dir_(std
     std::filesystem::create_directories(dir_, ec);
     if (ec) fail("--out {}: cannot create directory: {}", dir_.string(), ec.message());
   }
+  distributed::world().barrier();
 }
 
 RunDirectory RunDirectory::resume(std::filesystem::path dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
     fail("--resume {}: not a directory holding a run", dir.string());
+  if (distributed::world().is_root())
   for (const char* name : {"config.json", "metrics.csv", "summary.json", kCheckpointFile, kModelFile,
                            "entropy_sgd.csv", "covariance.csv"}) {
     const std::filesystem::path tmp = dir / (std::string(name) + ".tmp");
@@ -65,14 +75,17 @@ RunDirectory RunDirectory::resume(std::filesystem::path dir) {
 }
 
 void RunDirectory::write_config(const nlohmann::json& config) const {
+  if (!distributed::world().is_root()) return;
   write_file_atomically(dir_ / "config.json", to_text(config));
 }
 
 void RunDirectory::write_metrics(const std::vector<MetricsRow>& rows) const {
+  if (!distributed::world().is_root()) return;
   write_file_atomically(dir_ / "metrics.csv", metrics_csv(rows));
 }
 
 void RunDirectory::write_summary(const nlohmann::json& summary) const {
+  if (!distributed::world().is_root()) return;
   write_file_atomically(dir_ / "summary.json", to_text(summary));
 }
 

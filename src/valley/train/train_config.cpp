@@ -41,7 +41,7 @@ nlohmann::json to_json(const TrainConfig& config) {
   const auto optional = [](const auto& value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
   };
-  return {{"net", config.net},
+  nlohmann::json out = {{"net", config.net},
           {"updates", config.n_updates},
           {"batch", config.batch_size},
           {"eval_every", config.eval_every},
@@ -88,6 +88,9 @@ nlohmann::json to_json(const TrainConfig& config) {
           {"test_data", config.test_data_dir ? config.test_data_dir->string() : ""},
           {"init_from", config.init_from ? config.init_from->string() : ""},
           {"out", config.out_dir.string()}};
+  // Recorded only when not 1, so that the settings of one chain read as before.
+  if (m.sgld.chains != 1) out["sgld_chains"] = m.sgld.chains;
+  return out;
 }
 
 namespace {
@@ -199,6 +202,7 @@ TrainConfig train_config_from_json(const nlohmann::json& json, const std::string
   // the noise as Alg. 3 prints it unless started with --sgld-noise stddev,
   // which was then lost.
   if (json.contains("sgld_noise")) fields.get("sgld_noise", m.sgld.noise);
+  if (json.contains("sgld_chains")) fields.get("sgld_chains", m.sgld.chains);
   fields.get("beta", m.is.beta);
   fields.get("rm_iters", m.heat.n_iterations);
   fields.get("rm_samples", m.heat.n_draws);

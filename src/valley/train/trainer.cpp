@@ -1,3 +1,4 @@
+#include "valley/distributed/communicator.h"
 #include "valley/train/trainer.h"
 
 #include <algorithm>
@@ -105,7 +106,8 @@ TrainConfig resolve_sampler(TrainConfig config) {
     config.inner_batch = config.method.name == "entropy-sgd" ? "fresh" : "same";
   if (config.method.sampler != "auto") return config;
   const std::string& name = config.method.name;
-  if (name == "sgd" || name == "sam" || name == "entropy-sgd") {
+  if (name == "sgd" || name == "sam" || name == "entropy-sgd" ||
+      (name == "sgld" && config.method.sgld.chains > 1)) {  // (the projected sampler runs one chain)
     config.method.sampler = "full";
   } else if (config.method.covariance.kind == "diag") {
     config.method.sampler = "full";  // the projected sampler needs isotropic noise
@@ -213,7 +215,8 @@ struct TrainingRun::State {
   // model.safetensors of x_{n_done}. Only finite parameters get here: a
   // diverged run stops before, and keeps the last good file.
   void save_model() {
-    write_model_file(run_dir->path() / kModelFile, spec, x, model_metadata(config_json, n_done));
+    if (distributed::world().is_root())
+      write_model_file(run_dir->path() / kModelFile, spec, x, model_metadata(config_json, n_done));
     last_model = n_done;
   }
 
@@ -390,6 +393,11 @@ TrainOutcome TrainingRun::finish() {
                      {"seconds_per_update", n_updates > 0 ? s.total_seconds / n_updates : 0.0},
                      {"total_update_seconds", s.total_seconds}};
   if (s.last_model != s.n_done) s.save_model();
+  if (const distributed::Communicator& comm = distributed::world(); comm.size() > 1) {
+    // Seconds in MPI calls (on rank 0), waiting for the other ranks included.
+    outcome.summary["ranks"] = comm.size();
+    outcome.summary["communication_seconds_per_update"] = n_updates > 0 ? comm.seconds() / n_updates : 0.0;
+  }
   s.run_dir->write_summary(outcome.summary);
   outcome.rows = s.rows;
   outcome.x = s.x;

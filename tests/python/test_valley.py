@@ -226,7 +226,7 @@ def test_bad_estimator_arguments_raise_value_error_with_the_cli_message(kwargs, 
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(method="adam"), "--method: unknown method 'adam' (valid: sgd, sgld, is, heat)"),
+    (dict(method="adam"), "--method: unknown method 'adam' (valid: sgd, sgld, is, heat, sam, entropy-sgd)"),
     (dict(tau=0.1), "--tau does not apply to --method sgd"),
     (dict(updates=-3), "--updates must be ≥ 0 (got -3)"),
     (dict(net="784-x-10"), None),

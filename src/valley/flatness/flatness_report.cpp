@@ -87,11 +87,11 @@ std::vector<std::string> write_flatness_files(const std::filesystem::path& dir,
   for (std::size_t r = 0; r < runs.size(); ++r) {
     const RunMeasures& m = runs[r].measures;
     for (std::size_t j = 0; j < m.curves_1d.size(); ++j)
-      for (const CurvePoint& p : m.curves_1d[j])
+      for (const LandscapePoint& p : m.curves_1d[j])
         one_d += fmt::format("{},{},{},{},{},{}\n", r, csv_label(runs[r].label), j, num(p.alpha),
                              num(p.score.loss), num(p.score.accuracy));
     double last_alpha = std::nan("");
-    for (const CurvePoint& p : m.grid_2d) {
+    for (const LandscapePoint& p : m.grid_2d) {
       if (!std::isnan(last_alpha) && p.alpha != last_alpha) two_d += "\n";
       last_alpha = p.alpha;
       two_d += fmt::format("{},{},{},{},{}\n", r, csv_label(runs[r].label), num(p.alpha), num(p.beta), num(p.score.loss));
@@ -106,7 +106,7 @@ std::vector<std::string> write_flatness_files(const std::filesystem::path& dir,
   std::vector<std::string> pngs = {"profiles.png", "spectrum.png", "landscape_1d.png", "landscape_2d.png"};
   if (between) {
     std::string csv = "alpha,loss,accuracy\n";
-    for (const CurvePoint& p : between->curve)
+    for (const LandscapePoint& p : between->curve)
       csv += fmt::format("{},{},{}\n", num(p.alpha), num(p.score.loss), num(p.score.accuracy));
     write_file_atomically(dir / "interpolation.csv", csv);
     pngs.push_back("interpolation.png");

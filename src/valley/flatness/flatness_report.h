@@ -29,7 +29,7 @@ struct MeasuredRun {
 
 struct Between {
   std::string label_a, label_b;
-  std::vector<CurvePoint> curve;
+  std::vector<LandscapePoint> curve;
 };
 
 // Writes the CSV files and the gnuplot script; returns the PNG names the

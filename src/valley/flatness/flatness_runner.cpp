@@ -203,7 +203,7 @@ void run_flatness(const FlatnessRequest& o) {
                         {"runs", runs_json}};
   if (between) {
     nlohmann::json curve = nlohmann::json::array();
-    for (const CurvePoint& p : between->curve) curve.push_back({{"alpha", p.alpha}, {"loss", p.score.loss}, {"accuracy", p.score.accuracy}});
+    for (const LandscapePoint& p : between->curve) curve.push_back({{"alpha", p.alpha}, {"loss", p.score.loss}, {"accuracy", p.score.accuracy}});
     doc["between"] = {{"a", o.between[0]}, {"b", o.between[1]}, {"curve", curve}};
   }
   seconds["all"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

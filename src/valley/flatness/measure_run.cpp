@@ -209,7 +209,7 @@ RunMeasures measure_run(SubsetNet& net, const Vec& x, const FlatnessSettings& s,
     direction_layer.push_back(net.first_layer(directions.back()));
   }
   for (int j = 0; j < s.n_directions; ++j) {
-    std::vector<CurvePoint> curve;
+    std::vector<LandscapePoint> curve;
     for (double a : linspace(-1.0, 1.0, s.n_points_1d)) {
       const Vec point = x + static_cast<float>(a) * directions[static_cast<std::size_t>(j)];
       curve.push_back({a, 0.0, net.score_combination(point, {&z0, &direction_layer[static_cast<std::size_t>(j)]}, {1.0, a})});
@@ -223,7 +223,7 @@ RunMeasures measure_run(SubsetNet& net, const Vec& x, const FlatnessSettings& s,
     }
   double max_rise = 0.0;
   for (const auto& curve : r.curves_1d)
-    for (const CurvePoint& p : curve) max_rise = std::max(max_rise, p.score.loss - base.loss);
+    for (const LandscapePoint& p : curve) max_rise = std::max(max_rise, p.score.loss - base.loss);
   r.json["landscape"] = {{"directions", s.n_directions},
                          {"loss_rise_at_alpha_1", [&] {
                             nlohmann::json rises = nlohmann::json::array();
@@ -283,10 +283,10 @@ RunMeasures measure_run(SubsetNet& net, const Vec& x, const FlatnessSettings& s,
   return r;
 }
 
-std::vector<CurvePoint> interpolate(SubsetNet& net, const Vec& x_a, const Vec& x_b, int n_points) {
+std::vector<LandscapePoint> interpolate(SubsetNet& net, const Vec& x_a, const Vec& x_b, int n_points) {
   const std::vector<float> z_a = net.first_layer(x_a);
   const std::vector<float> z_b = net.first_layer(x_b);
-  std::vector<CurvePoint> curve;
+  std::vector<LandscapePoint> curve;
   for (double a : linspace(-0.5, 1.5, n_points)) {
     const Vec point = (1.0f - static_cast<float>(a)) * x_a + static_cast<float>(a) * x_b;
     curve.push_back({a, 0.0, net.score_combination(point, {&z_a, &z_b}, {1.0 - a, a})});

@@ -49,7 +49,9 @@ struct FlatnessSettings {
   nlohmann::json to_json() const;
 };
 
-struct CurvePoint {
+// One point of a loss landscape: x* + αd₁ (+ βd₂), and the subset loss and
+// accuracy there.
+struct LandscapePoint {
   double alpha = 0.0;
   double beta = 0.0;
   SubsetNet::Score score;
@@ -61,8 +63,8 @@ struct RunMeasures {
   std::vector<ProfilePoint> profiles;
   std::vector<double> laplace_local_entropy, laplace_heat;  // per τ
   QuadratureNodes spectrum;
-  std::vector<std::vector<CurvePoint>> curves_1d;  // per direction
-  std::vector<CurvePoint> grid_2d;                 // α-major
+  std::vector<std::vector<LandscapePoint>> curves_1d;  // per direction
+  std::vector<LandscapePoint> grid_2d;                 // α-major
 };
 
 using ProgressFn = std::function<void(const std::string& part)>;
@@ -72,7 +74,7 @@ RunMeasures measure_run(SubsetNet& net, const Vec& x, const FlatnessSettings& se
 
 // f((1 − α) x_a + α x_b) for α on [−0.5, 1.5] (Goodfellow et al. 2015; Li et al.'s 1-D
 // interpolation between two minimizers).
-std::vector<CurvePoint> interpolate(SubsetNet& net, const Vec& x_a, const Vec& x_b, int n_points);
+std::vector<LandscapePoint> interpolate(SubsetNet& net, const Vec& x_a, const Vec& x_b, int n_points);
 
 // Per layer: |W_l| (Frobenius) and |b_l|.
 nlohmann::json weight_norms(const NetSpec& spec, const Vec& x);

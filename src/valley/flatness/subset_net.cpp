@@ -35,6 +35,28 @@ int SubsetNet::chunk_rows(int64_t c) const {
   return static_cast<int>(std::min<int64_t>(chunk_size_, n_ - chunk_begin(c)));
 }
 
+SubsetNet::Score SubsetNet::fold_scores(const std::vector<double>& loss_sums,
+                                       const std::vector<int64_t>& correct) const {
+  Score s;
+  int64_t n_correct = 0;
+  for (int64_t c = 0; c < n_chunks(); ++c) {
+    s.loss += loss_sums[static_cast<std::size_t>(c)];
+    n_correct += correct[static_cast<std::size_t>(c)];
+  }
+  s.loss /= static_cast<double>(n_);
+  s.accuracy = static_cast<double>(n_correct) / static_cast<double>(n_);
+  return s;
+}
+
+void SubsetNet::fold_chunk_vectors(Eigen::VectorXd& out) const {
+  const int64_t d = dim();
+  out.setZero(d);
+  for (int64_t c = 0; c < n_chunks(); ++c) {
+    const double w = static_cast<double>(chunk_rows(c)) / static_cast<double>(n_);
+    out += w * Eigen::Map<const Vec>(chunk_vectors_[static_cast<std::size_t>(c)].data(), d).cast<double>();
+  }
+}
+
 SubsetNet::Score SubsetNet::score(const Vec& x) {
   std::vector<double> loss_sums(static_cast<std::size_t>(n_chunks()));
   std::vector<int64_t> correct(static_cast<std::size_t>(n_chunks()));
@@ -48,15 +70,7 @@ SubsetNet::Score SubsetNet::score(const Vec& x) {
       correct[static_cast<std::size_t>(c)] = s.n_correct;
     }
   });
-  Score s;
-  int64_t n_correct = 0;
-  for (int64_t c = 0; c < n_chunks(); ++c) {
-    s.loss += loss_sums[static_cast<std::size_t>(c)];
-    n_correct += correct[static_cast<std::size_t>(c)];
-  }
-  s.loss /= static_cast<double>(n_);
-  s.accuracy = static_cast<double>(n_correct) / static_cast<double>(n_);
-  return s;
+  return fold_scores(loss_sums, correct);
 }
 
 double SubsetNet::gradient(const Vec& x, Eigen::VectorXd& grad) {
@@ -74,13 +88,9 @@ double SubsetNet::gradient(const Vec& x, Eigen::VectorXd& grad) {
                                           labels_ + chunk_begin(c), rows, g.data());
     }
   });
-  grad.setZero(d);
+  fold_chunk_vectors(grad);
   double loss = 0.0;
-  for (int64_t c = 0; c < n_chunks(); ++c) {
-    const double w = static_cast<double>(chunk_rows(c)) / static_cast<double>(n_);
-    grad += w * Eigen::Map<const Vec>(chunk_vectors_[static_cast<std::size_t>(c)].data(), d).cast<double>();
-    loss += loss_sums[static_cast<std::size_t>(c)];
-  }
+  for (int64_t c = 0; c < n_chunks(); ++c) loss += loss_sums[static_cast<std::size_t>(c)];
   return loss / static_cast<double>(n_);
 }
 
@@ -97,11 +107,7 @@ void SubsetNet::hessian_vector_product(const Vec& x, const Eigen::VectorXd& v, E
                    labels_ + chunk_begin(c), chunk_rows(c), out.data());
     }
   });
-  hv.setZero(d);
-  for (int64_t c = 0; c < n_chunks(); ++c) {
-    const double w = static_cast<double>(chunk_rows(c)) / static_cast<double>(n_);
-    hv += w * Eigen::Map<const Vec>(chunk_vectors_[static_cast<std::size_t>(c)].data(), d).cast<double>();
-  }
+  fold_chunk_vectors(hv);
 }
 
 std::vector<float> SubsetNet::first_layer(const Vec& u) {
@@ -139,15 +145,7 @@ SubsetNet::Score SubsetNet::score_combination(const Vec& point,
       correct[static_cast<std::size_t>(c)] = s.n_correct;
     }
   });
-  Score s;
-  int64_t n_correct = 0;
-  for (int64_t c = 0; c < n_chunks(); ++c) {
-    s.loss += loss_sums[static_cast<std::size_t>(c)];
-    n_correct += correct[static_cast<std::size_t>(c)];
-  }
-  s.loss /= static_cast<double>(n_);
-  s.accuracy = static_cast<double>(n_correct) / static_cast<double>(n_);
-  return s;
+  return fold_scores(loss_sums, correct);
 }
 
 }  // namespace valley

@@ -57,6 +57,11 @@ class SubsetNet {
   int64_t n_chunks() const { return (n_ + chunk_size_ - 1) / chunk_size_; }
   int64_t chunk_begin(int64_t c) const { return c * chunk_size_; }
   int chunk_rows(int64_t c) const;
+  // The subset's mean score from per-chunk loss sums and correct counts,
+  // added in chunk order (the same for any thread count).
+  Score fold_scores(const std::vector<double>& loss_sums, const std::vector<int64_t>& correct) const;
+  // Σ_c (rows_c / n) chunk_vectors_[c], in chunk order, into out.
+  void fold_chunk_vectors(Eigen::VectorXd& out) const;
 
   NetSpec spec_;
   const float* images_;

@@ -190,16 +190,14 @@ struct TrainingRun::State {
   void write_diagnostics() const {
     for (const DiagnosticsLog* log : diagnostic_logs()) log->write(run_dir->path());
   }
-  std::vector<DiagnosticsLog*> diagnostic_logs() {
-    std::vector<DiagnosticsLog*> logs;
-    if (config.method.name == "entropy-sgd") logs.push_back(&entropy_sgd_log);
-    if (config.method.covariance.kind == "diag") logs.push_back(&covariance_log);
-    return logs;
-  }
-  std::vector<const DiagnosticsLog*> diagnostic_logs() const {
-    std::vector<const DiagnosticsLog*> logs;
-    if (config.method.name == "entropy-sgd") logs.push_back(&entropy_sgd_log);
-    if (config.method.covariance.kind == "diag") logs.push_back(&covariance_log);
+  // The method's diagnostics files (entropy_sgd.csv, covariance.csv), if any.
+  std::vector<DiagnosticsLog*> diagnostic_logs() { return diagnostic_logs_of(*this); }
+  std::vector<const DiagnosticsLog*> diagnostic_logs() const { return diagnostic_logs_of(*this); }
+  template <typename Self>
+  static auto diagnostic_logs_of(Self& self) -> std::vector<decltype(&self.entropy_sgd_log)> {
+    std::vector<decltype(&self.entropy_sgd_log)> logs;
+    if (self.config.method.name == "entropy-sgd") logs.push_back(&self.entropy_sgd_log);
+    if (self.config.method.covariance.kind == "diag") logs.push_back(&self.covariance_log);
     return logs;
   }
 

@@ -137,13 +137,6 @@ def test_everything_has_a_docstring():
     assert valley.__doc__
 
 
-def test_train_help_lists_the_arguments_with_the_cli_defaults():
-    doc = valley.train.__doc__
-    for text in ("method: str = 'sgd'", "net: str = '784-200-10'", "updates: int = 500",
-                 "batch: int = 20", "eps0: Optional[float] = None", "seed: int = 1"):
-        assert text in doc
-
-
 # ---- the estimators on a Python objective ----------------------------------
 
 # f(x) = ½ Σ a_i x_i², so q_{x,τ} (eq. 6) is Gaussian with precision a + 1/τ
@@ -230,7 +223,7 @@ def test_bad_estimator_arguments_raise_value_error_with_the_cli_message(kwargs, 
     (dict(tau=0.1), "--tau does not apply to --method sgd"),
     (dict(updates=-3), "--updates must be ≥ 0 (got -3)"),
     (dict(net="784-x-10"), None),
-    (dict(seed=-1), "--seed must be ≥ 0 (got -1)"),
+    (dict(seed=-1), "--seed: must be ≥ 0 (got -1)"),
     (dict(out=""), "--out DIR is required: where the results of the run go"),
 ])
 def test_bad_train_arguments_raise_value_error_and_write_nothing(tmp_path, kwargs, message):

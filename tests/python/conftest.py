@@ -2,7 +2,10 @@
 (VALLEY_BINARY, set by CTest), and Python keywords written as its flags."""
 
 import os
+import signal
 import subprocess
+import threading
+import time
 
 
 def run_cli(*args):
@@ -35,3 +38,21 @@ def cli_error(result):
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("valley: error: "), result.stderr
     return lines[0][len("valley: error: "):]
+
+
+class SigintAfter:
+    """Sends SIGINT to this process from another thread after `seconds`, and
+    records when, so that the time to react can be measured from then."""
+
+    def __init__(self, seconds):
+        self.sent = None
+        self.timer = threading.Timer(seconds, self._send)
+        self.timer.start()
+
+    def _send(self):
+        self.sent = time.monotonic()
+        os.kill(os.getpid(), signal.SIGINT)
+
+    def reaction_seconds(self):
+        self.timer.join()
+        return time.monotonic() - self.sent

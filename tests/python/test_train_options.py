@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import valley
-from conftest import cli_error, cli_flags, run_cli
+from conftest import SigintAfter, cli_error, cli_flags, run_cli
 
 # Tiny runs: a few updates of a small net, evaluated on 100 images.
 TINY = dict(net="784-10", updates=6, eval_every=3, eval_size=100, seed=5)
@@ -142,3 +142,31 @@ def test_every_flag_of_valley_train_is_a_keyword_with_its_default_and_help():
     doc = valley.train.__doc__
     assert "rho=0.05" in doc and "--covariance diag: lower clip of the variances s" in doc
     assert "False: Heavy-ball momentum" in doc
+
+
+def test_resume_continues_an_interrupted_run_to_the_command_lines_numbers(tmp_path):
+    keywords = dict(net="784-30-10", updates=30000, eval_every=5000, eval_size=100, lr=0.05,
+                    checkpoint_every=1000)
+    whole = tmp_path / "whole"
+    assert run_cli("train", "--no-progress", "--out", whole, *cli_flags(keywords)).returncode == 0
+    # About 2 s of updates here: interrupted part way, with a checkpoint saved.
+    part = tmp_path / "part"
+    sigint = SigintAfter(0.4)
+    with pytest.raises(KeyboardInterrupt):
+        valley.train(part, progress=False, **keywords)
+    sigint.reaction_seconds()
+    assert json.loads((part / "summary.json").read_text())["status"] == "interrupted"
+
+    # Other settings than the run's are refused (by the trainer, on reading the
+    # checkpoint), with the command line's message.
+    with pytest.raises(valley.Error) as error:
+        valley.train(resume=part, lr=0.5)
+    assert str(error.value) == cli_error(run_cli("train", "--resume", part, "--lr", "0.5"))
+
+    run = valley.train(resume=part, progress=False, threads=1)
+
+    assert run["out"] == str(part) and run["summary"]["status"] == "completed"
+    assert read_rows(part / "metrics.csv") == read_rows(whole / "metrics.csv")
+    resumed, uninterrupted = valley.load_model(run["out"]), valley.load_model(str(whole))
+    for tensor in uninterrupted:
+        np.testing.assert_array_equal(resumed[tensor], uninterrupted[tensor])

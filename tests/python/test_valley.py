@@ -7,15 +7,14 @@ import csv
 import json
 import math
 import os
-import signal
 import subprocess
-import threading
 import time
 
 import numpy as np
 import pytest
 
 import valley
+from conftest import SigintAfter
 
 
 def read_metrics(path):
@@ -281,24 +280,6 @@ def test_an_exception_raised_in_f_propagates_with_its_traceback():
     with pytest.raises(ZeroDivisionError, match="inside the objective") as error:
         valley.local_entropy_step(f, x=X, samples=10)
     assert any(entry.name == "f" for entry in error.traceback)
-
-
-class SigintAfter:
-    """Sends SIGINT to this process from another thread after `seconds`, and
-    records when, so that the time to react can be measured from then."""
-
-    def __init__(self, seconds):
-        self.sent = None
-        self.timer = threading.Timer(seconds, self._send)
-        self.timer.start()
-
-    def _send(self):
-        self.sent = time.monotonic()
-        os.kill(os.getpid(), signal.SIGINT)
-
-    def reaction_seconds(self):
-        self.timer.join()
-        return time.monotonic() - self.sent
 
 
 def test_sigint_interrupts_a_long_estimate_within_a_second():

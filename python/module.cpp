@@ -450,9 +450,9 @@ without images), "class_images" (int64 array, images per true class),
 "confusion" (int64 array [true class, predicted class]), and "model",
 "net", "model_metadata", "data" (the file read), "split".
 
-Raises ValueError for a bad argument (the CLI's one-line message) and
-valley.Error for a missing or malformed model or data file, or a model
-that does not fit the data.)",
+Raises valley.ArgumentError (a ValueError) for a bad argument (the CLI's
+one-line message) and valley.Error for a missing or malformed model or
+data file, or a model that does not fit the data.)",
         py::arg("model"), py::kw_only(), py::arg("data") = py::none(), py::arg("split") = "test",
         py::arg("eval_size") = py::none(), py::arg("threads") = 1);
 
@@ -471,9 +471,10 @@ Returns a dict: "x" (x - eta (x - mean)/tau), "mean" (the estimate of
 E_q X), "grad" (∇F_tau(x) = (x - mean)/tau, eq. 12), "ess" (IS effective
 sample size, NaN for SGLD), "f_evals", "grad_evals".
 
-Raises ValueError for a bad argument or a grad of the wrong size,
-valley.Error when f returns NaN or ∞, KeyboardInterrupt on Ctrl-C; an
-exception raised by f or grad propagates as it is.)",
+Raises valley.ArgumentError (a ValueError) for a bad argument, ValueError
+for a grad of the wrong size, valley.Error when f returns NaN or ∞,
+KeyboardInterrupt on Ctrl-C; an exception raised by f or grad propagates as
+it is.)",
         py::arg("f"), py::arg("grad") = py::none(), py::kw_only(), py::arg("x"),
         py::arg("tau") = 0.01, py::arg("method") = "is", py::arg("samples") = 1000,
         py::arg("seed") = 1, py::arg("k") = 0, py::arg("eps0") = 1000.0,

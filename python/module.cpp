@@ -1,13 +1,15 @@
-// The Python module `valley` (its compiled part, valley._valley): training and
-// evaluation as `valley train` and `valley eval` do them, and the estimators
-// on a Python objective. Every
-// call checks its arguments first with the CLI's messages (ValueError), then
-// releases the GIL for the C++ work; a Python objective re-acquires it for
-// each call of f or ∇f. Ctrl-C is checked between updates and between calls
-// of f (at most every 0.1 s), and ends the call with KeyboardInterrupt;
-// an interrupted training leaves its files complete, with summary.json
-// saying "interrupted". Other valley errors arrive as valley.Error with the
-// CLI's one-line message; an exception raised inside f propagates unchanged.
+// The Python module `valley` (its compiled part, valley._valley): training,
+// evaluation and flatness as `valley train`, `valley eval` and `valley
+// flatness` do them, and the estimators on a Python objective. Every call
+// checks its arguments first with the CLI's code and messages
+// (valley.ArgumentError, python/arguments.h), then releases the GIL for the
+// C++ work; a Python objective re-acquires it for each call of f or ∇f.
+// Ctrl-C is checked between updates, between parts of the flatness measures
+// and between calls of f (at most every 0.1 s), and ends the call with
+// KeyboardInterrupt; an interrupted training leaves its files complete, with
+// summary.json saying "interrupted". Other valley errors arrive as
+// valley.Error with the CLI's one-line message; an exception raised inside f
+// propagates unchanged.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -16,10 +18,13 @@
 #include <cmath>
 #include <filesystem>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
+#include "arguments.h"
+#include "valley/cli/flatness_flags.h"
+#include "valley/cli/train_flags.h"
+#include "valley/flatness/flatness_runner.h"
 #include "valley/model/model_file.h"
 #include "valley/train/model_evaluation.h"
 #include "valley/train/results.h"
@@ -29,17 +34,10 @@ namespace py = pybind11;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using valley::python::check_arguments;
+using valley::python::raise_argument_error;
 
-// Runs a check; its valley::Error becomes ValueError.
-template <typename F>
-void check_arguments(F&& check) {
-  try {
-    check();
-  } catch (const valley::Error& e) {
-    throw py::value_error(valley::one_line(e.what()));
-  }
-}
+using Clock = std::chrono::steady_clock;
 
 // Polls for Ctrl-C at most every 0.1 s; the caller must hold the GIL.
 class InterruptPoll {
@@ -74,7 +72,7 @@ valley::Vec from_numpy(const py::handle& value, const char* what) {
   } catch (const py::error_already_set&) {
   }
   if (!a || a.ndim() != 1)
-    throw py::value_error(std::string(what) + " must be a one-dimensional array of numbers");
+    raise_argument_error(std::string(what) + " must be a one-dimensional array of numbers");
   return Eigen::Map<const valley::Vec>(a.data(), a.size());
 }
 
@@ -125,7 +123,7 @@ valley::MethodConfig estimator_config(const std::string& method, double tau, int
   config.name = method;
   config.regularization.tau = tau;
   config.n_samples = samples;
-  if (seed < 0) throw py::value_error("--seed must be ≥ 0 (got " + std::to_string(seed) + ")");
+  if (seed < 0) raise_argument_error("--seed must be ≥ 0 (got " + std::to_string(seed) + ")");
   config.seed = static_cast<uint64_t>(seed);
   config.sgld.eps_0 = eps0;
   config.sgld.noise = sgld_noise;
@@ -142,7 +140,7 @@ struct ObjectiveWithOwner {
 
 ObjectiveWithOwner make_objective(const py::function& f, const py::object& grad, int64_t dim) {
   if (!grad.is_none() && !PyCallable_Check(grad.ptr()))
-    throw py::value_error("grad must be a callable (or None), not a " +
+    raise_argument_error("grad must be a callable (or None), not a " +
                           std::string(py::str(grad.get_type().attr("__name__"))));
   ObjectiveWithOwner out;
   out.python = std::make_unique<PythonObjective>(PythonObjective{f, grad, dim, {}});
@@ -164,7 +162,7 @@ py::dict local_entropy_step(const py::function& f, const py::object& grad, const
   const valley::Vec x = from_numpy(x_in, "x");
   const valley::MethodConfig config =
       estimator_config(method, tau, samples, seed, eps0, sgld_noise, beta, eta);
-  if (k < 0) throw py::value_error("k must be ≥ 0 (got " + std::to_string(k) + ")");
+  if (k < 0) raise_argument_error("k must be ≥ 0 (got " + std::to_string(k) + ")");
   check_arguments([&] {
     if (method != "sgld" && method != "is")
       valley::fail("method must be 'is' or 'sgld' (got '{}')", method);
@@ -173,7 +171,7 @@ py::dict local_entropy_step(const py::function& f, const py::object& grad, const
     if (!x.allFinite()) valley::fail("x holds a NaN or an infinity");
   });
   if (method == "sgld" && grad.is_none())
-    throw py::value_error("method 'sgld' needs grad (∇f); give grad=..., or use method='is'");
+    raise_argument_error("method 'sgld' needs grad (∇f); give grad=..., or use method='is'");
   ObjectiveWithOwner objective = make_objective(f, grad, x.size());
   valley::LocalEntropyEstimate estimate;
   {
@@ -202,7 +200,7 @@ py::array_t<float> heat_step(const py::function& f, const py::function& grad,
   config.heat.n_draws = rm_samples;
   config.heat.c = rm_c;
   config.heat.alpha = rm_alpha;
-  if (k < 0) throw py::value_error("k must be ≥ 0 (got " + std::to_string(k) + ")");
+  if (k < 0) raise_argument_error("k must be ≥ 0 (got " + std::to_string(k) + ")");
   check_arguments([&] {
     valley::validate(config);
     if (x.size() == 0) valley::fail("x is empty");
@@ -217,76 +215,48 @@ py::array_t<float> heat_step(const py::function& f, const py::function& grad,
   return to_numpy(next);
 }
 
-// Scoped flags: a setting the chosen method ignores is a mistake, as on the
-// command line ("--tau does not apply to --method sgd").
-template <typename T>
-void apply_scoped(const std::optional<T>& given, T& target, const char* flag,
-                  const std::set<std::string>& methods, const std::string& method) {
-  if (!given) return;
-  if (methods.count(method) == 0)
-    throw py::value_error(std::string(flag) + " does not apply to --method " + method);
-  target = *given;
+// Python objects of a training's results.
+py::dict training_result(const valley::TrainOutcome& outcome, const valley::TrainConfig& config) {
+  py::dict metrics;
+  const auto column = [&](auto member) {
+    std::vector<double> v;
+    for (const valley::MetricsRow& row : outcome.rows) v.push_back(static_cast<double>(row.*member));
+    return to_numpy(v);
+  };
+  metrics["update"] = column(&valley::MetricsRow::update);
+  metrics["seconds"] = column(&valley::MetricsRow::seconds);
+  metrics["train_loss"] = column(&valley::MetricsRow::train_loss);
+  metrics["test_accuracy"] = column(&valley::MetricsRow::test_accuracy);
+  metrics["test_loss"] = column(&valley::MetricsRow::test_loss);
+  metrics["tau"] = column(&valley::MetricsRow::tau);
+  metrics["loss_evals"] = column(&valley::MetricsRow::loss_evals);
+  metrics["gradient_evals"] = column(&valley::MetricsRow::gradient_evals);
+  metrics["ess"] = column(&valley::MetricsRow::ess);
+  py::dict files;
+  const std::filesystem::path dir = config.out_dir;
+  // The run's files (train/results.h) and the method's diagnostics (train/diagnostics.h).
+  for (const char* name : {"config.json", "metrics.csv", "summary.json", valley::kCheckpointFile,
+                           valley::kModelFile, "entropy_sgd.csv", "covariance.csv"})
+    if (std::filesystem::exists(dir / name)) files[py::str(std::string(name))] = (dir / name).string();
+  py::dict result;
+  result["metrics"] = metrics;
+  result["summary"] = py::module_::import("json").attr("loads")(outcome.summary.dump());
+  result["x"] = to_numpy(outcome.x);
+  result["files"] = files;
+  result["out"] = dir.string();
+  return result;
 }
 
-template <typename T>
-void apply_scoped_optional(const std::optional<T>& given, std::optional<T>& target,
-                           const char* flag, const std::set<std::string>& methods,
-                           const std::string& method) {
-  if (!given) return;
-  if (methods.count(method) == 0)
-    throw py::value_error(std::string(flag) + " does not apply to --method " + method);
-  target = given;
-}
-
-py::dict train(const std::string& out, const std::string& method, const std::string& net,
-               int64_t updates, int64_t batch, double lr, std::optional<double> tau,
-               std::optional<std::string> tau_schedule, std::optional<double> tau0,
-               std::optional<double> tau1, std::optional<double> eta,
-               std::optional<int64_t> samples, std::optional<double> eps0,
-               std::optional<std::string> sgld_noise, std::optional<double> beta,
-               std::optional<int64_t> rm_iters, std::optional<int64_t> rm_samples,
-               std::optional<double> rm_c, std::optional<double> rm_alpha,
-               std::optional<std::string> sampler, std::optional<int64_t> sgd_first,
-               int64_t seed, int64_t eval_every, int64_t eval_size, int64_t threads,
-               const std::string& inner_batch, std::optional<std::string> data,
-               std::optional<std::string> test_data, bool overwrite, int64_t checkpoint_every,
-               bool progress) {
-  valley::TrainConfig config;
-  valley::MethodConfig& m = config.method;
-  m.name = method;
-  const std::set<std::string> regularized = {"sgld", "is", "heat"};
-  apply_scoped(tau, m.regularization.tau, "--tau", regularized, method);
-  apply_scoped(tau_schedule, m.regularization.schedule, "--tau-schedule", regularized, method);
-  apply_scoped_optional(tau0, m.regularization.tau_0, "--tau0", regularized, method);
-  apply_scoped(tau1, m.regularization.tau_1, "--tau1", regularized, method);
-  apply_scoped_optional(eta, m.regularization.eta, "--eta", {"sgld", "is"}, method);
-  apply_scoped_optional(samples, m.n_samples, "--samples", regularized, method);
-  apply_scoped(eps0, m.sgld.eps_0, "--eps0", {"sgld"}, method);
-  apply_scoped(sgld_noise, m.sgld.noise, "--sgld-noise", {"sgld"}, method);
-  apply_scoped(beta, m.is.beta, "--beta", {"is"}, method);
-  apply_scoped_optional(rm_iters, m.heat.n_iterations, "--rm-iters", {"heat"}, method);
-  apply_scoped_optional(rm_samples, m.heat.n_draws, "--rm-samples", {"heat"}, method);
-  apply_scoped(rm_c, m.heat.c, "--rm-c", {"heat"}, method);
-  apply_scoped(rm_alpha, m.heat.alpha, "--rm-alpha", {"heat"}, method);
-  apply_scoped(sampler, m.sampler, "--sampler", regularized, method);
-  apply_scoped(sgd_first, m.sgd_first, "--sgd-first", regularized, method);
-  if (seed < 0) throw py::value_error("--seed must be ≥ 0 (got " + std::to_string(seed) + ")");
-  m.seed = static_cast<uint64_t>(seed);
-  m.sgd.lr = lr;
-  config.net = net;
-  config.n_updates = updates;
-  config.batch_size = batch;
-  config.eval_every = eval_every;
-  config.eval_size = eval_size;
-  config.n_threads = threads;
-  config.inner_batch = inner_batch;
-  if (data) config.data_dir = *data;
-  if (test_data) config.test_data_dir = *test_data;
-  config.out_dir = out;
-  config.overwrite = overwrite;
-  config.checkpoint_every = checkpoint_every;
-  config.progress = progress;
-  check_arguments([&] { valley::validate(config); });
+// valley train with the keywords as its flags (python/arguments.h).
+py::dict train(const py::dict& keywords) {
+  CLI::App cmd;
+  cmd.set_help_flag();
+  valley::cli::TrainFlags flags;
+  valley::cli::add_train_flags(cmd, flags);
+  valley::python::parse_keywords(cmd, keywords, "train");
+  const valley::cli::TrainRequest request =
+      check_arguments([&] { return valley::cli::train_request(cmd, flags); });
+  const valley::TrainConfig& config = request.config;
 
   valley::TrainOutcome outcome;
   {
@@ -295,7 +265,10 @@ py::dict train(const std::string& out, const std::string& method, const std::str
     {
       py::gil_scoped_release release;
       data_split = valley::load_training_data(config);
-      run.emplace(config, *data_split);
+      if (request.checkpoint)
+        run.emplace(config, *data_split, *request.checkpoint, request.checkpoint_name);
+      else
+        run.emplace(config, *data_split);
       Clock::time_point last_poll = Clock::now();
       while (!run->finished()) {
         run->run_update();
@@ -314,33 +287,49 @@ py::dict train(const std::string& out, const std::string& method, const std::str
       outcome = run->finish();
     }
   }
-  py::dict metrics;
-  const auto column = [&](auto member) {
-    std::vector<double> v;
-    for (const valley::MetricsRow& row : outcome.rows) v.push_back(static_cast<double>(row.*member));
-    return to_numpy(v);
-  };
-  metrics["update"] = column(&valley::MetricsRow::update);
-  metrics["seconds"] = column(&valley::MetricsRow::seconds);
-  metrics["train_loss"] = column(&valley::MetricsRow::train_loss);
-  metrics["test_accuracy"] = column(&valley::MetricsRow::test_accuracy);
-  metrics["test_loss"] = column(&valley::MetricsRow::test_loss);
-  metrics["tau"] = column(&valley::MetricsRow::tau);
-  metrics["loss_evals"] = column(&valley::MetricsRow::loss_evals);
-  metrics["gradient_evals"] = column(&valley::MetricsRow::gradient_evals);
-  metrics["ess"] = column(&valley::MetricsRow::ess);
-  py::dict files;
-  const std::filesystem::path dir = config.out_dir;
-  for (const char* name :
-       {"config.json", "metrics.csv", "summary.json", "checkpoint.bin", valley::kModelFile})
-    if (std::filesystem::exists(dir / name)) files[py::str(std::string(name))] = (dir / name).string();
-  py::dict result;
-  result["metrics"] = metrics;
-  result["summary"] = py::module_::import("json").attr("loads")(outcome.summary.dump());
-  result["x"] = to_numpy(outcome.x);
-  result["files"] = files;
-  result["out"] = dir.string();
-  return result;
+  return training_result(outcome, config);
+}
+
+// valley flatness on `runs` with the keywords as its flags; --out is optional
+// here (without it nothing is written).
+py::object flatness(const std::vector<std::string>& runs, const py::dict& keywords) {
+  CLI::App cmd;
+  cmd.set_help_flag();
+  valley::FlatnessRequest request;
+  valley::cli::add_flatness_flags(cmd, request);
+  cmd.get_option("--out")->required(false);
+  valley::python::parse_keywords(cmd, keywords, "flatness", runs);
+  check_arguments([&] { valley::validate(request); });
+  valley::FlatnessResult result;
+  {
+    py::gil_scoped_release release;
+    const valley::FlatnessStudy study(request);
+    InterruptPoll poll;
+    const auto check_interrupt = [&](const std::string&) {
+      py::gil_scoped_acquire gil;
+      poll();
+    };
+    result = study.measure({check_interrupt, check_interrupt});
+    if (!request.out_dir.empty()) valley::write_flatness(request.out_dir, result);
+  }
+  return py::module_::import("json").attr("loads")(result.doc.dump());
+}
+
+// The keywords of train and flatness, for their signatures and docstrings.
+py::list train_keywords() {
+  CLI::App cmd;
+  cmd.set_help_flag();
+  valley::cli::TrainFlags flags;
+  valley::cli::add_train_flags(cmd, flags);
+  return valley::python::describe_keywords(cmd);
+}
+
+py::list flatness_keywords() {
+  CLI::App cmd;
+  cmd.set_help_flag();
+  valley::FlatnessRequest request;
+  valley::cli::add_flatness_flags(cmd, request);
+  return valley::python::describe_keywords(cmd);
 }
 
 // The tensors of a model file as PyTorch's nn.Linear names and shapes them
@@ -378,7 +367,7 @@ py::dict eval(const std::string& model, std::optional<std::string> data, const s
   settings.split = split;
   if (eval_size) {
     if (*eval_size < 1)
-      throw py::value_error("eval_size must be ≥ 1 (got " + std::to_string(*eval_size) +
+      raise_argument_error("eval_size must be ≥ 1 (got " + std::to_string(*eval_size) +
                             "; None: the whole split)");
     settings.eval_size = *eval_size;
   }
@@ -420,49 +409,23 @@ py::dict eval(const std::string& model, std::optional<std::string> data, const s
 PYBIND11_MODULE(_valley, m) {
   m.doc() = "valley's compiled core; use the package `valley`.";
   m.attr("__version__") = valley::kVersion;
-  py::register_exception<valley::Error>(m, "Error", PyExc_RuntimeError);
+  const auto error = py::register_exception<valley::Error>(m, "Error", PyExc_RuntimeError);
   m.attr("Error").attr("__doc__") =
       "A failure valley reports with a one-line message, as the command line would: missing "
-      "or malformed data, a diverging run, an objective that returned NaN. Bad arguments raise "
-      "ValueError instead.";
+      "or malformed data, a diverging run, an objective that returned NaN, a bad argument "
+      "(valley.ArgumentError).";
+  valley::python::add_argument_error(m, error);
 
-  m.def("train", &train,
-        R"(Train a network as `valley train` does and write its run into `out`.
-
-Every argument is the command line's flag of the same name (dashes become
-underscores) with the same default; settings that belong to other methods
-(tau, samples, eps0, ...) are left at None and must not be given for a
-method they do not apply to. Their defaults, as on the command line:
-tau=0.01, tau_schedule="const", tau0=tau, tau1=0.01, eta=tau, samples=1000
-(heat: rm_iters = rm_samples = 30), eps0=1000, sgld_noise="variance",
-beta=1, rm_c=0.1, rm_alpha=0.7, sampler="auto", sgd_first=0. `data` is a
-directory of MNIST-style IDX files (default: the data set fetched by
-`make data`); progress draws the progress line on stderr when it is a
-terminal.
-
-Returns a dict: "metrics" (a dict of numpy arrays, one per column of
-metrics.csv: update, seconds, train_loss, test_accuracy, test_loss, tau,
-loss_evals, gradient_evals, ess), "summary" (summary.json as a dict),
-"x" (the final parameters, float32), "files" (name -> path of each file
-written) and "out".
-
-Raises ValueError for a bad argument (the CLI's one-line message),
-valley.Error for any other failure (missing data, a diverging run), and
-KeyboardInterrupt on Ctrl-C (checked between updates): the run's files
-stay complete and summary.json says "interrupted".)",
-        py::arg("out"), py::kw_only(), py::arg("method") = "sgd", py::arg("net") = "784-200-10",
-        py::arg("updates") = 500, py::arg("batch") = 20, py::arg("lr") = 0.01,
-        py::arg("tau") = py::none(), py::arg("tau_schedule") = py::none(),
-        py::arg("tau0") = py::none(), py::arg("tau1") = py::none(), py::arg("eta") = py::none(),
-        py::arg("samples") = py::none(), py::arg("eps0") = py::none(),
-        py::arg("sgld_noise") = py::none(), py::arg("beta") = py::none(),
-        py::arg("rm_iters") = py::none(), py::arg("rm_samples") = py::none(),
-        py::arg("rm_c") = py::none(), py::arg("rm_alpha") = py::none(),
-        py::arg("sampler") = py::none(), py::arg("sgd_first") = py::none(),
-        py::arg("seed") = 1, py::arg("eval_every") = 100, py::arg("eval_size") = 1000,
-        py::arg("threads") = 1, py::arg("inner_batch") = "same", py::arg("data") = py::none(),
-        py::arg("test_data") = py::none(), py::arg("overwrite") = false,
-        py::arg("checkpoint_every") = 0, py::arg("progress") = false);
+  // train and flatness take their keywords as a dict: the package wraps
+  // them in functions whose signatures and docstrings list the keywords
+  // (train_keywords, flatness_keywords), from the command line's flags.
+  m.def("train", &train, "valley.train's work; use valley.train.", py::arg("keywords"));
+  m.def("flatness", &flatness, "valley.flatness's work; use valley.flatness.", py::arg("runs"),
+        py::arg("keywords"));
+  m.def("train_keywords", &train_keywords,
+        "The keywords of valley.train: (name, default, help) per flag of `valley train`.");
+  m.def("flatness_keywords", &flatness_keywords,
+        "The keywords of valley.flatness: (name, default, help) per flag of `valley flatness`.");
 
   m.def("load_model", &load_model,
         R"(Read a model file (model.safetensors, or a run directory holding one) as a
@@ -487,9 +450,9 @@ without images), "class_images" (int64 array, images per true class),
 "confusion" (int64 array [true class, predicted class]), and "model",
 "net", "model_metadata", "data" (the file read), "split".
 
-Raises ValueError for a bad argument (the CLI's one-line message) and
-valley.Error for a missing or malformed model or data file, or a model
-that does not fit the data.)",
+Raises valley.ArgumentError (a ValueError) for a bad argument (the CLI's
+one-line message) and valley.Error for a missing or malformed model or
+data file, or a model that does not fit the data.)",
         py::arg("model"), py::kw_only(), py::arg("data") = py::none(), py::arg("split") = "test",
         py::arg("eval_size") = py::none(), py::arg("threads") = 1);
 
@@ -508,9 +471,10 @@ Returns a dict: "x" (x - eta (x - mean)/tau), "mean" (the estimate of
 E_q X), "grad" (∇F_tau(x) = (x - mean)/tau, eq. 12), "ess" (IS effective
 sample size, NaN for SGLD), "f_evals", "grad_evals".
 
-Raises ValueError for a bad argument or a grad of the wrong size,
-valley.Error when f returns NaN or ∞, KeyboardInterrupt on Ctrl-C; an
-exception raised by f or grad propagates as it is.)",
+Raises valley.ArgumentError (a ValueError) for a bad argument, ValueError
+for a grad of the wrong size, valley.Error when f returns NaN or ∞,
+KeyboardInterrupt on Ctrl-C; an exception raised by f or grad propagates as
+it is.)",
         py::arg("f"), py::arg("grad") = py::none(), py::kw_only(), py::arg("x"),
         py::arg("tau") = 0.01, py::arg("method") = "is", py::arg("samples") = 1000,
         py::arg("seed") = 1, py::arg("k") = 0, py::arg("eps0") = 1000.0,

@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "valley/model/init.h"
+#include "support/mlp_problem.h"
 #include "valley/model/mlp.h"
 #include "valley/sampling/philox_normal.h"
 
@@ -19,26 +19,8 @@ namespace {
 constexpr double kStep = 1e-5;
 constexpr double kHvpAbs = 1e-7;
 
-struct Problem {
-  NetSpec spec;
-  std::vector<double> x, images;
-  std::vector<uint8_t> labels;
-  int batch_size;
-};
-
-Problem make_problem(const std::string& net, int batch_size, uint64_t seed) {
-  Problem p{NetSpec::parse(net), {}, {}, {}, batch_size};
-  const Vec x = glorot_uniform(p.spec, seed);
-  p.x.assign(x.data(), x.data() + x.size());
-  for (int l = 1; l <= p.spec.n_layers(); ++l)
-    for (int c = 0; c < p.spec.widths[l]; ++c)
-      p.x[static_cast<size_t>(p.spec.bias_offset(l) + c)] = 0.05 * std::sin(3.0 * c + l);
-  std::vector<float> images(static_cast<size_t>(batch_size) * p.spec.n_inputs());
-  fill_uniform(NoiseKey{seed, Stream::test, 1, 0}, 0, images);
-  p.images.assign(images.begin(), images.end());
-  for (int b = 0; b < batch_size; ++b) p.labels.push_back(static_cast<uint8_t>((b * 3 + 1) % p.spec.n_outputs()));
-  return p;
-}
+using testing::make_mlp_problem;
+using testing::MlpProblem;
 
 std::vector<double> direction(int64_t d, uint32_t j) {
   std::vector<float> v(static_cast<size_t>(d));
@@ -53,7 +35,7 @@ double dot(const std::vector<double>& a, const std::vector<double>& b) {
 }
 
 TEST(HessianVectorProduct, MatchesCentralDifferencesOfTheGradientOnEveryLayer) {
-  Problem p = make_problem("12-7-6-3", 9, 1);
+  MlpProblem p = make_mlp_problem("12-7-6-3", 9, 1);
   const int64_t d = p.spec.n_params();
   Mlp<double> mlp(p.spec);
   HessianVectorProduct<double> hvp(p.spec);
@@ -88,7 +70,7 @@ TEST(HessianVectorProduct, MatchesCentralDifferencesOfTheGradientOnEveryLayer) {
 }
 
 TEST(HessianVectorProduct, IsSymmetric) {
-  Problem p = make_problem("12-6-3", 11, 2);
+  MlpProblem p = make_mlp_problem("12-6-3", 11, 2);
   const int64_t d = p.spec.n_params();
   HessianVectorProduct<double> hvp(p.spec);
   const std::vector<double> u = direction(d, 10), v = direction(d, 11);
@@ -101,7 +83,7 @@ TEST(HessianVectorProduct, IsSymmetric) {
 }
 
 TEST(HessianVectorProduct, FloatAgreesWithDouble) {
-  Problem p = make_problem("784-200-10", 20, 3);
+  MlpProblem p = make_mlp_problem("784-200-10", 20, 3);
   const int64_t d = p.spec.n_params();
   const std::vector<double> v = direction(d, 20);
   std::vector<double> hv_d(static_cast<size_t>(d));

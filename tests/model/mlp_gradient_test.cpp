@@ -6,39 +6,17 @@
 
 #include <cmath>
 
+#include "support/mlp_problem.h"
 #include "support/tolerances.h"
-#include "valley/model/init.h"
-#include "valley/sampling/philox_normal.h"
 
 namespace valley {
 namespace {
 
-struct Problem {
-  NetSpec spec;
-  std::vector<double> x;
-  std::vector<double> images;
-  std::vector<uint8_t> labels;
-  int batch_size;
-};
-
-Problem make_problem(const std::string& net, int batch_size, uint64_t seed) {
-  Problem p{NetSpec::parse(net), {}, {}, {}, batch_size};
-  const Vec x = glorot_uniform(p.spec, seed);
-  p.x.assign(x.data(), x.data() + x.size());
-  // Non-zero biases so that the bias gradients are exercised away from 0.
-  for (int l = 1; l <= p.spec.n_layers(); ++l)
-    for (int c = 0; c < p.spec.widths[l]; ++c)
-      p.x[static_cast<size_t>(p.spec.bias_offset(l) + c)] = 0.05 * std::sin(3.0 * c + l);
-  std::vector<float> images(static_cast<size_t>(batch_size) * p.spec.n_inputs());
-  fill_uniform(NoiseKey{seed, Stream::test, 1, 0}, 0, images);
-  p.images.assign(images.begin(), images.end());
-  for (int b = 0; b < batch_size; ++b)
-    p.labels.push_back(static_cast<uint8_t>((b * 3 + 1) % p.spec.n_outputs()));
-  return p;
-}
+using testing::make_mlp_problem;
+using testing::MlpProblem;
 
 // Checks ∂f/∂x_i for the given coordinates.
-void check_coordinates(Problem& p, const std::vector<int64_t>& coords) {
+void check_coordinates(MlpProblem& p, const std::vector<int64_t>& coords) {
   Mlp<double> mlp(p.spec);
   std::vector<double> grad(p.x.size());
   mlp.loss_and_gradient(p.x.data(), p.images.data(), p.labels.data(), p.batch_size, grad.data());
@@ -69,24 +47,24 @@ std::vector<int64_t> coordinates(const NetSpec& spec, int64_t n_per_layer) {
 }
 
 TEST(MlpGradient, MatchesFiniteDifferencesOnSmallNet) {
-  Problem p = make_problem("784-10", 4, 1);
+  MlpProblem p = make_mlp_problem("784-10", 4, 1);
   check_coordinates(p, coordinates(p.spec, 600));
 }
 
 TEST(MlpGradient, MatchesFiniteDifferencesOnHiddenLayerNet) {
-  Problem p = make_problem("784-200-10", 4, 2);
+  MlpProblem p = make_mlp_problem("784-200-10", 4, 2);
   check_coordinates(p, coordinates(p.spec, 800));
 }
 
 TEST(MlpGradient, MatchesFiniteDifferencesEverywhereOnDeepNet) {
-  Problem p = make_problem("9-7-6-4", 5, 3);
+  MlpProblem p = make_mlp_problem("9-7-6-4", 5, 3);
   std::vector<int64_t> all(static_cast<size_t>(p.spec.n_params()));
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
   check_coordinates(p, all);
 }
 
 TEST(MlpGradient, FloatAgreesWithDouble) {
-  Problem p = make_problem("784-200-10", 20, 4);
+  MlpProblem p = make_mlp_problem("784-200-10", 20, 4);
   Mlp<double> reference(p.spec);
   Mlp<float> fast(p.spec);
   std::vector<double> grad_d(p.x.size());

@@ -29,7 +29,6 @@
 namespace valley {
 namespace {
 
-
 int64_t parse_subset(const std::string& text) {
   if (text == "all") return -1;
   std::size_t used = 0;
@@ -88,29 +87,37 @@ class StatusLine {
 
 }  // namespace
 
-void run_flatness(const FlatnessRequest& o) {
+void validate(const FlatnessRequest& o) {
   if (o.runs.empty()) fail("give at least one run directory");
   if (o.n_threads < 1 || o.n_threads > 256) fail("--threads must be between 1 and 256 (got {})", o.n_threads);
   if (!o.between.empty() && o.between.size() != 2) fail("--between takes two run directories (got {})", o.between.size());
-  const int64_t requested = o.subset.empty() ? (o.quick ? 2000 : 10000) : parse_subset(o.subset);
-  FlatnessSettings settings = FlatnessSettings::defaults(o.quick);
-  settings.seed = o.seed;
+  if (!o.labels.empty() && o.labels.size() != o.runs.size()) fail("one label per run is needed");
+  if (!o.subset.empty()) parse_subset(o.subset);
+}
 
+FlatnessStudy::FlatnessStudy(const FlatnessRequest& o) : request_(o) {
+  validate(o);
+  requested_subset_ = o.subset.empty() ? (o.quick ? 2000 : 10000) : parse_subset(o.subset);
   // Load every model first: a bad run fails before any work is done.
-  std::vector<ModelFile> models;
-  for (const std::string& run : o.runs) models.push_back(load_model(run));
-  std::optional<std::pair<ModelFile, ModelFile>> between_models;
+  for (const std::string& run : o.runs) models_.push_back(load_model(run));
   if (!o.between.empty()) {
-    between_models.emplace(load_model(o.between[0]), load_model(o.between[1]));
-    if (between_models->first.net.widths != between_models->second.net.widths)
-      fail("--between: {} is a {} net but {} is a {} net", o.between[0], between_models->first.net.str(),
-           o.between[1], between_models->second.net.str());
+    between_models_.emplace(load_model(o.between[0]), load_model(o.between[1]));
+    if (between_models_->first.net.widths != between_models_->second.net.widths)
+      fail("--between: {} is a {} net but {} is a {} net", o.between[0], between_models_->first.net.str(),
+           o.between[1], between_models_->second.net.str());
   }
+  if (o.out_dir.empty()) return;
   const std::filesystem::path out = o.out_dir;
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   if (ec || !std::filesystem::is_directory(out)) fail("--out {}: cannot create the directory", o.out_dir);
+}
 
+FlatnessResult FlatnessStudy::measure(const FlatnessProgress& progress) const {
+  const FlatnessRequest& o = request_;
+  const int64_t requested = requested_subset_;
+  FlatnessSettings settings = FlatnessSettings::defaults(o.quick);
+  settings.seed = o.seed;
   auto backend = make_cpu_backend(o.n_threads);
   std::map<std::string, DataSplit> data_cache;
   const auto data_for = [&](const ModelFile& model) -> std::pair<std::string, const DataSplit*> {
@@ -139,14 +146,12 @@ void run_flatness(const FlatnessRequest& o) {
     return {dir, &found->second};
   };
 
-  if (!o.labels.empty() && o.labels.size() != o.runs.size()) fail("one label per run is needed");
   const std::vector<std::string> labels = o.labels.empty() ? run_labels(o.runs) : o.labels;
-  std::vector<MeasuredRun> measured;
-  StatusLine status;
+  FlatnessResult result;
   const auto start = std::chrono::steady_clock::now();
   nlohmann::json seconds = nlohmann::json::object();
-  for (std::size_t r = 0; r < models.size(); ++r) {
-    const ModelFile& model = models[r];
+  for (std::size_t r = 0; r < models_.size(); ++r) {
+    const ModelFile& model = models_[r];
     const auto [data_dir, data] = data_for(model);
     const Dataset& train = data->train;
     if (train.pixels() != model.net.n_inputs())
@@ -159,12 +164,12 @@ void run_flatness(const FlatnessRequest& o) {
     const int64_t n = requested < 0 ? train.n : std::min(requested, train.n);
     SubsetNet net(model.net, train.images.data(), train.labels.data(), n, *backend);
     SubsetNet test_net(model.net, data->test.images.data(), data->test.labels.data(), data->test.n, *backend);
-    const std::string prefix = fmt::format("valley flatness: [{}/{}] {}", r + 1, models.size(), labels[r]);
-    status.line(fmt::format("{} ({}, {} images)", prefix, model.net.str(), n));
+    const std::string prefix = fmt::format("valley flatness: [{}/{}] {}", r + 1, models_.size(), labels[r]);
+    progress.line(fmt::format("{} ({}, {} images)", prefix, model.net.str(), n));
     MeasuredRun run;
     run.label = labels[r];
     const auto t0 = std::chrono::steady_clock::now();
-    run.measures = measure_run(net, model.x, settings, [&](const std::string& part) { status.show(prefix + ": " + part); });
+    run.measures = measure_run(net, model.x, settings, [&](const std::string& part) { progress.show(prefix + ": " + part); });
     const SubsetNet::Score test = test_net.score(model.x);
     const auto get_meta = [&](const char* k) {
       const auto it = model.metadata.find(k);
@@ -182,43 +187,60 @@ void run_flatness(const FlatnessRequest& o) {
                 {"measures", run.measures.json}};
     run.measures.seconds["total"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     seconds[run.label] = run.measures.seconds;
-    measured.push_back(std::move(run));
+    result.runs.push_back(std::move(run));
   }
-  std::optional<Between> between;
-  if (between_models) {
-    const ModelFile& a = between_models->first;
+  if (between_models_) {
+    const ModelFile& a = between_models_->first;
     const auto [data_dir, data] = data_for(a);
     const int64_t n = requested < 0 ? data->train.n : std::min(requested, data->train.n);
     SubsetNet net(a.net, data->train.images.data(), data->train.labels.data(), n, *backend);
-    status.show("valley flatness: interpolation between " + o.between[0] + " and " + o.between[1]);
-    between = Between{run_label(o.between[0]), run_label(o.between[1]),
-                      interpolate(net, a.x, between_models->second.x, settings.n_points_between)};
+    progress.show("valley flatness: interpolation between " + o.between[0] + " and " + o.between[1]);
+    result.between = Between{run_label(o.between[0]), run_label(o.between[1]),
+                             interpolate(net, a.x, between_models_->second.x, settings.n_points_between)};
   }
 
   nlohmann::json runs_json = nlohmann::json::array();
-  for (const MeasuredRun& run : measured) runs_json.push_back(run.json);
-  nlohmann::json doc = {{"valley_version", kVersion},
-                        {"settings", settings.to_json()},
-                        {"subset_requested", requested < 0 ? nlohmann::json("all") : nlohmann::json(requested)},
-                        {"runs", runs_json}};
-  if (between) {
+  for (const MeasuredRun& run : result.runs) runs_json.push_back(run.json);
+  result.doc = {{"valley_version", kVersion},
+                {"settings", settings.to_json()},
+                {"subset_requested", requested < 0 ? nlohmann::json("all") : nlohmann::json(requested)},
+                {"runs", runs_json}};
+  if (result.between) {
     nlohmann::json curve = nlohmann::json::array();
-    for (const LandscapePoint& p : between->curve) curve.push_back({{"alpha", p.alpha}, {"loss", p.score.loss}, {"accuracy", p.score.accuracy}});
-    doc["between"] = {{"a", o.between[0]}, {"b", o.between[1]}, {"curve", curve}};
+    for (const LandscapePoint& p : result.between->curve)
+      curve.push_back({{"alpha", p.alpha}, {"loss", p.score.loss}, {"accuracy", p.score.accuracy}});
+    result.doc["between"] = {{"a", o.between[0]}, {"b", o.between[1]}, {"curve", curve}};
   }
   seconds["all"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  doc["seconds"] = seconds;
-  const std::vector<std::string> pngs = write_flatness_files(out, measured, between);
-  write_file_atomically(out / "flatness.json", doc.dump(2) + "\n");
-
-  fmt::print("{}", o.brief ? flatness_summary_table(measured) : flatness_table(measured));
-  if (gnuplot_available()) {
-    run_gnuplot(out / "flatness.gp", out, pngs);
-    fmt::print("wrote {} (flatness.json, CSV files, {} figures)\n", out.string(), pngs.size());
-  } else {
-    fmt::print("gnuplot not found: wrote {} (flatness.json, CSV files, flatness.gp), skipped the figures\n", out.string());
-  }
+  result.doc["seconds"] = seconds;
+  return result;
 }
 
+std::optional<std::size_t> write_flatness(const std::filesystem::path& dir, const FlatnessResult& result) {
+  const std::vector<std::string> pngs = write_flatness_files(dir, result.runs, result.between);
+  write_file_atomically(dir / "flatness.json", result.doc.dump(2) + "\n");
+  if (!gnuplot_available()) return std::nullopt;
+  run_gnuplot(dir / "flatness.gp", dir, pngs);
+  return pngs.size();
+}
+
+void run_flatness(const FlatnessRequest& o) {
+  if (o.out_dir.empty()) fail("--out DIR is required: where flatness.json and the figures go");
+  const FlatnessStudy study(o);
+  FlatnessResult result;
+  {
+    StatusLine status;
+    result = study.measure({[&](const std::string& text) { status.line(text); },
+                            [&](const std::string& text) { status.show(text); }});
+  }
+  const std::filesystem::path out = o.out_dir;
+  const std::optional<std::size_t> n_figures = write_flatness(out, result);
+  fmt::print("{}", o.brief ? flatness_summary_table(result.runs) : flatness_table(result.runs));
+  if (n_figures)
+    fmt::print("wrote {} (flatness.json, CSV files, {} figures)\n", out.string(), *n_figures);
+  else
+    fmt::print("gnuplot not found: wrote {} (flatness.json, CSV files, flatness.gp), skipped the figures\n",
+               out.string());
+}
 
 }  // namespace valley

@@ -142,8 +142,19 @@ void add_method_flags(CLI::App& cmd, MethodConfig& config) {
                                    "multiplied by --lr-drop-factor (a step schedule)")
                         ->delimiter(','),
                     base});
+  scoped.push_back({cmd.add_option("--lr-drop-epochs", config.base.lr_drop_epochs,
+                                   "Epochs e (comma-separated) after which the learning rate is "
+                                   "multiplied by --lr-drop-factor (instead of --lr-drops). An "
+                                   "epoch is ceil(N/B) minibatch evaluations (N training images, "
+                                   "batch B): ceil(N/B) updates of sgd and sam (SAM's two "
+                                   "gradients share a minibatch), ceil(N/B)/L updates, rounded "
+                                   "up, of entropy-sgd, whose update draws L fresh minibatches "
+                                   "(one with --inner-batch same)")
+                        ->delimiter(','),
+                    base});
   scoped.push_back({cmd.add_option("--lr-drop-factor", config.base.lr_drop_factor,
-                                   "Factor in (0, 1] applied at each of --lr-drops")
+                                   "Factor in (0, 1] applied at each of --lr-drops or "
+                                   "--lr-drop-epochs")
                         ->capture_default_str(),
                     base});
   scoped.push_back({cmd.add_option("--rho", config.sam.rho,

@@ -112,6 +112,13 @@ void validate(const MethodConfig& config) {
     if (drop < 1) fail("--lr-drops: every update must be ≥ 1 (got {})", drop);
   if (!config.base.lr_drops.empty() && !base)
     fail("--lr-drops does not apply to --method {}", config.name);
+  for (const int64_t epoch : config.base.lr_drop_epochs)
+    if (epoch < 1 || epoch > 1'000'000)
+      fail("--lr-drop-epochs: every epoch must be between 1 and 10^6 (got {})", epoch);
+  if (!config.base.lr_drop_epochs.empty() && !base)
+    fail("--lr-drop-epochs does not apply to --method {}", config.name);
+  if (!config.base.lr_drop_epochs.empty() && !config.base.lr_drops.empty())
+    fail("--lr-drops and --lr-drop-epochs: give the drops in updates or in epochs, not both");
   if (!(std::isfinite(config.base.lr_drop_factor) && config.base.lr_drop_factor > 0 &&
         config.base.lr_drop_factor <= 1))
     fail("--lr-drop-factor must lie in (0, 1] (got {})", config.base.lr_drop_factor);
@@ -157,6 +164,9 @@ void validate(const MethodConfig& config) {
 
 std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& backend) {
   validate(config);
+  if (!config.base.lr_drop_epochs.empty())
+    fail("--lr-drop-epochs: an epoch needs the training set's size; the trainer converts epochs "
+         "to --lr-drops (schedules/lr_drops.h)");
   std::unique_ptr<Method> method;
   const std::optional<double> eta = config.regularization.eta;
   const bool projected = config.sampler != "full";

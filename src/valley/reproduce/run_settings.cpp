@@ -133,6 +133,12 @@ const std::vector<Key>& keys() {
          c.method.base.lr_drops.clear();
          for (const nlohmann::json& e : v) c.method.base.lr_drops.push_back(as_integer(e, w));
        }},
+      {"lr-drop-epochs", base,
+       [](const nlohmann::json& v, const std::string& w, TrainConfig& c) {
+         if (!v.is_array()) fail("{}: expected an array of epochs (got {})", w, v.dump());
+         c.method.base.lr_drop_epochs.clear();
+         for (const nlohmann::json& e : v) c.method.base.lr_drop_epochs.push_back(as_integer(e, w));
+       }},
       {"lr-drop-factor", base, method_number([](MethodConfig& m) -> double& { return m.base.lr_drop_factor; })},
       {"rho", {"sam"}, method_number([](MethodConfig& m) -> double& { return m.sam.rho; })},
       {"adaptive", {"sam"},

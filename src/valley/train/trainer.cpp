@@ -141,7 +141,7 @@ struct TrainingRun::State {
         sampler(data.train.n, static_cast<int>(config.batch_size), config.method.seed),
         objective(spec, data.train, sampler,
                   config.inner_batch == "fresh" ? InnerBatch::fresh : InnerBatch::same, *backend),
-        method(make_method(config.method, *backend)),
+        method(make_method(method_for_data(config, data.train.n), *backend)),
         held_out(spec, data.test,
                  sample_without_replacement(data.test.n, config.eval_size, config.method.seed,
                                             static_cast<uint32_t>(Stream::eval_subset))),

@@ -57,6 +57,9 @@ TEST_F(AnchorFlags, RejectsImpossibleValuesNamingTheFlag) {
   expect_rejected({"--method", "is", "--covariance", "full"}, "--covariance must be 'iso' or 'diag'");
   expect_rejected({"--method", "is", "--covariance", "diag", "--sampler", "projected"},
                   "--covariance diag needs --sampler full");
+  expect_rejected({"--method", "sgld", "--covariance", "diag", "--sampler", "projected"},
+                  "--covariance diag needs --sampler full");
+  expect_rejected({"--method", "sgld", "--covariance", "diag", "--eta", "0.1"}, "takes no --eta");
   expect_rejected({"--method", "is", "--covariance", "diag", "--tau-min", "0.1", "--tau-max", "0.01"},
                   "--tau-min 0.1 is larger than --tau-max 0.01");
   expect_rejected({"--method", "is", "--covariance", "diag", "--tau-schedule", "scoping"},
@@ -121,20 +124,34 @@ TEST_F(AnchorFlags, DiagonalCovarianceLogsTheVariancesPerLayer) {
             std::string::npos);
 }
 
-TEST_F(AnchorFlags, IsotropicCovarianceIsTodaysIsBitForBit) {
-  const auto metrics = [&](const std::string& run, std::vector<std::string> extra) {
-    std::vector<std::string> args = {"train", "--data", (dir_ / "data").string(), "--out",
-                                     (dir_ / run).string(), "--updates", "3", "--net", "784-10",
-                                     "--no-progress", "--method", "is", "--samples", "20",
-                                     "--sampler", "full", "--eval-every", "1"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    const auto result = run_valley(args);
-    EXPECT_EQ(result.exit_status, 0) << result.err;
-    return testing::metrics_without_seconds(testing::read_text(dir_ / run / "metrics.csv"));
-  };
-  const std::string today = metrics("today", {});
-  EXPECT_EQ(metrics("iso", {"--covariance", "iso"}), today);
-  EXPECT_NE(metrics("diag", {"--covariance", "diag"}), today);  // the comparison can fail
+TEST_F(AnchorFlags, SgldWithDiagonalCovarianceTakesBothMomentsFromTheChain) {
+  const auto result = run_valley(train({"--method", "sgld", "--covariance", "diag", "--samples", "30",
+                                        "--tau-min", "0.001", "--eval-every", "1"}));
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  const std::string csv = testing::read_text(dir_ / "run" / "covariance.csv");
+  EXPECT_EQ(csv.rfind("update,layer,min,median,max\n1,1,", 0), 0u) << csv;
+  const auto config = nlohmann::json::parse(testing::read_text(dir_ / "run" / "config.json"));
+  EXPECT_EQ(config["sampler"], "full");
+  EXPECT_EQ(config["method_settings"]["estimator"], "sgld");
+  EXPECT_EQ(config["method_settings"]["covariance"], "diag");
+}
+
+TEST_F(AnchorFlags, IsotropicCovarianceIsTodaysIsAndSgldBitForBit) {
+  for (const std::string method : {"is", "sgld"}) {
+    const auto metrics = [&](const std::string& run, std::vector<std::string> extra) {
+      std::vector<std::string> args = {"train", "--data", (dir_ / "data").string(), "--out",
+                                       (dir_ / (method + run)).string(), "--updates", "3", "--net", "784-10",
+                                       "--no-progress", "--method", method, "--samples", "20",
+                                       "--sampler", "full", "--eval-every", "1"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      const auto result = run_valley(args);
+      EXPECT_EQ(result.exit_status, 0) << result.err;
+      return testing::metrics_without_seconds(testing::read_text(dir_ / (method + run) / "metrics.csv"));
+    };
+    const std::string today = metrics("today", {});
+    EXPECT_EQ(metrics("iso", {"--covariance", "iso"}), today) << method;
+    EXPECT_NE(metrics("diag", {"--covariance", "diag"}), today) << method;  // the comparison can fail
+  }
 }
 
 }  // namespace

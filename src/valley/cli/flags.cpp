@@ -200,17 +200,19 @@ void add_method_flags(CLI::App& cmd, MethodConfig& config) {
                                    "iso: Alg. 1's Gaussians N(x, τI) (the paper); diag: N(x, "
                                    "diag(s)), s updated to q's per-coordinate variance (§7 "
                                    "Extensions; docs/METHODS.md), starting at --tau; uses "
-                                   "--sampler full (the projected sampler needs isotropic noise)")
+                                   "--sampler full (the projected sampler needs isotropic noise); "
+                                   "is: both moments from the same weighted samples, sgld: from "
+                                   "the chain")
                         ->capture_default_str(),
-                    {"is"}});
+                    {"is", "sgld"}});
   scoped.push_back({cmd.add_option("--tau-min", config.covariance.tau_min,
                                    "--covariance diag: lower clip of the variances s")
                         ->capture_default_str(),
-                    {"is"}});
+                    {"is", "sgld"}});
   scoped.push_back({cmd.add_option("--tau-max", config.covariance.tau_max,
                                    "--covariance diag: upper clip of the variances s")
                         ->capture_default_str(),
-                    {"is"}});
+                    {"is", "sgld"}});
   // A flag that the chosen method ignores would be a silent mistake.
   // With `train --resume` the method comes from the checkpoint, and the
   // trainer checks each flag given against it instead.

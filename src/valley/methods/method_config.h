@@ -71,7 +71,7 @@ struct MethodConfig {
 
   // Alg. 1's Gaussians: iso = N(x, τI) (the paper); diag = N(x, diag(s)) with
   // s updated to q's per-coordinate variance, clipped to [tau_min, tau_max]
-  // (methods/local_entropy_diagonal.h). IS only.
+  // (methods/local_entropy_diagonal.h). IS and SGLD, with the full sampler.
   struct {
     std::string kind = "iso";
     double tau_min = 1e-6;

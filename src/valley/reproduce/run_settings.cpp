@@ -152,10 +152,10 @@ const std::vector<Key>& keys() {
       {"gamma1", {"entropy-sgd"}, method_number([](MethodConfig& m) -> double& { return m.entropy_sgd.gamma_1; })},
       {"noise", {"entropy-sgd"}, method_number([](MethodConfig& m) -> double& { return m.entropy_sgd.noise; })},
       {"inner-lr", {"entropy-sgd"}, method_number([](MethodConfig& m) -> double& { return m.entropy_sgd.inner_lr; })},
-      {"covariance", {"is"},
+      {"covariance", {"is", "sgld"},
        [](const nlohmann::json& v, const std::string& w, TrainConfig& c) { c.method.covariance.kind = as_string(v, w); }},
-      {"tau-min", {"is"}, method_number([](MethodConfig& m) -> double& { return m.covariance.tau_min; })},
-      {"tau-max", {"is"}, method_number([](MethodConfig& m) -> double& { return m.covariance.tau_max; })},
+      {"tau-min", {"is", "sgld"}, method_number([](MethodConfig& m) -> double& { return m.covariance.tau_min; })},
+      {"tau-max", {"is", "sgld"}, method_number([](MethodConfig& m) -> double& { return m.covariance.tau_max; })},
       {"beta1", {"entropy-sgd"}, method_number([](MethodConfig& m) -> double& { return m.entropy_sgd.beta_1; })},
   };
   return table;

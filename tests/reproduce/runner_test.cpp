@@ -16,6 +16,7 @@
 #include "support/run_files.h"
 #include "support/temp_dir.h"
 #include "valley/core/error.h"
+#include "valley/reproduce/gnuplot_figure.h"
 #include "valley/reproduce/report.h"
 #include "valley/reproduce/run_results.h"
 
@@ -252,6 +253,18 @@ TEST_F(ReproduceRunner, FigureAgainstMinibatchEvaluationsWithAPanelPerMetric) {
       << script;
   if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) GTEST_SKIP() << "gnuplot not installed";
   EXPECT_EQ(files.figure, files.dir / "figure.png");
+}
+
+// Long labels widen the panels so that the keys below them do not overlap.
+TEST_F(ReproduceRunner, PanelsWidenForLongLabels) {
+  nlohmann::json doc = testing::tiny_experiment();
+  const Experiment short_labels = write_and_read(doc);
+  EXPECT_NE(gnuplot_script(short_labels, *short_labels.figure, 2).find("size 720,"), std::string::npos);
+  doc["runs"][0]["label"] = std::string(100, 'a');  // one key column: 100·8 + 70 pixels
+  doc["runs"][1]["label"] = "ρ" + std::string(9, 'b');
+  const Experiment long_labels = write_and_read(doc);
+  EXPECT_NE(gnuplot_script(long_labels, *long_labels.figure, 2).find("size 870,"), std::string::npos)
+      << gnuplot_script(long_labels, *long_labels.figure, 2);
 }
 
 // The `final` table of runs of different lengths at an equal budget, and

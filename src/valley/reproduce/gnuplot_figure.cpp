@@ -127,6 +127,28 @@ std::string first_line(const std::string& text) {
   return "no message";
 }
 
+// Characters, not bytes, of a UTF-8 label (ρ, τ, … are two bytes).
+std::size_t label_length(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+// The keys sit below each panel in up to 3 rows: a panel is widened until its
+// key's columns fit (gnuplot reckons about 8 pixels a character, and 70 for
+// the line sample; a key that does not fit loses its last entries), so that
+// every run is named and the keys of neighbouring panels do not overlap.
+int panel_width(const Experiment& experiment, const FigureSpec& figure) {
+  int width = kPanelWidth;
+  for (const PanelSpec& panel : figure.panels) {
+    std::size_t longest = 0;
+    for (const std::string& run : panel.runs) longest = std::max(longest, label_length(experiment.run(run).label));
+    const auto key_columns = static_cast<int>((panel.runs.size() + 2) / 3);
+    width = std::max(width, key_columns * (static_cast<int>(longest) * 8 + 70));
+  }
+  return width;
+}
+
 }  // namespace
 
 std::string curve_csv(const RunResults& results, const std::string& metric) {
@@ -154,12 +176,14 @@ std::string gnuplot_script(const Experiment& experiment, const FigureSpec& figur
       "set key below vertical maxrows 3 samplen 2\n"
       "set bmargin 7\n"
       "set xlabel {}\n",
-      experiment.name, std::max(kMinWidth, kPanelWidth * figure.cols),
+      experiment.name, std::max(kMinWidth, panel_width(experiment, figure) * figure.cols),
       kPanelHeight * figure.rows + kTitleHeight,
       figure.x_axis == "evaluations" ? "'minibatch evaluations (∇f or f on a minibatch)' offset 0,0.3"
                                      : "'parameter updates' offset 0,0.3");
   // The key goes below each panel: inside, it hid whatever curve ran
   // through its corner.
+  // (runs of one budget end at the same number of evaluations: no empty margin after it)
+  if (figure.x_axis == "evaluations") out += "set autoscale xfix\n";
   out += y_axis_settings(figure.metric);
   out += fmt::format("set multiplot layout {},{} title {}\n", figure.rows, figure.cols, title);
   const int x_column = figure.x_axis == "evaluations" ? 7 : 1;

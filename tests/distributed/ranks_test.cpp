@@ -136,6 +136,12 @@ INSTANTIATE_TEST_SUITE_P(
         RankCase{"sgld_full_3_chains", {"--method", "sgld", "--sampler", "full", "--samples", "20",
                                         "--sgld-chains", "3"}},
         RankCase{"sgld_projected", {"--method", "sgld", "--sampler", "projected", "--samples", "20"}},
+        // --covariance diag: the chains' second moments are gathered too
+        RankCase{"sgld_diag_3_chains", {"--method", "sgld", "--covariance", "diag", "--samples", "20",
+                                        "--sgld-chains", "3"}},
+        RankCase{"is_diag", {"--method", "is", "--covariance", "diag", "--samples", "300"}},
+        // (its diagnostics file, like covariance.csv, is rank 0's to write)
+        RankCase{"entropy_sgd", {"--method", "entropy-sgd", "--L", "2"}},
         RankCase{"sgd", {"--method", "sgd"}},
         RankCase{"sgd_first_then_is", {"--method", "is", "--sampler", "full", "--samples", "100",
                                        "--sgd-first", "2"}}),

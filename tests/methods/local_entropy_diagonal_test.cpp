@@ -10,7 +10,9 @@
 #include "support/test_objectives.h"
 #include "valley/backends/backend.h"
 #include "valley/objective/quadratic.h"
+#include "valley/sampling/diagonal_importance.h"
 #include "valley/sampling/importance.h"
+#include "valley/sampling/sgld.h"
 
 namespace valley {
 namespace {
@@ -36,7 +38,7 @@ TEST(DiagonalImportance, MomentsOfAGaussianQMatchTheClosedFormWithinMonteCarloEr
   Vec x(3), s(3), mean(3), variance(3);
   x << 0.2f, 0.4f, -0.3f;
   s << 0.5f, 0.05f, 0.2f;  // unequal: a diagonal, not isotropic, prior
-  const Moments moments = is.estimate(x, s, f, 0, mean, variance);
+  const MeanEstimate moments = is.estimate_moments(x, s, f, 0, mean, variance);
   const ExactMoments exact = exact_moments(kA, kM, x.cast<double>(), s.cast<double>());
   ASSERT_GT(moments.ess, 1000.0);
   for (int i = 0; i < 3; ++i) {
@@ -58,7 +60,7 @@ TEST(DiagonalImportance, WithEqualVariancesItIsAlgorithm4) {
   ImportanceSampling iso(settings, *backend);
   Vec x(3), s = Vec::Constant(3, 0.04f), mean(3), variance(3), iso_mean(3);
   x << 0.2f, 0.4f, -0.3f;
-  diagonal.estimate(x, s, f, 4, mean, variance);
+  diagonal.estimate_moments(x, s, f, 4, mean, variance);
   iso.estimate_mean(x, 0.04, f, 4, iso_mean);
   for (int i = 0; i < 3; ++i) EXPECT_NEAR(mean[i], iso_mean[i], 1e-6);
 }
@@ -98,7 +100,8 @@ TEST(LocalEntropyDiagonal, ExactIterationReachesTheFixedPointTheAlgebraPredicts)
 TEST(LocalEntropyDiagonal, MethodFollowsTheExactIterationWithinMonteCarloError) {
   Quadratic f = testing::make_quadratic();
   const auto backend = make_cpu_backend(2);
-  LocalEntropyDiagonal method({0.3, 0.05, 1.0}, {20000, 1.0, 9}, *backend);
+  LocalEntropyDiagonal method({0.3, 0.05, 1.0},
+                              std::make_unique<DiagonalImportance>(ImportanceSettings{20000, 1.0, 9}, *backend));
   Vec x(3);
   x << 1.0f, 1.0f, -1.0f;
   Eigen::VectorXd ex = x.cast<double>(), es = Eigen::VectorXd::Constant(3, 0.3);
@@ -115,9 +118,37 @@ TEST(LocalEntropyDiagonal, MethodFollowsTheExactIterationWithinMonteCarloError) 
   }
   EXPECT_EQ(method.state().size(), 3u);
   // a fresh method given the state continues with the same variances
-  LocalEntropyDiagonal resumed({0.3, 0.05, 1.0}, {20000, 1.0, 9}, *backend);
+  LocalEntropyDiagonal resumed({0.3, 0.05, 1.0},
+                               std::make_unique<DiagonalImportance>(ImportanceSettings{20000, 1.0, 9}, *backend));
   resumed.restore_state(method.state());
   EXPECT_EQ(*resumed.variances(), s);
+}
+
+// With SGLD the state is s followed by the chain; a fresh method given it
+// continues bit for bit.
+TEST(LocalEntropyDiagonal, SgldStateResumesTheChainAndTheVariances) {
+  Quadratic f = testing::make_quadratic();
+  const auto backend = make_cpu_backend(1);
+  const auto make = [&] {
+    return LocalEntropyDiagonal({0.3, 0.05, 1.0}, std::make_unique<Sgld>(SgldSettings{200, 100.0, 3}, *backend));
+  };
+  LocalEntropyDiagonal method = make();
+  Vec x(3);
+  x << 1.0f, 1.0f, -1.0f;
+  EXPECT_EQ(method.name(), "sgld");
+  EXPECT_TRUE(method.state().empty());
+  for (uint64_t k = 0; k < 2; ++k) method.step(x, f, k);
+  ASSERT_EQ(method.state().size(), 6u);  // s and the chain
+  LocalEntropyDiagonal resumed = make();
+  resumed.restore_state(method.state());
+  Vec y = x;
+  method.step(x, f, 2);
+  resumed.step(y, f, 2);
+  EXPECT_EQ(x, y);
+  EXPECT_EQ(*method.variances(), *resumed.variances());
+  EXPECT_NE(*method.variances(), Vec::Constant(3, 0.3f));  // the variances moved
+  const std::vector<float> odd(5, 0.1f);
+  EXPECT_THROW(resumed.restore_state(odd), Error);
 }
 
 }  // namespace

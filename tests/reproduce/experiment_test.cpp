@@ -78,6 +78,11 @@ TEST(ReproduceExperiment, RejectsMistakesNamingTheFileAndTheKey) {
       {[](Json& j) { j["figure"]["panels"].push_back(j["figure"]["panels"][0]); j["figure"]["layout"] = {1, 1}; },
        "figure.layout: 1 × 1 has room for fewer than the 2 panels"},
       {[](Json& j) { j["figure"]["metric"] = "speed"; }, "figure.metric: 'speed' is not one of"},
+      {[](Json& j) { j["figure"]["panels"][0]["metric"] = "speed"; }, "figure.panels[0].metric: 'speed' is not one of"},
+      {[](Json& j) { j["figure"]["x"] = "seconds"; }, "figure.x: expected 'updates' or 'evaluations' (got 'seconds')"},
+      {[](Json& j) { j["table"] = {{"kind", "final"}, {"equal_time", 1}}; }, "table.equal_time: expected true or false"},
+      {[](Json& j) { j["table"] = {{"kind", "accuracy"}, {"equal_time", true}}; }, "table: unknown key 'equal_time'"},
+      {[](Json& j) { j["flatness"] = {{"seeds", 0}}; }, "flatness.seeds: expected a number of seeds ≥ 1"},
   };
   for (const auto& [mutate, needle] : cases) {
     Json doc = testing::tiny_experiment();

@@ -16,6 +16,7 @@
 #include "support/run_files.h"
 #include "support/temp_dir.h"
 #include "valley/core/error.h"
+#include "valley/reproduce/gnuplot_figure.h"
 #include "valley/reproduce/report.h"
 #include "valley/reproduce/run_results.h"
 
@@ -110,9 +111,9 @@ TEST_F(ReproduceRunner, TrainsEveryRunAndSeedAndWritesTheReport) {
   for (const char* run : {"sgd", "is"}) {
     const auto curve = lines_of(testing::read_text(files.dir / "curves" / (std::string(run) + ".csv")));
     ASSERT_EQ(curve.size(), 5u) << run;
-    EXPECT_EQ(curve[0], "update,mean,sd,min,max,n_seeds");
+    EXPECT_EQ(curve[0], "update,mean,sd,min,max,n_seeds,evaluations");
     EXPECT_EQ(curve[4].rfind("6,", 0), 0u) << curve[4];
-    EXPECT_EQ(curve[4].substr(curve[4].rfind(',') + 1), "2") << curve[4];
+    EXPECT_NE(curve[4].find(",2,"), std::string::npos) << curve[4];  // two seeds
   }
   const std::string script = testing::read_text(files.dir / "figure.gp");
   EXPECT_NE(script.find("'curves/sgd.csv' using 1:($2-$3):($2+$3) with filledcurves lc rgb 'red'"),
@@ -220,6 +221,50 @@ TEST_F(ReproduceRunner, RequiresAnOutputDirectoryAndSaneSeeds) {
   options_.n_seeds = 0;
   EXPECT_THROW(run(e), Error);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "out"));
+}
+
+// A figure against minibatch evaluations, with a panel of another metric:
+// IS's 8 samples per update put its curve 8 times further along the axis.
+TEST_F(ReproduceRunner, FigureAgainstMinibatchEvaluationsWithAPanelPerMetric) {
+  nlohmann::json doc = testing::tiny_experiment();
+  doc["figure"] = nlohmann::json::parse(R"({"title": "tiny", "x": "evaluations", "layout": [1, 2],
+    "panels": [{"title": "accuracy", "runs": ["sgd", "is"]},
+               {"title": "loss", "runs": ["sgd", "is"], "metric": "test_loss"}]})");
+  const Experiment e = write_and_read(doc);
+  run(e);
+  const ReportFiles files = report(e);
+  const auto last_evaluations = [&](const std::string& file) {
+    const auto curve = lines_of(testing::read_text(files.dir / "curves" / file));
+    EXPECT_EQ(curve.size(), 5u) << file;
+    return curve.back().substr(curve.back().rfind(',') + 1);
+  };
+  EXPECT_EQ(last_evaluations("sgd.csv"), "6");
+  EXPECT_EQ(last_evaluations("is.csv"), "48");
+  EXPECT_EQ(last_evaluations("is.test_loss.csv"), "48");
+  const auto is_loss = lines_of(testing::read_text(files.dir / "curves" / "is.test_loss.csv"));
+  const auto is_accuracy = lines_of(testing::read_text(files.dir / "curves" / "is.csv"));
+  EXPECT_NE(is_loss[4], is_accuracy[4]) << "the loss panel reads another column";
+  const std::string script = testing::read_text(files.dir / "figure.gp");
+  EXPECT_NE(script.find("set xlabel 'minibatch evaluations"), std::string::npos) << script;
+  EXPECT_NE(script.find("'curves/is.csv' using 7:2 with lines"), std::string::npos) << script;
+  EXPECT_NE(script.find("set ylabel 'held-out loss'\nset autoscale y\nset logscale y\nset title 'loss'\n"
+                        "plot \\\n  'curves/sgd.test_loss.csv' using 7:($2-$3)"),
+            std::string::npos)
+      << script;
+  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) GTEST_SKIP() << "gnuplot not installed";
+  EXPECT_EQ(files.figure, files.dir / "figure.png");
+}
+
+// Long labels widen the panels so that the keys below them do not overlap.
+TEST_F(ReproduceRunner, PanelsWidenForLongLabels) {
+  nlohmann::json doc = testing::tiny_experiment();
+  const Experiment short_labels = write_and_read(doc);
+  EXPECT_NE(gnuplot_script(short_labels, *short_labels.figure, 2).find("size 720,"), std::string::npos);
+  doc["runs"][0]["label"] = std::string(100, 'a');  // one key column: 100·8 + 70 pixels
+  doc["runs"][1]["label"] = "ρ" + std::string(9, 'b');
+  const Experiment long_labels = write_and_read(doc);
+  EXPECT_NE(gnuplot_script(long_labels, *long_labels.figure, 2).find("size 870,"), std::string::npos)
+      << gnuplot_script(long_labels, *long_labels.figure, 2);
 }
 
 // The `final` table of runs of different lengths at an equal budget, and

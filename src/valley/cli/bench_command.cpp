@@ -32,7 +32,7 @@ void add_bench_command(CLI::App& app) {
       "Time updates of each method on the paper's networks (batch 20, τ = 0.01, 1000 samples, "
       "heat M = J = 30; sam: 2 gradients; entropy-sgd: L = 20 gradients on fresh minibatches) "
       "and print medians beside the machine's measured ceilings and SGD's");
-  cmd->add_option("--methods", *methods, "Methods to time (also is-diag: is with --covariance diag)")->capture_default_str()->delimiter(',');
+  cmd->add_option("--methods", *methods, "Methods to time (also is-diag and sgld-diag: is and sgld with --covariance diag)")->capture_default_str()->delimiter(',');
   cmd->add_option("--nets", *nets, "Networks to time")->capture_default_str()->delimiter(',');
   cmd->add_option("--samplers", *samplers, "Samplers of the regularized methods, side by side")
       ->capture_default_str()
@@ -70,8 +70,8 @@ void add_bench_command(CLI::App& app) {
         method.name = name;
         const bool sampled = name == "sgld" || name == "is" || name == "heat";
         method.sampler = sampled ? sampler : "full";
-        if (name == "is-diag") {  // IS with --covariance diag (full sampler only)
-          method.name = "is";
+        if (name == "is-diag" || name == "sgld-diag") {  // --covariance diag (full sampler only)
+          method.name = name.substr(0, name.find('-'));
           method.covariance.kind = "diag";
         }
         validate(method);
@@ -84,7 +84,7 @@ void add_bench_command(CLI::App& app) {
         fmt::print(stderr, "timing {}{} ({}) on {} …\n", method.name,
                    method.covariance.kind == "diag" ? " --covariance diag" : "", method.sampler, spec.str());
         results.push_back(bench::bench_method(method, spec, *settings, ceilings));
-        if (method.covariance.kind == "diag") results.back().method = "is-diag";
+        if (method.covariance.kind == "diag") results.back().method = method.name + "-diag";
       }
     fmt::print("valley {} bench: batch {}, {} thread(s), split {}, τ = 0.01, J = 1000, heat M = J = 30\n",
                kVersion, settings->batch_size, settings->n_threads, *split);

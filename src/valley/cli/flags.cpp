@@ -143,8 +143,18 @@ void add_method_flags(CLI::App& cmd, MethodConfig& config) {
                             "multiplied by --lr-drop-factor (a step schedule)")
                  ->delimiter(','),
              base);
+  scoped.add(cmd.add_option("--lr-drop-epochs", config.base.lr_drop_epochs,
+                            "Epochs e (comma-separated) after which the learning rate is "
+                            "multiplied by --lr-drop-factor (instead of --lr-drops). An "
+                            "epoch is ceil(N/B) minibatch evaluations (N training images, "
+                            "batch B): ceil(N/B) updates of sgd and sam (SAM's two "
+                            "gradients share a minibatch), ceil(N/B)/L updates, rounded "
+                            "up, of entropy-sgd, whose update draws L fresh minibatches "
+                            "(one with --inner-batch same)")
+                 ->delimiter(','),
+             base);
   scoped.option("--lr-drop-factor", config.base.lr_drop_factor,
-                "Factor in (0, 1] applied at each of --lr-drops", base);
+                "Factor in (0, 1] applied at each of --lr-drops or --lr-drop-epochs", base);
   scoped.option("--rho", config.sam.rho,
                 "SAM radius ρ ≥ 0: ε̂ = ρ ∇f/‖∇f‖ (ASAM: ρ T_w² ∇f/‖T_w ∇f‖)", {"sam"});
   scoped.add(cmd.add_flag("--adaptive", config.sam.adaptive,
@@ -173,11 +183,13 @@ void add_method_flags(CLI::App& cmd, MethodConfig& config) {
                 "iso: Alg. 1's Gaussians N(x, τI) (the paper); diag: N(x, "
                 "diag(s)), s updated to q's per-coordinate variance (§7 "
                 "Extensions; docs/METHODS.md), starting at --tau; uses "
-                "--sampler full (the projected sampler needs isotropic noise)", {"is"});
+                "--sampler full (the projected sampler needs isotropic noise); "
+                "is: both moments from the same weighted samples, sgld: from "
+                "the chain", {"is", "sgld"});
   scoped.option("--tau-min", config.covariance.tau_min,
-                "--covariance diag: lower clip of the variances s", {"is"});
+                "--covariance diag: lower clip of the variances s", {"is", "sgld"});
   scoped.option("--tau-max", config.covariance.tau_max,
-                "--covariance diag: upper clip of the variances s", {"is"});
+                "--covariance diag: upper clip of the variances s", {"is", "sgld"});
   // A flag that the chosen method ignores would be a silent mistake.
   // With `train --resume` the method comes from the checkpoint, and the
   // trainer checks each flag given against it instead.

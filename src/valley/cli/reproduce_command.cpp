@@ -3,6 +3,7 @@
 // and write the paper's numbers beside ours, the figure and the raw CSV.
 // `valley reproduce list` says what each experiment runs and how long it
 // would take here.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -182,8 +183,9 @@ void reproduce(const std::string& name, const std::filesystem::path& dir, const 
     fmt::print("figure:  gnuplot not found; run `gnuplot figure.gp` in {} to draw it\n", files.dir.string());
   if (experiment.flatness && n_failed == 0 && n_diverged == 0) {
     FlatnessRequest request;
+    const int64_t n_measured = std::min(options.n_seeds, experiment.flatness->n_seeds.value_or(options.n_seeds));
     for (const ExperimentRun& run : experiment.runs)
-      for (int64_t seed = 1; seed <= options.n_seeds; ++seed) {
+      for (int64_t seed = 1; seed <= n_measured; ++seed) {
         request.runs.push_back(seed_run_dir(options.out_dir, run.name, static_cast<uint64_t>(seed)).string());
         request.labels.push_back(fmt::format("{}/seed-{}", run.name, seed));
       }
@@ -192,7 +194,7 @@ void reproduce(const std::string& name, const std::filesystem::path& dir, const 
     request.subset = experiment.flatness->subset;
     request.quick = experiment.flatness->quick;
     request.n_threads = options.n_threads;
-    fmt::print("\nvalley flatness: every run and seed side by side (docs/FLATNESS.md)\n");
+    fmt::print("\nvalley flatness: every run, seeds 1–{}, side by side (docs/FLATNESS.md)\n", n_measured);
     std::fflush(stdout);
     run_flatness(request);
   }

@@ -4,9 +4,9 @@
 
 namespace valley {
 
-LocalEntropyDiagonal::LocalEntropyDiagonal(DiagonalSettings settings, ImportanceSettings is,
-                                           const Backend& backend)
-    : settings_(settings), estimator_(is, backend) {}
+LocalEntropyDiagonal::LocalEntropyDiagonal(DiagonalSettings settings,
+                                           std::unique_ptr<MomentsEstimator> estimator)
+    : settings_(settings), estimator_(std::move(estimator)) {}
 
 UpdateStats LocalEntropyDiagonal::step(Vec& x, Objective& f, uint64_t k) {
   if (s_.size() == 0) s_.setConstant(x.size(), static_cast<float>(settings_.tau));  // s_0 = τ·1
@@ -14,7 +14,7 @@ UpdateStats LocalEntropyDiagonal::step(Vec& x, Objective& f, uint64_t k) {
     fail("the carried variances hold {} numbers, but the parameters are {}", s_.size(), x.size());
   mean_.resize(x.size());
   variance_.resize(x.size());
-  const Moments moments = estimator_.estimate(x, s_, f, k, mean_, variance_);
+  const MeanEstimate moments = estimator_->estimate_moments(x, s_, f, k, mean_, variance_);
   x = mean_;  // x_{k+1} = E_q[Y]
   const auto lo = static_cast<float>(settings_.tau_min);
   const auto hi = static_cast<float>(settings_.tau_max);
@@ -26,14 +26,28 @@ UpdateStats LocalEntropyDiagonal::step(Vec& x, Objective& f, uint64_t k) {
 }
 
 nlohmann::json LocalEntropyDiagonal::settings() const {
-  return {{"method", "local-entropy"},       {"estimator", "is"},
-          {"covariance", "diag"},            {"samples", estimator_.settings().n_samples},
-          {"beta", estimator_.settings().beta}, {"tau", settings_.tau},
-          {"tau_min", settings_.tau_min},    {"tau_max", settings_.tau_max}};
+  nlohmann::json out = {{"method", "local-entropy"}, {"covariance", "diag"}};
+  out.update(estimator_->settings());
+  out.update({{"tau", settings_.tau}, {"tau_min", settings_.tau_min}, {"tau_max", settings_.tau_max}});
+  return out;
+}
+
+std::vector<float> LocalEntropyDiagonal::state() const {
+  std::vector<float> out(s_.data(), s_.data() + s_.size());
+  const std::vector<float> estimator = estimator_->state();
+  out.insert(out.end(), estimator.begin(), estimator.end());
+  return out;
 }
 
 void LocalEntropyDiagonal::restore_state(std::span<const float> state) {
-  s_ = Eigen::Map<const Vec>(state.data(), static_cast<Eigen::Index>(state.size()));
+  // d numbers of s, then n_state_vectors() × d of the estimator's.
+  const auto n_vectors = static_cast<std::size_t>(1 + estimator_->n_state_vectors());
+  if (state.size() % n_vectors != 0)
+    fail("{} with --covariance diag: a state of {} numbers does not hold {} vectors of the "
+         "parameters' size", name(), state.size(), n_vectors);
+  const std::size_t d = state.size() / n_vectors;
+  s_ = Eigen::Map<const Vec>(state.data(), static_cast<Eigen::Index>(d));
+  estimator_->restore_state(state.subspan(d));
 }
 
 }  // namespace valley

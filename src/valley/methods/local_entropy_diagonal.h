@@ -5,14 +5,15 @@
 // — the N(m, diag(s)) closest to q_k in KL(q_k ‖ ·), whose first and
 // per-coordinate second moments match q_k's (docs/METHODS.md). s_0 = τ·1.
 // The moments are estimated by importance sampling (sampling/
-// diagonal_importance.h). s is carried from update to update and saved in
-// checkpoints. d = parameters.
+// diagonal_importance.h) or by SGLD's chain (sampling/sgld.h, β = 1). s is
+// carried from update to update and saved in checkpoints, followed by the
+// estimator's own state (the SGLD chains). d = parameters.
 #pragma once
 
 #include <memory>
 
 #include "valley/methods/method.h"
-#include "valley/sampling/diagonal_importance.h"
+#include "valley/sampling/moments_estimator.h"
 
 namespace valley {
 
@@ -24,18 +25,19 @@ struct DiagonalSettings {
 
 class LocalEntropyDiagonal final : public Method {
  public:
-  LocalEntropyDiagonal(DiagonalSettings settings, ImportanceSettings is, const Backend& backend);
+  LocalEntropyDiagonal(DiagonalSettings settings, std::unique_ptr<MomentsEstimator> estimator);
 
-  std::string name() const override { return "is"; }
+  std::string name() const override { return estimator_->name(); }
   UpdateStats step(Vec& x, Objective& f, uint64_t k) override;
   nlohmann::json settings() const override;
-  std::vector<float> state() const override { return {s_.data(), s_.data() + s_.size()}; }
+  // s, then the estimator's state (empty before the first update).
+  std::vector<float> state() const override;
   void restore_state(std::span<const float> state) override;
   const Vec* variances() const override { return &s_; }
 
  private:
   DiagonalSettings settings_;
-  DiagonalImportance estimator_;
+  std::unique_ptr<MomentsEstimator> estimator_;
   Vec s_, mean_, variance_;
 };
 

@@ -10,6 +10,7 @@
 #include "valley/methods/sgd.h"
 #include "valley/methods/projected_heat.h"
 #include "valley/methods/sgd_first.h"
+#include "valley/sampling/diagonal_importance.h"
 #include "valley/sampling/importance.h"
 #include "valley/sampling/projected_importance.h"
 #include "valley/sampling/projected_sgld.h"
@@ -36,6 +37,15 @@ bool uses_base_optimizer(const std::string& name) {
 BaseOptimizerSettings base_settings(const MethodConfig& config) {
   return {config.sgd.lr,           config.momentum(),         config.nesterov(),
           config.base.weight_decay, config.base.lr_drops, config.base.lr_drop_factor};
+}
+
+SgldSettings sgld_settings(const MethodConfig& config) {
+  return {config.sgld_is_samples(), config.sgld.eps_0, config.seed, config.sgld.noise == "stddev",
+          config.sgld.chains};
+}
+
+DiagonalSettings diagonal_settings(const MethodConfig& config) {
+  return {config.regularization.tau, config.covariance.tau_min, config.covariance.tau_max};
 }
 
 }  // namespace
@@ -112,6 +122,13 @@ void validate(const MethodConfig& config) {
     if (drop < 1) fail("--lr-drops: every update must be ≥ 1 (got {})", drop);
   if (!config.base.lr_drops.empty() && !base)
     fail("--lr-drops does not apply to --method {}", config.name);
+  for (const int64_t epoch : config.base.lr_drop_epochs)
+    if (epoch < 1 || epoch > 1'000'000)
+      fail("--lr-drop-epochs: every epoch must be between 1 and 10^6 (got {})", epoch);
+  if (!config.base.lr_drop_epochs.empty() && !base)
+    fail("--lr-drop-epochs does not apply to --method {}", config.name);
+  if (!config.base.lr_drop_epochs.empty() && !config.base.lr_drops.empty())
+    fail("--lr-drops and --lr-drop-epochs: give the drops in updates or in epochs, not both");
   if (!(std::isfinite(config.base.lr_drop_factor) && config.base.lr_drop_factor > 0 &&
         config.base.lr_drop_factor <= 1))
     fail("--lr-drop-factor must lie in (0, 1] (got {})", config.base.lr_drop_factor);
@@ -140,8 +157,8 @@ void validate(const MethodConfig& config) {
   if (cov.tau_min > cov.tau_max)
     fail("--tau-min {} is larger than --tau-max {}", cov.tau_min, cov.tau_max);
   if (cov.kind == "diag") {
-    if (config.name != "is")
-      fail("--covariance diag is built for --method is only (got --method {})", config.name);
+    if (config.name != "is" && config.name != "sgld")
+      fail("--covariance diag is built for --method is and sgld (got --method {})", config.name);
     if (config.sampler == "projected")
       fail("--covariance diag needs --sampler full: the projected sampler draws the noise the "
            "minibatch cannot see in closed form, which needs the same variance in every direction");
@@ -157,6 +174,9 @@ void validate(const MethodConfig& config) {
 
 std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& backend) {
   validate(config);
+  if (!config.base.lr_drop_epochs.empty())
+    fail("--lr-drop-epochs: an epoch needs the training set's size; the trainer converts epochs "
+         "to --lr-drops (schedules/lr_drops.h)");
   std::unique_ptr<Method> method;
   const std::optional<double> eta = config.regularization.eta;
   const bool projected = config.sampler != "full";
@@ -171,9 +191,12 @@ std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& b
         EntropySgdSettings{es.n_langevin, es.gamma_0, es.gamma_1, es.noise, es.inner_lr, es.beta_1,
                            config.seed},
         base_settings(config), backend);
+  } else if (config.name == "sgld" && config.covariance.kind == "diag") {
+    // (always the full sampler: the projected one needs isotropic noise)
+    method = std::make_unique<LocalEntropyDiagonal>(
+        diagonal_settings(config), std::make_unique<Sgld>(sgld_settings(config), backend));
   } else if (config.name == "sgld") {
-    const SgldSettings settings{config.sgld_is_samples(), config.sgld.eps_0, config.seed,
-                                config.sgld.noise == "stddev", config.sgld.chains};
+    const SgldSettings settings = sgld_settings(config);
     std::unique_ptr<MeanEstimator> estimator;
     if (projected && config.sgld.chains == 1)
       estimator = std::make_unique<ProjectedSgld>(settings, backend);
@@ -182,8 +205,9 @@ std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& b
     method = std::make_unique<LocalEntropy>(std::move(estimator), config.tau_schedule(), eta);
   } else if (config.name == "is" && config.covariance.kind == "diag") {
     method = std::make_unique<LocalEntropyDiagonal>(
-        DiagonalSettings{config.regularization.tau, config.covariance.tau_min, config.covariance.tau_max},
-        ImportanceSettings{config.sgld_is_samples(), config.is.beta, config.seed}, backend);
+        diagonal_settings(config),
+        std::make_unique<DiagonalImportance>(
+            ImportanceSettings{config.sgld_is_samples(), config.is.beta, config.seed}, backend));
   } else if (config.name == "is") {
     const ImportanceSettings settings{config.sgld_is_samples(), config.is.beta, config.seed};
     std::unique_ptr<MeanEstimator> estimator;

@@ -27,6 +27,9 @@ struct MethodConfig {
     std::optional<bool> nesterov;
     double weight_decay = 0.0;
     std::vector<int64_t> lr_drops;  // updates k at which lr is multiplied by lr_drop_factor
+    // The same drops given as epochs (schedules/lr_drops.h); the trainer, which
+    // knows the training set's size, turns them into lr_drops.
+    std::vector<int64_t> lr_drop_epochs;
     double lr_drop_factor = 0.1;
   } base;
 
@@ -68,7 +71,7 @@ struct MethodConfig {
 
   // Alg. 1's Gaussians: iso = N(x, τI) (the paper); diag = N(x, diag(s)) with
   // s updated to q's per-coordinate variance, clipped to [tau_min, tau_max]
-  // (methods/local_entropy_diagonal.h). IS only.
+  // (methods/local_entropy_diagonal.h). IS and SGLD, with the full sampler.
   struct {
     std::string kind = "iso";
     double tau_min = 1e-6;

@@ -167,8 +167,12 @@ void read_table(const Json& object, const std::string& where, Experiment& e) {
     e.table.kind = TableSpec::Kind::seconds;
     read_seconds_table(object, where, e);
   } else if (kind == "final") {
-    check_keys(object, where, {"kind"});
+    check_keys(object, where, {"kind", "equal_time"});
     e.table.kind = TableSpec::Kind::final;
+    if (object.contains("equal_time")) {
+      if (!object.at("equal_time").is_boolean()) fail("{}.equal_time: expected true or false", where);
+      e.table.equal_time = object.at("equal_time").get<bool>();
+    }
   } else {
     fail("{}.kind: expected 'accuracy', 'seconds' or 'final' (got '{}')", where, kind);
   }
@@ -176,20 +180,28 @@ void read_table(const Json& object, const std::string& where, Experiment& e) {
 
 FigureSpec read_figure(const Json& object, const std::string& where, const Experiment& e) {
   require_object(object, where);
-  check_keys(object, where, {"title", "layout", "metric", "panels"});
+  check_keys(object, where, {"title", "layout", "metric", "x", "panels"});
   FigureSpec figure;
   figure.title = get_string(object, "title", where, "");
-  figure.metric = get_string(object, "metric", where, figure.metric);
   const std::vector<std::string> metrics = {"test_accuracy", "test_loss", "train_loss", "tau"};
-  if (std::find(metrics.begin(), metrics.end(), figure.metric) == metrics.end())
-    fail("{}.metric: '{}' is not one of {}", where, figure.metric, fmt::join(metrics, ", "));
+  const auto read_metric = [&](const Json& o, const std::string& at, const std::string& fallback) {
+    const std::string metric = get_string(o, "metric", at, fallback);
+    if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end())
+      fail("{}.metric: '{}' is not one of {}", at, metric, fmt::join(metrics, ", "));
+    return metric;
+  };
+  figure.metric = read_metric(object, where, figure.metric);
+  figure.x_axis = get_string(object, "x", where, figure.x_axis);
+  if (figure.x_axis != "updates" && figure.x_axis != "evaluations")
+    fail("{}.x: expected 'updates' or 'evaluations' (got '{}')", where, figure.x_axis);
   const Json& panels = require_array(object, "panels", where);
   for (size_t i = 0; i < panels.size(); ++i) {
     const std::string panel_where = fmt::format("{}.panels[{}]", where, i);
     require_object(panels[i], panel_where);
-    check_keys(panels[i], panel_where, {"title", "runs"});
+    check_keys(panels[i], panel_where, {"title", "runs", "metric"});
     PanelSpec panel;
     panel.title = get_string(panels[i], "title", panel_where, "");
+    if (panels[i].contains("metric")) panel.metric = read_metric(panels[i], panel_where, "");
     for (const Json& name : require_array(panels[i], "runs", panel_where)) {
       if (!name.is_string()) fail("{}.runs: expected run names (got {})", panel_where, name.dump());
       check_run_name(e, name.get<std::string>(), panel_where + ".runs");
@@ -262,7 +274,7 @@ Experiment read_experiment(const std::filesystem::path& file) {
   if (doc.contains("flatness")) {
     const Json& fl = doc.at("flatness");
     require_object(fl, f + ": flatness");
-    check_keys(fl, f + ": flatness", {"quick", "subset"});
+    check_keys(fl, f + ": flatness", {"quick", "subset", "seeds"});
     FlatnessSpec spec;
     if (fl.contains("quick")) {
       if (!fl.at("quick").is_boolean()) fail("{}: flatness.quick: expected true or false", f);
@@ -273,6 +285,12 @@ Experiment read_experiment(const std::filesystem::path& file) {
       if (n.is_number_integer() && n.get<int64_t>() > 0) spec.subset = std::to_string(n.get<int64_t>());
       else if (n.is_string() && n.get<std::string>() == "all") spec.subset = "all";
       else fail("{}: flatness.subset: expected a positive number of images or \"all\"", f);
+    }
+    if (fl.contains("seeds")) {
+      const Json& n = fl.at("seeds");
+      if (!n.is_number_integer() || n.get<int64_t>() < 1)
+        fail("{}: flatness.seeds: expected a number of seeds ≥ 1 (got {})", f, n.dump());
+      spec.n_seeds = n.get<int64_t>();
     }
     e.flatness = spec;
   }

@@ -47,10 +47,13 @@ struct ExperimentRun {
 //   seconds:  seconds per update and the ratio to the `baseline` run (Table 2)
 //   final:    per run, the updates, the f and ∇f evaluations and the seconds
 //             it used in all, and its final held-out accuracy and loss — for
-//             runs of different lengths at an equal budget
+//             runs of different lengths at an equal budget; with
+//             "equal_time": true a second table reads every run of a network
+//             at that network's equal wall-time budget (report_table.h)
 struct TableSpec {
   enum class Kind { accuracy, seconds, final };
   Kind kind = Kind::accuracy;
+  bool equal_time = false;                                          // final
   std::vector<int64_t> at_updates;                                  // accuracy
   std::vector<std::pair<std::string, std::vector<double>>> paper_accuracy;  // run → one per update
   std::string baseline;                                             // seconds
@@ -60,6 +63,7 @@ struct TableSpec {
 struct PanelSpec {
   std::string title;
   std::vector<std::string> runs;
+  std::string metric;  // empty: the figure's
 };
 
 // One PNG of rows × cols panels; each curve is the mean over seeds with a
@@ -69,15 +73,25 @@ struct FigureSpec {
   int rows = 1;
   int cols = 1;
   std::string metric = "test_accuracy";  // a metrics.csv column
+  // The horizontal axis: "updates", or "evaluations" — minibatch evaluations
+  // (∇f or f on a minibatch, summed over the updates), the axis that runs of
+  // different update costs share.
+  std::string x_axis = "updates";
   std::vector<PanelSpec> panels;
+
+  const std::string& metric_of(const PanelSpec& panel) const {
+    return panel.metric.empty() ? metric : panel.metric;
+  }
 };
 
-// An optional "flatness" key, {"quick": false, "subset": 10000}: after the
-// runs are trained, `valley flatness` measures every run and seed side by side
-// (flatness/flatness_runner.h) into OUT/<experiment>/flatness/.
+// An optional "flatness" key, {"quick": false, "subset": 10000, "seeds": 1}:
+// after the runs are trained, `valley flatness` measures every run side by
+// side (flatness/flatness_runner.h) into OUT/<experiment>/flatness/, with
+// seeds 1 … "seeds" of each (default: every seed trained).
 struct FlatnessSpec {
   bool quick = false;
   std::string subset;  // N or "all"; empty: the default
+  std::optional<int64_t> n_seeds;
 };
 
 struct Experiment {

@@ -2,7 +2,11 @@
 // entry of the figure's "panels", one curve per run — the mean over seeds,
 // with a band of ± one standard deviation.
 //
-// Into `dir` go curves/<run>.csv (update,mean,sd,min,max,n_seeds), the script
+// The horizontal axis is the updates, or the minibatch evaluations (the
+// figure's "x"); a panel may plot another metric than the figure's (its own
+// "metric"), read from curves/<run>.<metric>.csv.
+//
+// Into `dir` go curves/<run>.csv (update,mean,sd,min,max,n_seeds,evaluations), the script
 // figure.gp (`cd dir && gnuplot figure.gp` redraws figure.png) and
 // figure.png, each written atomically.
 #pragma once

@@ -1,6 +1,8 @@
 #include "valley/reproduce/report_table.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -137,6 +139,60 @@ std::string final_table(const Experiment& e, const std::vector<RunResults>& resu
   return out;
 }
 
+// Each seed's last row within `budget` seconds of updates (row 0 at least).
+struct Reading {
+  const MetricsRow* row;
+  RunningTotals totals;
+};
+Reading reading_within(const std::vector<MetricsRow>& rows, double budget) {
+  const std::vector<RunningTotals> totals = running_totals(rows);
+  std::size_t last = 0;
+  for (std::size_t i = 1; i < rows.size() && totals[i].seconds <= budget; ++i) last = i;
+  return {&rows[last], totals[last]};
+}
+
+std::string equal_time_table(const Experiment& e, const std::vector<RunResults>& results,
+                             int64_t n_seeds) {
+  // The budget of each network: the smallest mean total update time of its runs.
+  std::map<std::string, double> budget;
+  const auto completed = [&](const ExperimentRun& run) {
+    std::vector<const SeedResult*> seeds;
+    for (const SeedResult& seed : results_of(results, run.name).seeds)
+      if (seed.status == "completed" && !seed.rows.empty()) seeds.push_back(&seed);
+    return seeds;
+  };
+  for (const ExperimentRun& run : e.runs) {
+    std::vector<double> totals;
+    for (const SeedResult* seed : completed(run)) totals.push_back(running_totals(seed->rows).back().seconds);
+    if (totals.empty()) continue;
+    const double mean = spread_of(totals).mean;
+    auto [it, inserted] = budget.emplace(run.config.net, mean);
+    if (!inserted) it->second = std::min(it->second, mean);
+  }
+  std::string out =
+      "| run | budget (s of updates) | updates reached | minibatch evals | held-out accuracy | "
+      "held-out loss |\n|---|---:|---:|---:|---:|---:|\n";
+  for (const ExperimentRun& run : e.runs) {
+    const auto found = budget.find(run.config.net);
+    std::vector<double> updates, evaluations, accuracy, loss;
+    if (found != budget.end())
+      for (const SeedResult* seed : completed(run)) {
+        const Reading r = reading_within(seed->rows, found->second);
+        updates.push_back(static_cast<double>(r.row->update));
+        evaluations.push_back(r.totals.evaluations);
+        accuracy.push_back(r.row->test_accuracy);
+        loss.push_back(r.row->test_loss);
+      }
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", cell_text(run.label),
+                       found == budget.end() ? "—" : fmt::format("{:.3g}", found->second),
+                       spread_cell(spread_of(updates), n_seeds, "{:.0f}", "{:.0f}"),
+                       spread_cell(spread_of(evaluations), n_seeds, "{:.0f}", "{:.0f}"),
+                       spread_cell(spread_of(accuracy), n_seeds, "{:.4f}", "{:.4f}"),
+                       spread_cell(spread_of(loss), n_seeds, "{:.4f}", "{:.4f}"));
+  }
+  return out;
+}
+
 // One line per seed that did not complete.
 std::string notes(const Experiment& e, const std::vector<RunResults>& results, int64_t n_seeds) {
   std::string out;
@@ -165,6 +221,13 @@ std::string markdown_table(const Experiment& experiment, const std::vector<RunRe
                     : experiment.table.kind == TableSpec::Kind::final
                         ? final_table(experiment, results, n_seeds)
                         : seconds_table(experiment, results, n_seeds);
+  if (experiment.table.kind == TableSpec::Kind::final && experiment.table.equal_time)
+    out += fmt::format(
+        "\nAt equal wall time: each network's budget is the smallest total update time (mean over "
+        "seeds) of its runs; every seed of every run is read at its last evaluation within that many "
+        "seconds of updates (evaluations not counted), so a run's reading is only as fine as its "
+        "evaluation rows. Timings vary with the machine's load.\n\n{}",
+        equal_time_table(experiment, results, n_seeds));
   const std::string missing = notes(experiment, results, n_seeds);
   if (!missing.empty()) out += fmt::format("\n{}", missing);
   return out;

@@ -88,6 +88,17 @@ std::vector<RunResults> read_run_results(const Experiment& experiment,
   return results;
 }
 
+std::vector<RunningTotals> running_totals(const std::vector<MetricsRow>& rows) {
+  std::vector<RunningTotals> totals(rows.size());
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    // a row holds per-update averages since the previous row
+    const auto n = static_cast<double>(rows[i].update - rows[i - 1].update);
+    totals[i].evaluations = totals[i - 1].evaluations + n * (rows[i].gradient_evals + rows[i].loss_evals);
+    totals[i].seconds = totals[i - 1].seconds + n * rows[i].seconds;
+  }
+  return totals;
+}
+
 double metric_value(const MetricsRow& row, const std::string& metric) {
   if (metric == "test_accuracy") return row.test_accuracy;
   if (metric == "test_loss") return row.test_loss;

@@ -38,6 +38,15 @@ std::vector<MetricsRow> read_metrics_csv(const std::filesystem::path& file);
 std::vector<RunResults> read_run_results(const Experiment& experiment,
                                          const std::filesystem::path& out_dir, int64_t n_seeds);
 
+// A run's totals up to each metrics row: the minibatch evaluations (∇f and f
+// evaluations, each on a minibatch) and the seconds of all its updates so far
+// (evaluation rows excluded). One entry per row; the first row's are 0.
+struct RunningTotals {
+  double evaluations = 0.0;
+  double seconds = 0.0;
+};
+std::vector<RunningTotals> running_totals(const std::vector<MetricsRow>& rows);
+
 // The value of `metric` (a metrics.csv column name) in `row`.
 double metric_value(const MetricsRow& row, const std::string& metric);
 

@@ -133,6 +133,12 @@ const std::vector<Key>& keys() {
          c.method.base.lr_drops.clear();
          for (const nlohmann::json& e : v) c.method.base.lr_drops.push_back(as_integer(e, w));
        }},
+      {"lr-drop-epochs", base,
+       [](const nlohmann::json& v, const std::string& w, TrainConfig& c) {
+         if (!v.is_array()) fail("{}: expected an array of epochs (got {})", w, v.dump());
+         c.method.base.lr_drop_epochs.clear();
+         for (const nlohmann::json& e : v) c.method.base.lr_drop_epochs.push_back(as_integer(e, w));
+       }},
       {"lr-drop-factor", base, method_number([](MethodConfig& m) -> double& { return m.base.lr_drop_factor; })},
       {"rho", {"sam"}, method_number([](MethodConfig& m) -> double& { return m.sam.rho; })},
       {"adaptive", {"sam"},
@@ -146,10 +152,10 @@ const std::vector<Key>& keys() {
       {"gamma1", {"entropy-sgd"}, method_number([](MethodConfig& m) -> double& { return m.entropy_sgd.gamma_1; })},
       {"noise", {"entropy-sgd"}, method_number([](MethodConfig& m) -> double& { return m.entropy_sgd.noise; })},
       {"inner-lr", {"entropy-sgd"}, method_number([](MethodConfig& m) -> double& { return m.entropy_sgd.inner_lr; })},
-      {"covariance", {"is"},
+      {"covariance", {"is", "sgld"},
        [](const nlohmann::json& v, const std::string& w, TrainConfig& c) { c.method.covariance.kind = as_string(v, w); }},
-      {"tau-min", {"is"}, method_number([](MethodConfig& m) -> double& { return m.covariance.tau_min; })},
-      {"tau-max", {"is"}, method_number([](MethodConfig& m) -> double& { return m.covariance.tau_max; })},
+      {"tau-min", {"is", "sgld"}, method_number([](MethodConfig& m) -> double& { return m.covariance.tau_min; })},
+      {"tau-max", {"is", "sgld"}, method_number([](MethodConfig& m) -> double& { return m.covariance.tau_max; })},
       {"beta1", {"entropy-sgd"}, method_number([](MethodConfig& m) -> double& { return m.entropy_sgd.beta_1; })},
   };
   return table;

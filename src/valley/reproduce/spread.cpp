@@ -22,11 +22,17 @@ Spread spread_of(const std::vector<double>& values) {
 }
 
 std::vector<CurvePoint> mean_curve(const RunResults& results, const std::string& metric) {
-  std::map<int64_t, std::vector<double>> by_update;
-  for (const SeedResult& seed : results.seeds)
-    for (const MetricsRow& row : seed.rows) by_update[row.update].push_back(metric_value(row, metric));
+  std::map<int64_t, std::vector<double>> by_update, evaluations;
+  for (const SeedResult& seed : results.seeds) {
+    const std::vector<RunningTotals> totals = running_totals(seed.rows);
+    for (std::size_t i = 0; i < seed.rows.size(); ++i) {
+      by_update[seed.rows[i].update].push_back(metric_value(seed.rows[i], metric));
+      evaluations[seed.rows[i].update].push_back(totals[i].evaluations);
+    }
+  }
   std::vector<CurvePoint> curve;
-  for (const auto& [update, values] : by_update) curve.push_back({update, spread_of(values)});
+  for (const auto& [update, values] : by_update)
+    curve.push_back({update, spread_of(values), spread_of(evaluations[update]).mean});
   return curve;
 }
 

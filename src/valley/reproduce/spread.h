@@ -26,6 +26,7 @@ Spread spread_of(const std::vector<double>& values);
 struct CurvePoint {
   int64_t update = 0;
   Spread spread;
+  double evaluations = 0.0;  // minibatch evaluations up to u, mean over those seeds
 };
 
 // One point per update that any seed evaluated, in increasing order.

@@ -14,8 +14,8 @@ namespace valley {
 DiagonalImportance::DiagonalImportance(ImportanceSettings settings, const Backend& backend)
     : settings_(settings), backend_(backend) {}
 
-Moments DiagonalImportance::estimate(ConstVecRef x, ConstVecRef s, Objective& f, uint64_t k,
-                                     VecRef mean, VecRef variance) {
+MeanEstimate DiagonalImportance::estimate_moments(ConstVecRef x, ConstVecRef s, Objective& f,
+                                                  uint64_t k, VecRef mean, VecRef variance) {
   const Eigen::Index d = x.size();
   const int64_t n_samples = settings_.n_samples;
   constexpr int64_t kBlock = ImportanceSampling::kBlockSize;

@@ -16,22 +16,22 @@
 
 #include "valley/backends/backend.h"
 #include "valley/sampling/importance.h"
+#include "valley/sampling/moments_estimator.h"
 
 namespace valley {
 
-struct Moments {
-  double ess = 0.0;
-};
-
-class DiagonalImportance {
+class DiagonalImportance final : public MomentsEstimator {
  public:
   DiagonalImportance(ImportanceSettings settings, const Backend& backend);
 
-  // Writes E_q[Y] into mean and Var_q[Y_i] into variance, for prior variances s.
-  Moments estimate(ConstVecRef x, ConstVecRef s, Objective& f, uint64_t k, VecRef mean,
-                   VecRef variance);
-
-  const ImportanceSettings& settings() const { return settings_; }
+  std::string name() const override { return "is"; }
+  // Writes E_q[Y] into mean and Var_q[Y_i] into variance, for prior variances
+  // s; the estimate's ess is (Σw)²/Σw².
+  MeanEstimate estimate_moments(ConstVecRef x, ConstVecRef s, Objective& f, uint64_t k, VecRef mean,
+                                VecRef variance) override;
+  nlohmann::json settings() const override {
+    return {{"estimator", "is"}, {"samples", settings_.n_samples}, {"beta", settings_.beta}};
+  }
 
  private:
   ImportanceSettings settings_;

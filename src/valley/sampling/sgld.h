@@ -18,12 +18,23 @@
 // Each chain takes J steps, so an update costs C·J gradients; C = 1 is the
 // estimator above, bit for bit. The chains are spread over the ranks of a
 // distributed run (C is the user's, never R's).
+//
+// With a diagonal prior N(x, diag(s)) (--covariance diag, methods/
+// local_entropy_diagonal.h) the chain samples q(y) ∝ exp(−f(y)) N(y; x, diag(s))
+// instead: its coupling is (y − x) ⊘ s, coordinate by coordinate,
+//   y^j = y^{j−1} − (ε_j/2) (∇f(y^{j−1}) + (y^{j−1} − x) ⊘ s) + η_j,
+// and the same running averages give q's mean and per-coordinate variance:
+//   μ ≈ Σ_j ε_j y^j / Σ_j ε_j,   Var_q[Y_i] ≈ Σ_j ε_j (y_i^j − x_i)² / Σ_j ε_j − (μ_i − x_i)²
+// (centred at x, which the chain stays near, to keep the float sums exact
+// enough). With C chains both averages run over every chain's steps. The
+// noise, the chain's continuation and the cost are those above.
 #pragma once
 
 #include <cmath>
 
 #include "valley/backends/backend.h"
 #include "valley/sampling/mean_estimator.h"
+#include "valley/sampling/moments_estimator.h"
 
 namespace valley {
 
@@ -43,14 +54,17 @@ inline double sgld_noise_scale(const SgldSettings& settings, double eps) {
   return settings.noise_std_eps ? eps : std::sqrt(eps);
 }
 
-class Sgld final : public MeanEstimator {
+class Sgld final : public MeanEstimator, public MomentsEstimator {
  public:
   Sgld(SgldSettings settings, const Backend& backend);
 
   std::string name() const override { return "sgld"; }
   MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
                              VecRef mean) override;
+  MeanEstimate estimate_moments(ConstVecRef x, ConstVecRef s, Objective& f, uint64_t k, VecRef mean,
+                                VecRef variance) override;
   nlohmann::json settings() const override;
+  int64_t n_state_vectors() const override { return settings_.n_chains; }
   // The chains' states, one after another.
   std::vector<float> state() const override { return {chains_.data(), chains_.data() + chains_.size()}; }
   void restore_state(std::span<const float> state) override;
@@ -62,12 +76,22 @@ class Sgld final : public MeanEstimator {
   void set_chain(ConstVecRef y) { chains_ = y; }
 
  private:
+  // The chain's prior: N(x, τI) (inv_s null) or N(x, diag(s)) (inv_s = 1/s).
+  struct Prior {
+    float inv_tau = 0.0f;
+    const float* inv_s = nullptr;
+  };
+  // μ, and with `variance` the per-coordinate variances, from C chains.
+  MeanEstimate estimate(ConstVecRef x, const Prior& prior, Objective& f, uint64_t k, VecRef mean,
+                        VecRef* variance);
+  void run_chain(int64_t c, ConstVecRef x, const Prior& prior, Objective& f, uint64_t k);
+
   SgldSettings settings_;
   const Backend& backend_;
-  void run_chain(int64_t c, ConstVecRef x, double tau, Objective& f, uint64_t k);
-
-  Samples chains_;  // d × C: y of each chain, carried over between updates
-  Samples sums_;    // d × C: Σ_j ε_j y^j of each chain
+  Samples chains_;   // d × C: y of each chain, carried over between updates
+  Samples sums_;     // d × C: Σ_j ε_j y^j of each chain
+  Samples squares_;  // d × C: Σ_j ε_j (y^j − x)² of each chain (diagonal prior only)
+  Vec inv_s_;        // 1/s of the diagonal prior
   Vec grad_;
   Vec noise_[2];  // ring of two: step j uses noise_[j % 2]
 };

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "valley/core/error.h"
+#include "valley/schedules/lr_drops.h"
 #include "valley/model/net_spec.h"
 
 namespace valley {
@@ -34,6 +35,18 @@ void validate_against_data(const TrainConfig& config, int64_t n_train_images, co
   if (config.batch_size > n_train_images)
     fail("--batch {} is larger than the training set ({} images in {})", config.batch_size, n_train_images,
          source);
+}
+
+MethodConfig method_for_data(const TrainConfig& config, int64_t n_train_images) {
+  MethodConfig method = config.method;
+  if (method.base.lr_drop_epochs.empty()) return method;
+  if (config.inner_batch == "auto") fail("method_for_data: --inner-batch is not resolved yet");
+  const int64_t per_update =
+      method.name == "entropy-sgd" && config.inner_batch == "fresh" ? method.entropy_sgd.n_langevin : 1;
+  method.base.lr_drops = lr_drops_of_epochs(
+      method.base.lr_drop_epochs, epoch_length(n_train_images, config.batch_size, per_update));
+  method.base.lr_drop_epochs.clear();
+  return method;
 }
 
 nlohmann::json to_json(const TrainConfig& config) {
@@ -71,6 +84,7 @@ nlohmann::json to_json(const TrainConfig& config) {
           {"nesterov", optional(m.base.nesterov)},
           {"weight_decay", m.base.weight_decay},
           {"lr_drops", m.base.lr_drops},
+          {"lr_drop_epochs", m.base.lr_drop_epochs},
           {"lr_drop_factor", m.base.lr_drop_factor},
           {"rho", m.sam.rho},
           {"adaptive", m.sam.adaptive},
@@ -213,6 +227,7 @@ TrainConfig train_config_from_json(const nlohmann::json& json, const std::string
   fields.get_if_present("nesterov", m.base.nesterov);
   fields.get_if_present("weight_decay", m.base.weight_decay);
   fields.get_if_present("lr_drops", m.base.lr_drops);
+  fields.get_if_present("lr_drop_epochs", m.base.lr_drop_epochs);
   fields.get_if_present("lr_drop_factor", m.base.lr_drop_factor);
   fields.get_if_present("rho", m.sam.rho);
   fields.get_if_present("adaptive", m.sam.adaptive);

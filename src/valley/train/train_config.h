@@ -44,6 +44,12 @@ void validate(const TrainConfig& config);
 // (`source` names the images in the error).
 void validate_against_data(const TrainConfig& config, int64_t n_train_images, const std::string& source);
 
+// The method's settings with --lr-drop-epochs turned into --lr-drops
+// (schedules/lr_drops.h): an epoch is ⌈N/B⌉ minibatches, and entropy-sgd with
+// fresh inner minibatches draws L of them per update. `config.inner_batch`
+// must be resolved (not "auto").
+MethodConfig method_for_data(const TrainConfig& config, int64_t n_train_images);
+
 // Every setting, keyed by its flag's name without the dashes ("--eval-every"
 // is "eval_every"); unset optional settings are null.
 nlohmann::json to_json(const TrainConfig& config);

@@ -141,7 +141,7 @@ struct TrainingRun::State {
         sampler(data.train.n, static_cast<int>(config.batch_size), config.method.seed),
         objective(spec, data.train, sampler,
                   config.inner_batch == "fresh" ? InnerBatch::fresh : InnerBatch::same, *backend),
-        method(make_method(config.method, *backend)),
+        method(make_method(method_for_data(config, data.train.n), *backend)),
         held_out(spec, data.test,
                  sample_without_replacement(data.test.n, config.eval_size, config.method.seed,
                                             static_cast<uint32_t>(Stream::eval_subset))),
@@ -187,7 +187,9 @@ struct TrainingRun::State {
     write_diagnostics();
   }
 
+  // Rank 0 alone writes the run's files (the others have no run directory).
   void write_diagnostics() const {
+    if (!distributed::world().is_root()) return;
     for (const DiagnosticsLog* log : diagnostic_logs()) log->write(run_dir->path());
   }
   // The method's diagnostics files (entropy_sgd.csv, covariance.csv), if any.
@@ -315,7 +317,8 @@ TrainingRun::TrainingRun(const TrainConfig& config, const DataSplit& data,
   // is left as it is (whole, and its "updates" says which x it holds) until
   // the next checkpoint or the end replaces it.
   s.run_dir.emplace(RunDirectory::resume(s.config.out_dir));
-  for (DiagnosticsLog* log : s.diagnostic_logs()) log->resume(s.config.out_dir, checkpoint.n_done);
+  if (distributed::world().is_root())
+    for (DiagnosticsLog* log : s.diagnostic_logs()) log->resume(s.config.out_dir, checkpoint.n_done);
   s.run_dir->write_config(s.config_json);
   s.run_dir->write_metrics(s.rows);
 }

@@ -17,9 +17,9 @@ namespace valley::cli {
 namespace {
 
 void print_config(const TrainConfig& config, const DataSplit& data) {
-  fmt::print("valley train: {} on {}, {} updates of batch {}, seed {}, {} thread(s)\n",
+  fmt::print("valley train: {} on {}, {} updates of batch {}, seed {}, {} thread(s){}\n",
              config.method.name, config.net, config.n_updates, config.batch_size,
-             config.method.seed, config.n_threads);
+             config.method.seed, config.n_threads, config.device == "cpu" ? "" : ", device " + config.device);
   fmt::print("  data     {} ({} training images)\n", data.train.source, data.train.n);
   fmt::print("  held-out {} ({} images, {} used for evaluation every {} updates)\n",
              data.test.source, data.test.n, std::min(config.eval_size, data.test.n),
@@ -118,6 +118,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--threads", config->n_threads,
                   "Worker threads (default: the cores this process may use; results do not depend on it)")
       ->capture_default_str();
+  add_device_flag(*cmd, config->device);
   cmd->add_option("--inner-batch", config->inner_batch,
                   "same: one minibatch per update for all inner steps (the paper); fresh: a new "
                   "minibatch per inner step; auto: fresh for entropy-sgd (as its reference), "
@@ -147,6 +148,7 @@ void add_train_command(CLI::App& app) {
       return;
     }
     validate(*config);
+    require_device(config->device);
     const DataSplit data = load_training_data(*config);
     print_config(*config, data);
     std::fflush(stdout);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "valley/backends/backend.h"
+#include "valley/backends/device.h"
 #include "valley/data/minibatch.h"
 #include "valley/methods/method.h"
 #include "valley/model/blas.h"
@@ -151,12 +152,13 @@ BenchResult bench_method(const MethodConfig& config, const NetSpec& spec,
                          const BenchSettings& settings, const Ceilings& ceilings) {
   const Dataset data = synthetic_images(2000, spec.n_inputs(), config.seed);
   const auto backend = make_cpu_backend(settings.n_threads);
+  const std::unique_ptr<Device> device = make_device(settings.device);
   MinibatchSampler sampler(data.n, settings.batch_size, config.seed);
   // Entropy-SGD draws a minibatch per inner step, as in training.
   MlpObjective objective(spec, data, sampler,
                          config.name == "entropy-sgd" ? InnerBatch::fresh : InnerBatch::same, *backend);
   objective.set_split_policy(settings.split);
-  const auto method = make_method(config, *backend);
+  const auto method = make_method(config, *backend, device.get());
   Vec x = glorot_uniform(spec, config.seed);
 
   uint64_t k = 0;
@@ -194,7 +196,7 @@ BenchResult bench_method(const MethodConfig& config, const NetSpec& spec,
   // the work that must run on one thread.
   const double flop_rate = ceilings.gemm_gflops_of(spec, settings.batch_size) * 1e9;
   const double all_work = result.work.flops / flop_rate + result.work.normals / ceilings.normals_per_second;
-  result.bound_seconds = std::max(all_work / settings.n_threads, result.work.sequential_flops / flop_rate);
+  if (!device) result.bound_seconds = std::max(all_work / settings.n_threads, result.work.sequential_flops / flop_rate);
   return result;
 }
 
@@ -210,10 +212,11 @@ std::string format_table(const std::vector<BenchResult>& results) {
                                 "∇f evals", "GFLOP", "M normals", "bound s", "bound%", "× sgd");
   for (const BenchResult& r : results) {
     const double sgd = sgd_median(r.net);
-    out += fmt::format("{:<11} {:<9} {:<11} {:>5} {:>11.4g} {:>10.4g} {:>10.4g} {:>8.4g} {:>8.4g} {:>8.3g} {:>9.4g} {:>10.4g} {:>5.0f}% {:>7}\n",
+    out += fmt::format("{:<11} {:<9} {:<11} {:>5} {:>11.4g} {:>10.4g} {:>10.4g} {:>8.4g} {:>8.4g} {:>8.3g} {:>9.4g} {:>10} {:>6} {:>7}\n",
                        r.method, r.sampler, r.net, r.n_updates, r.median_seconds, r.min_seconds,
                        r.max_seconds, r.loss_evals, r.gradient_evals, r.work.flops * 1e-9,
-                       r.work.normals * 1e-6, r.bound_seconds, 100.0 * r.bound_seconds / r.median_seconds,
+                       r.work.normals * 1e-6, r.bound_seconds > 0 ? fmt::format("{:.4g}", r.bound_seconds) : "-",
+                       r.bound_seconds > 0 ? fmt::format("{:.0f}%", 100.0 * r.bound_seconds / r.median_seconds) : "-",
                        sgd > 0 ? fmt::format("{:.3g}", r.median_seconds / sgd) : "-");
   }
   return out;

@@ -28,6 +28,9 @@ struct BenchSettings {
   // Whether ∇f runs layer 1's pieces on several threads (--split): timed on
   // the first calls, or fixed, to measure that rule.
   SplitChoice::Policy split = SplitChoice::Policy::measure;
+  // cpu, or cuda: the updates run on the GPU (backends/device.h). The CPU
+  // ceilings then bound nothing: the table's bound columns stay empty.
+  std::string device = "cpu";
 };
 
 // One core's throughput, measured now.
@@ -56,7 +59,7 @@ struct BenchResult {
   double loss_evals = 0.0;      // per update
   double gradient_evals = 0.0;  // per update
   UpdateWork work;
-  double bound_seconds = 0.0;  // lower bound from the ceilings and the thread count
+  double bound_seconds = 0.0;  // lower bound from the ceilings and the thread count (0: none)
 };
 
 Ceilings measure_ceilings(const std::vector<NetSpec>& specs, int batch_size);

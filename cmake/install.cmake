@@ -8,11 +8,13 @@ set(VALLEY_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/valley)
 
 install(TARGETS valley_lib EXPORT valleyTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(TARGETS valley RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-# Every header of the library; the command line's own headers and the one
-# that needs OpenBLAS's cblas.h stay behind.
+# Every header of the library; the command line's own headers, the CUDA
+# backend's (which need the CUDA toolkit) and the one that needs OpenBLAS's
+# cblas.h stay behind.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/valley DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
         FILES_MATCHING PATTERN "*.h"
         PATTERN "cli" EXCLUDE
+        PATTERN "cuda" EXCLUDE
         PATTERN "blas.h" EXCLUDE)
 install(EXPORT valleyTargets NAMESPACE valley:: DESTINATION ${VALLEY_CMAKE_DIR})
 

@@ -5,6 +5,10 @@
 #
 # Usage: scripts/setup.sh [--fuzz]
 #   --fuzz  also clang and its libFuzzer runtime, for the fuzz targets (CI)
+#
+# The CUDA backend (--device cuda, docs/GPU.md) is built when CMake finds
+# nvcc (NVIDIA's CUDA toolkit, 12.8 or later for C++20 with g++ 12; not a
+# Debian package here): only its static runtime is linked.
 set -euo pipefail
 
 packages=(

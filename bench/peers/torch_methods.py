@@ -16,6 +16,14 @@ Run with Debian's interpreter and PyTorch (`apt-get install python3-torch`):
 
     /usr/bin/python3 bench/peers/torch_methods.py --threads 2 --json /tmp/torch_peers.json
     /usr/bin/python3 bench/peers/torch_methods.py --check
+
+On a GPU, `--device cuda` runs the same updates there, eagerly (one kernel
+launch per operation), and `--device cuda --graph` captures one whole update
+in a CUDA graph and replays it per update (the inputs copied into the
+graph's own buffers first):
+
+    python3 bench/peers/torch_methods.py --device cuda --json eager.json
+    python3 bench/peers/torch_methods.py --device cuda --graph --json graph.json
 """
 
 import argparse
@@ -217,12 +225,15 @@ class ImportanceSampling:
 
     def __init__(self, net, generator, noise_ahead=False, n_samples=N_SAMPLES, chunk=IS_CHUNK, tau=TAU):
         self.net, self.sigma = net, math.sqrt(tau)
+        self.graph_safe = False  # keep the log-sum-exp in tensors: no host reads (CUDA graph capture)
         self.chunks = split_rows(n_samples, chunk)
         self.noise = NoiseStream(chunk, net.dim, generator, noise_ahead)
         self.weighted = torch.empty(net.dim)
         self.losses = net.perturbed_losses  # f at x + σ ξ_s; --check swaps in a constant
 
     def step(self, x, images, onehot):
+        if self.graph_safe:
+            return self.step_on_device(x, images, onehot)
         self.weighted.zero_()  # Σ_j exp(log w_j − m) ξ_j
         log_max, total = -math.inf, 0.0  # m = max_j log w_j, Σ_j exp(log w_j − m)
         for xi in self.noise.blocks(self.chunks):
@@ -235,6 +246,21 @@ class ImportanceSampling:
             log_max = new_max
         # eq. 16 and Alg. 1 with η = τ: x_{k+1} = x + √τ Σ w_j ξ_j / Σ w_j
         x.add_(self.weighted, alpha=self.sigma / total)
+
+    def step_on_device(self, x, images, onehot):
+        """step() with m and Σ_j exp(log w_j − m) kept as tensors: nothing waits for the device."""
+        self.weighted.zero_()
+        log_max = torch.full((), -math.inf, device=x.device)
+        total = torch.zeros((), device=x.device)
+        for xi in self.noise.blocks(self.chunks):
+            log_w = self.losses(x, self.sigma, xi, images, onehot).neg_()
+            new_max = torch.maximum(log_max, log_w.max())
+            rescale = torch.exp(log_max - new_max)
+            w = log_w.sub_(new_max).exp_()
+            self.weighted.mul_(rescale).addmv_(xi.t(), w)
+            total = total * rescale + w.sum()
+            log_max = new_max
+        x.add_(self.weighted * (self.sigma / total))
 
 
 class Sgld:
@@ -317,15 +343,16 @@ class Minibatches:
 
     def draw(self):
         """(images B×784, labels B, one-hot labels B×C)."""
-        idx = torch.randint(self.images.shape[0], (self.batch,), generator=self.generator)
+        idx = torch.randint(self.images.shape[0], (self.batch,), generator=self.generator, device="cpu")
         labels = self.labels[idx]
         return self.images[idx], labels, self.eye[labels]
 
 
-def set_threads(n_threads):
+def set_threads(n_threads, device="cpu"):
     """Threads for PyTorch's own kernels and for OpenBLAS (its GEMMs), no env vars."""
     torch.set_num_threads(n_threads)
-    ctypes.CDLL("libopenblas.so.0").openblas_set_num_threads(n_threads)
+    if device == "cpu":
+        ctypes.CDLL("libopenblas.so.0").openblas_set_num_threads(n_threads)
 
 
 def thread_plan(cls, n_threads, plain):
@@ -346,33 +373,76 @@ def thread_plan(cls, n_threads, plain):
     return 1, False
 
 
-def bench_method(method, net_name, n_threads, plain, seed=1):
-    """valley's protocol: N_WARMUP updates, then time each update until ≥ MIN_UPDATES and ≥ MIN_SECONDS."""
+def bench_method(method, net_name, n_threads, plain, seed=1, device="cpu", graph=False):
+    """valley's protocol: N_WARMUP updates, then time each update until ≥ MIN_UPDATES and ≥ MIN_SECONDS.
+
+    On a GPU the clock is read after the device has finished (synchronize);
+    with `graph`, one update is captured as a CUDA graph and replayed.
+    """
     cls = METHOD_CLASSES[method]
-    compute_threads, noise_ahead = thread_plan(cls, n_threads, plain)
-    set_threads(compute_threads)
+    on_gpu = device != "cpu"
+    compute_threads, noise_ahead = (1, False) if on_gpu else thread_plan(cls, n_threads, plain)
+    set_threads(compute_threads, device)
     net = Mlp(NETS[net_name])
     generator = torch.Generator().manual_seed(seed)
     data = Minibatches(net.widths[0], net.widths[-1], generator)
     x = net.glorot_uniform(generator)
-    update = cls(net, generator, noise_ahead)
-    for _ in range(N_WARMUP):
+    if on_gpu:
+        # Parameters, data and every buffer of the method on the GPU; its
+        # noise from a generator there (the default one when captured in a
+        # graph, which PyTorch replays with fresh offsets).
+        x = x.to(device)
+        data.images, data.labels, data.eye = data.images.to(device), data.labels.to(device), data.eye.to(device)
+        torch.set_default_device(device)
+        generator = None if graph else torch.Generator(device=device).manual_seed(seed + 1)
+        if graph:
+            torch.cuda.manual_seed(seed + 1)
+    try:
+        update = cls(net, generator, noise_ahead)
+        if graph and hasattr(update, "graph_safe"):
+            update.graph_safe = True
+        sync = torch.cuda.synchronize if on_gpu else (lambda: None)
         images, _, onehot = data.draw()
-        update.step(x, images, onehot)
-    seconds = []
-    start = time.perf_counter()
-    while len(seconds) < MAX_UPDATES:
-        t0 = time.perf_counter()
-        images, _, onehot = data.draw()
-        update.step(x, images, onehot)
-        t1 = time.perf_counter()
-        seconds.append(t1 - t0)
-        if len(seconds) >= MIN_UPDATES and t1 - start >= MIN_SECONDS:
-            break
-    if not bool(torch.isfinite(x).all()):
-        raise RuntimeError(f"{method} on {net_name}: non-finite parameters")
-    return {"method": method, "net": net_name, "compute_threads": compute_threads,
-            "noise_thread": noise_ahead, "updates": len(seconds),
+        if graph:
+            static_images, static_onehot = images.clone(), onehot.clone()
+            side = torch.cuda.Stream()
+            side.wait_stream(torch.cuda.current_stream())
+            with torch.cuda.stream(side):
+                for _ in range(N_WARMUP):
+                    update.step(x, static_images, static_onehot)
+            torch.cuda.current_stream().wait_stream(side)
+            captured = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(captured):
+                update.step(x, static_images, static_onehot)
+
+            def run_update(images, onehot):
+                static_images.copy_(images)
+                static_onehot.copy_(onehot)
+                captured.replay()
+        else:
+            run_update = lambda images, onehot: update.step(x, images, onehot)  # noqa: E731
+            for _ in range(N_WARMUP):
+                images, _, onehot = data.draw()
+                run_update(images, onehot)
+        sync()
+        seconds = []
+        start = time.perf_counter()
+        while len(seconds) < MAX_UPDATES:
+            t0 = time.perf_counter()
+            images, _, onehot = data.draw()
+            run_update(images, onehot)
+            sync()
+            t1 = time.perf_counter()
+            seconds.append(t1 - t0)
+            if len(seconds) >= MIN_UPDATES and t1 - start >= MIN_SECONDS:
+                break
+        if not bool(torch.isfinite(x).all()):
+            raise RuntimeError(f"{method} on {net_name}: non-finite parameters")
+    finally:
+        if on_gpu:
+            torch.set_default_device("cpu")
+    return {"method": method, "net": net_name, "device": device, "graph": graph,
+            "compute_threads": compute_threads, "noise_thread": noise_ahead, "updates": len(seconds),
             "median_seconds": statistics.median(seconds), "min_seconds": min(seconds),
             "max_seconds": max(seconds)}
 
@@ -529,7 +599,15 @@ def main():
                         help="instead give PyTorch and OpenBLAS all --threads for every method, noise drawn inline")
     parser.add_argument("--json", help="also write the results as JSON to this file")
     parser.add_argument("--check", action="store_true", help="check every method against autograd, then exit")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"),
+                        help="where the updates run (cuda: the first GPU; --threads then does not apply)")
+    parser.add_argument("--graph", action="store_true",
+                        help="with --device cuda: capture one update in a CUDA graph and replay it")
     args = parser.parse_args()
+    if args.device == "cuda" and not torch.cuda.is_available():
+        parser.error("--device cuda: PyTorch sees no CUDA device")
+    if args.graph and args.device != "cuda":
+        parser.error("--graph needs --device cuda")
     methods, nets = args.methods.split(","), args.nets.split(",")
     for name in methods:
         if name not in METHOD_CLASSES:
@@ -549,15 +627,20 @@ def main():
     for method in methods:
         for net in nets:
             print(f"timing {method} on {net} …", file=sys.stderr, flush=True)
-            results.append(bench_method(method, net, args.threads, args.plain_threads))
+            results.append(bench_method(method, net, args.threads, args.plain_threads, device=args.device,
+                                        graph=args.graph))
     load_after = os.getloadavg()
     print(f"torch {torch.__version__} peer: batch {BATCH}, {args.threads} thread(s), τ = {TAU}, "
           f"J = {N_SAMPLES}, heat M = J = {HEAT_DRAWS}, IS chunk {IS_CHUNK}, "
           f"thread plan {'plain' if args.plain_threads else 'valley'}")
+    if args.device == "cuda":
+        print(f"device: {torch.cuda.get_device_name()}, {'one CUDA graph per update' if args.graph else 'eager'}")
     print(f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f}\n")
     print(format_table(results))
     if args.json:
-        out = {"peer": "torch", "torch_version": torch.__version__, "batch": BATCH,
+        out = {"peer": "torch", "torch_version": torch.__version__, "batch": BATCH, "device": args.device,
+               "graph": args.graph,
+               "device_name": torch.cuda.get_device_name() if args.device == "cuda" else "cpu",
                "threads": args.threads, "plain_threads": args.plain_threads, "is_chunk": IS_CHUNK,
                "loadavg_before": load_before, "loadavg_after": load_after, "results": results}
         with open(args.json, "w") as f:

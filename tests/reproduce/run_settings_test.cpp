@@ -23,7 +23,7 @@ TEST(ReproduceRunSettings, KeysAreTheFlagsOfValleyTrain) {
     flags.insert((*it)[1]);
   const std::set<std::string> set_by_reproduce = {"help",      "data",    "test-data",   "out",
                                                   "overwrite", "seed",    "threads",     "no-progress",
-                                                  "resume",    "checkpoint-every",
+                                                  "resume",    "checkpoint-every", "device",
                                                   // experiments start from Glorot-uniform
                                                   // parameters (docs/MODEL_FILES.md)
                                                   "init-from"};

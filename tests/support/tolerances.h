@@ -18,4 +18,13 @@ inline constexpr double kFloatVsDouble = 1e-4;
 // seeds are fixed, so a pass is reproducible).
 inline constexpr double kStandardErrors = 5.0;
 
+// The CUDA device (or its kernels' bodies run on the CPU) vs the CPU network,
+// in float, as ‖a − b‖ / ‖b‖ over a whole vector (gradient, step, IS mean).
+// Each entry is a sum of up to n = 784 products taken in another order than
+// OpenBLAS's (and with fused multiply-adds on the GPU): its relative rounding
+// error is at most n·2^-24 ≈ 4.7e-5 and typically √n·2^-24 ≈ 2e-6. IS adds
+// the weights exp(−f(x^j)), whose f differ by as little. The normals
+// themselves are compared bit for bit.
+inline constexpr double kDeviceVsCpu = 1e-4;
+
 }  // namespace valley::tol

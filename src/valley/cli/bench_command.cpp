@@ -10,6 +10,7 @@
 
 #include "method_bench.h"
 #include "valley/backends/backend.h"
+#include "valley/backends/device.h"
 #include "valley/cli/commands.h"
 #include "valley/cli/flags.h"
 #include "valley/core/atomic_file.h"
@@ -54,7 +55,16 @@ void add_bench_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--seed", config->seed, "Seed")->capture_default_str()->check(non_negative());
   cmd->add_option("--json", *json_path, "Also save the results as JSON in this file");
-  cmd->callback([config, settings, methods, nets, samplers, json_path, split] {
+  add_device_flag(*cmd, settings->device);
+  cmd->callback([cmd, config, settings, methods, nets, samplers, json_path, split] {
+    require_device(settings->device);
+    std::string device_name = "cpu";
+    if (settings->device != "cpu") {
+      device_name = make_device(settings->device)->name();
+      // By default, what runs on the device (make_method names the rest).
+      if (cmd->count("--methods") == 0) *methods = {"sgd", "is"};
+      if (cmd->count("--samplers") == 0) *samplers = {"full"};
+    }
     settings->split = *split == "always"  ? SplitChoice::Policy::always
                       : *split == "never" ? SplitChoice::Policy::never
                                           : SplitChoice::Policy::measure;
@@ -88,6 +98,8 @@ void add_bench_command(CLI::App& app) {
       }
     fmt::print("valley {} bench: batch {}, {} thread(s), split {}, τ = 0.01, J = 1000, heat M = J = 30\n",
                kVersion, settings->batch_size, settings->n_threads, *split);
+    if (settings->device != "cpu")
+      fmt::print("device: {} (the CPU ceilings below bound nothing there)\n", device_name);
     fmt::print("instruction sets, chosen at run time for this CPU: normals {}, gemm tiles {}\n",
                fill_normal_simd_target(), skinny_gemm_simd_target());
     fmt::print("ceilings, one core, measured now: normals {:.0f} M/s", ceilings.normals_per_second * 1e-6);
@@ -101,6 +113,7 @@ void add_bench_command(CLI::App& app) {
                             {"batch", settings->batch_size},
                             {"threads", settings->n_threads},
                             {"split", *split},
+                            {"device", device_name},
                             {"ceilings", bench::to_json(ceilings)},
                             {"instruction_sets",
                              {{"normals", fill_normal_simd_target()}, {"gemm_tiles", skinny_gemm_simd_target()}}},

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "valley/backends/device.h"
 #include "valley/core/error.h"
 
 namespace valley::cli {
@@ -59,6 +60,17 @@ CLI::Validator non_negative() {
         return {};
       },
       "≥ 0");
+}
+
+void add_device_flag(CLI::App& cmd, std::string& device) {
+  cmd.add_option("--device", device,
+                 "cpu, or cuda: run each update on the first CUDA GPU (sgd, and is with the full "
+                 "sampler, so far; docs/GPU.md)")
+      ->capture_default_str();
+}
+
+void require_device(const std::string& device) {
+  if (device != "cpu") make_device(device);
 }
 
 void add_method_flags(CLI::App& cmd, MethodConfig& config) {

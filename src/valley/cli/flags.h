@@ -1,6 +1,8 @@
 // Flags shared by the subcommands that run a method (train, bench).
 #pragma once
 
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 #include "valley/methods/method_config.h"
@@ -8,6 +10,13 @@
 namespace valley::cli {
 
 void add_method_flags(CLI::App& cmd, MethodConfig& config);
+
+// --device cpu|cuda (docs/GPU.md), the same for train, bench and reproduce.
+void add_device_flag(CLI::App& cmd, std::string& device);
+
+// A one-line error (exit status 2) now, before any data is read, when
+// `device` is not usable here: not built in, or no GPU.
+void require_device(const std::string& device);
 
 // For options read into an unsigned integer (the seeds): CLI11 converts "-1"
 // with strtoull, which wraps it to 2^64 − 1; this rejects a minus sign with

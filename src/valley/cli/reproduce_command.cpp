@@ -17,8 +17,11 @@
 
 #include "method_bench.h"
 #include "valley/backends/backend.h"
+#include "valley/backends/device.h"
+#include "valley/cli/flags.h"
 #include "valley/cli/commands.h"
 #include "valley/core/error.h"
+#include "valley/methods/method.h"
 #include "valley/model/init.h"
 #include "valley/model/net_spec.h"
 #include "valley/reproduce/experiment.h"
@@ -135,11 +138,22 @@ std::string describe_data(const DataSplit& data) {
                      data.train.source, data.train.n, data.test.source, data.test.n);
 }
 
+// With --device cuda: the device is usable and every run's method runs on it
+// (else one line naming the method, before any training starts).
+void require_runs_on_device(const Experiment& experiment, const ReproduceOptions& options) {
+  if (options.device == "cpu") return;
+  const std::unique_ptr<Device> device = make_device(options.device);
+  const std::unique_ptr<Backend> backend = make_cpu_backend(1);
+  for (const ExperimentRun& run : experiment.runs)
+    make_method(resolve_sampler(training_config(run, 1, options)).method, *backend, device.get());
+}
+
 void reproduce(const std::string& name, const std::filesystem::path& dir, const ReproduceOptions& options) {
   const Experiment experiment = read_experiment(find_experiment(dir, name));
   // Checked here too (run_experiment checks again) so that a mistake ends before the data loads.
   validate(options);
   if (options.out_dir.empty()) fail("--out DIR is required: where the runs and the report go");
+  require_runs_on_device(experiment, options);
   TrainConfig data_config;
   data_config.data_dir = options.data_dir;
   data_config.test_data_dir = options.test_data_dir;
@@ -159,6 +173,7 @@ void reproduce(const std::string& name, const std::filesystem::path& dir, const 
                                 options.data_dir ? " --data " + options.data_dir->string() : "",
                                 options.test_data_dir ? " --test-data " + options.test_data_dir->string() : "",
                                 options.out_dir.string(), options.n_seeds, options.n_threads);
+  if (options.device != "cpu") context.command += " --device " + options.device;
   context.data = describe_data(data);
   int64_t n_diverged = 0, n_failed = 0;
   for (const TrainingRecord& r : records) {
@@ -243,6 +258,7 @@ void add_reproduce_command(CLI::App& app) {
   cmd->add_option("--threads", options->n_threads,
                   "Worker threads of each training (default: the cores this process may use; results do not depend on it)")
       ->capture_default_str();
+  add_device_flag(*cmd, options->device);
   cmd->add_option("--experiments", *experiments_dir,
                   "Directory of experiment files (default: $VALLEY_EXPERIMENTS_DIR, else the source "
                   "tree's experiments/)")

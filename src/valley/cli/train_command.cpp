@@ -13,9 +13,9 @@ namespace valley::cli {
 namespace {
 
 void print_config(const TrainConfig& config, const DataSplit& data) {
-  fmt::print("valley train: {} on {}, {} updates of batch {}, seed {}, {} thread(s)\n",
+  fmt::print("valley train: {} on {}, {} updates of batch {}, seed {}, {} thread(s){}\n",
              config.method.name, config.net, config.n_updates, config.batch_size,
-             config.method.seed, config.n_threads);
+             config.method.seed, config.n_threads, config.device == "cpu" ? "" : ", device " + config.device);
   fmt::print("  data     {} ({} training images)\n", data.train.source, data.train.n);
   fmt::print("  held-out {} ({} images, {} used for evaluation every {} updates)\n",
              data.test.source, data.test.n, std::min(config.eval_size, data.test.n),

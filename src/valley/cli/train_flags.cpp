@@ -59,6 +59,7 @@ void add_train_flags(CLI::App& cmd, TrainFlags& flags) {
   cmd.add_option("--threads", config.n_threads,
                  "Worker threads (default: the cores this process may use; results do not depend on it)")
       ->capture_default_str();
+  add_device_flag(cmd, config.device);
   cmd.add_option("--inner-batch", config.inner_batch,
                  "same: one minibatch per update for all inner steps (the paper); fresh: a new "
                  "minibatch per inner step; auto: fresh for entropy-sgd (as its reference), "
@@ -104,6 +105,7 @@ TrainRequest train_request(const CLI::App& cmd, const TrainFlags& flags) {
     request.config = resumed_config(cmd, given, dir, *request.checkpoint, request.checkpoint_name);
   }
   validate(request.config);
+  require_device(request.config.device);
   return request;
 }
 

@@ -1,6 +1,7 @@
 #include <cmath>
 
 #include "valley/core/error.h"
+#include "valley/distributed/communicator.h"
 #include "valley/methods/entropy_sgd.h"
 #include "valley/methods/heat.h"
 #include "valley/methods/local_entropy.h"
@@ -8,10 +9,12 @@
 #include "valley/methods/method.h"
 #include "valley/methods/sam.h"
 #include "valley/methods/sgd.h"
+#include "valley/methods/sgd_on_device.h"
 #include "valley/methods/projected_heat.h"
 #include "valley/methods/sgd_first.h"
 #include "valley/sampling/diagonal_importance.h"
 #include "valley/sampling/importance.h"
+#include "valley/sampling/importance_on_device.h"
 #include "valley/sampling/projected_importance.h"
 #include "valley/sampling/projected_sgld.h"
 #include "valley/sampling/sgld.h"
@@ -172,11 +175,48 @@ void validate(const MethodConfig& config) {
   }
 }
 
-std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& backend) {
+namespace {
+
+// The methods that run their update on a device (docs/GPU.md); any other
+// is a one-line error naming it, never a silent run on the CPU.
+std::unique_ptr<Method> make_method_on_device(const MethodConfig& config, Device& device) {
+  if (distributed::world().size() > 1)
+    fail("--device cuda runs as one process (got {} ranks)", distributed::world().size());
+  const bool plain_sgd =
+      config.momentum() == 0.0 && config.base.weight_decay == 0.0 && config.base.lr_drops.empty();
+  const bool full = config.sampler == "full";
+  std::unique_ptr<Method> method;
+  if (config.name == "sgd" && plain_sgd) {
+    method = std::make_unique<SgdOnDevice>(config.sgd.lr, device);
+  } else if (config.name == "is" && full && config.covariance.kind == "iso") {
+    const ImportanceSettings settings{config.sgld_is_samples(), config.is.beta, config.seed};
+    method = std::make_unique<LocalEntropy>(std::make_unique<ImportanceOnDevice>(settings, device),
+                                            config.tau_schedule(), config.regularization.eta);
+  } else {
+    const std::string what =
+        config.name == "sgd" ? "sgd with --momentum, --weight-decay or --lr-drops"
+        : config.name == "is" && !full ? "is with --sampler " + config.sampler
+        : config.name == "is" ? "is with --covariance " + config.covariance.kind
+        : (config.name == "sgld" || config.name == "heat") ? config.name + " (--sampler " + config.sampler + ")"
+                                                          : config.name;
+    fail("--device cuda: method {} does not run on the GPU yet (there: sgd, and is with --sampler "
+         "full); use --device cpu",
+         what);
+  }
+  if (config.sgd_first > 0)
+    return std::make_unique<SgdFirst>(config.sgd_first, std::make_unique<SgdOnDevice>(config.sgd.lr, device),
+                                      std::move(method));
+  return method;
+}
+
+}  // namespace
+
+std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& backend, Device* device) {
   validate(config);
   if (!config.base.lr_drop_epochs.empty())
     fail("--lr-drop-epochs: an epoch needs the training set's size; the trainer converts epochs "
          "to --lr-drops (schedules/lr_drops.h)");
+  if (device != nullptr) return make_method_on_device(config, *device);
   std::unique_ptr<Method> method;
   const std::optional<double> eta = config.regularization.eta;
   const bool projected = config.sampler != "full";
@@ -225,7 +265,7 @@ std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& b
       method = std::make_unique<Heat>(settings, config.tau_schedule(), backend);
   }
   if (config.sgd_first > 0)
-    return std::make_unique<SgdFirst>(config.sgd_first, config.sgd.lr, std::move(method));
+    return std::make_unique<SgdFirst>(config.sgd_first, std::make_unique<Sgd>(config.sgd.lr), std::move(method));
   return method;
 }
 

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "valley/backends/backend.h"
+#include "valley/backends/device.h"
 #include "valley/core/error.h"
 #include "valley/core/types.h"
 #include "valley/methods/method_config.h"
@@ -56,7 +57,10 @@ class Method {
 };
 
 // Builds the method named config.name; rejects unknown names with the list
-// of valid ones.
-std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& backend);
+// of valid ones. With a device (backends/device.h) the method runs its
+// updates there, or, where it does not run there yet, is a one-line error
+// naming it.
+std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& backend,
+                                    Device* device = nullptr);
 
 }  // namespace valley

@@ -6,13 +6,14 @@
 #include <memory>
 
 #include "valley/methods/method.h"
-#include "valley/methods/sgd.h"
 
 namespace valley {
 
 class SgdFirst final : public Method {
  public:
-  SgdFirst(int64_t n_sgd_updates, double lr, std::unique_ptr<Method> then);
+  // `sgd` runs the first n_sgd_updates updates (methods/sgd.h, or its
+  // counterpart on a device), `then` the rest.
+  SgdFirst(int64_t n_sgd_updates, std::unique_ptr<Method> sgd, std::unique_ptr<Method> then);
 
   std::string name() const override { return then_->name(); }
   UpdateStats step(Vec& x, Objective& f, uint64_t k) override;
@@ -23,7 +24,7 @@ class SgdFirst final : public Method {
 
  private:
   int64_t n_sgd_updates_;
-  Sgd sgd_;
+  std::unique_ptr<Method> sgd_;
   std::unique_ptr<Method> then_;
 };
 

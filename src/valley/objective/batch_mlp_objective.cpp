@@ -4,6 +4,7 @@
 #include <chrono>
 #include <utility>
 
+#include "valley/core/error.h"
 #include "valley/distributed/communicator.h"
 #include "valley/objective/row_space.h"
 
@@ -131,6 +132,16 @@ void BatchMlpObjective::compute_perturbed_gradient_sum(int64_t n_draws, const Dr
   auto tail = grad_sum.tail(spec_.n_params() - rest);
   tail.setZero();
   for (int64_t m = 0; m < n_draws; ++m) tail += rest_parts_.col(m);
+}
+
+MlpBatch device_batch_of(Objective& f, std::string_view method) {
+  auto* mlp = dynamic_cast<BatchMlpObjective*>(&f);
+  if (mlp == nullptr) fail("--device cuda: method {} runs on the GPU for a network's loss only", method);
+  if (mlp->fresh_inner_batches())
+    fail("--device cuda: method {} with --inner-batch fresh does not run on the GPU (one minibatch per update only)",
+         method);
+  const Minibatch& batch = mlp->batch();
+  return {&mlp->spec(), batch.images.data(), batch.labels.data(), batch.batch_size};
 }
 
 }  // namespace valley

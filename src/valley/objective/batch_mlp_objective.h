@@ -6,9 +6,11 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "valley/backends/backend.h"
+#include "valley/backends/device.h"
 #include "valley/backends/split_choice.h"
 #include "valley/data/minibatch.h"
 #include "valley/model/mlp.h"
@@ -72,5 +74,10 @@ class BatchMlpObjective : public Objective {
   std::vector<float> z1_, dz1_;                       // ∇f: layer 1's z and ∂f/∂z (B × n_1)
   SplitChoice split_choice_;                          // ∇f: layer 1's pieces on several threads?
 };
+
+// The network and minibatch of f, for a Device; a one-line error naming
+// `method` when f is not the network's loss on one minibatch per update
+// (the device runs only that).
+MlpBatch device_batch_of(Objective& f, std::string_view method);
 
 }  // namespace valley

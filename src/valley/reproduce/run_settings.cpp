@@ -164,9 +164,10 @@ const std::vector<Key>& keys() {
 const Key& find_key(const std::string& name, const std::string& where) {
   for (const Key& key : keys())
     if (key.name == name) return key;
-  if (name == "seed" || name == "data" || name == "test-data" || name == "threads" || name == "out")
+  if (name == "seed" || name == "data" || name == "test-data" || name == "threads" || name == "device" ||
+      name == "out")
     fail("{}: '{}' is not set by the experiment file but by `valley reproduce` (--seeds, --data, "
-         "--test-data, --threads, --out)",
+         "--test-data, --threads, --device, --out)",
          where, name);
   fail("{}: unknown key '{}' (valid: {})", where, name, fmt::join(run_setting_keys(), ", "));
 }

@@ -65,12 +65,15 @@ void validate(const ReproduceOptions& options) {
     fail("--seeds must be between 1 and 1000 (got {})", options.n_seeds);
   if (options.n_threads < 1 || options.n_threads > 256)
     fail("--threads must be between 1 and 256 (got {})", options.n_threads);
+  if (options.device != "cpu" && options.device != "cuda")
+    fail("--device must be 'cpu' or 'cuda' (got '{}')", options.device);
 }
 
 TrainConfig training_config(const ExperimentRun& run, uint64_t seed, const ReproduceOptions& options) {
   TrainConfig config = run.config;
   config.method.seed = seed;
   config.n_threads = options.n_threads;
+  config.device = options.device;
   config.data_dir = options.data_dir;
   config.test_data_dir = options.test_data_dir;
   config.out_dir = seed_run_dir(options.out_dir, run.name, seed);

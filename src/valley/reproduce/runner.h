@@ -23,12 +23,13 @@ struct ReproduceOptions {
   std::filesystem::path out_dir;
   int64_t n_seeds = 3;  // seeds 1 … n_seeds
   int64_t n_threads = 1;
+  std::string device = "cpu";  // --device: cpu | cuda
   std::optional<std::filesystem::path> data_dir;       // default: the default data set
   std::optional<std::filesystem::path> test_data_dir;  // default: data_dir
   bool progress = true;  // each training's progress line on stderr when it is a terminal
 };
 
-// Checks --seeds and --threads; errors name the flag. (run_experiment also
+// Checks --seeds, --threads and --device; errors name the flag. (run_experiment also
 // insists on --out.)
 void validate(const ReproduceOptions& options);
 

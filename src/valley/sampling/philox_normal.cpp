@@ -253,57 +253,6 @@ inline void philox_lanes(uint32_t c0[kLanes], uint32_t c1[kLanes], uint32_t c2[k
   }
 }
 
-// Natural logarithm of a positive normal float (Cephes logf: x = m·2^e with
-// m ∈ [√½, √2), a degree-9 polynomial for log(1 + t); error about 1 ulp).
-inline float log_positive(float x) {
-  const uint32_t bits = std::bit_cast<uint32_t>(x);
-  float e = static_cast<float>(static_cast<int32_t>(bits >> 23) - 126);
-  float m = std::bit_cast<float>((bits & 0x007FFFFFu) | 0x3F000000u);  // [0.5, 1)
-  const bool small = m < 0.707106781186547524f;
-  e = small ? e - 1.0f : e;
-  m = small ? m + m - 1.0f : m - 1.0f;
-  const float z = m * m;
-  float y = 7.0376836292e-2f;
-  y = y * m - 1.1514610310e-1f;
-  y = y * m + 1.1676998740e-1f;
-  y = y * m - 1.2420140846e-1f;
-  y = y * m + 1.4249322787e-1f;
-  y = y * m - 1.6668057665e-1f;
-  y = y * m + 2.0000714765e-1f;
-  y = y * m - 2.4999993993e-1f;
-  y = y * m + 3.3333331174e-1f;
-  y = y * m * z;
-  y += -2.12194440e-4f * e;
-  y += -0.5f * z;
-  return m + y + 0.693359375f * e;
-}
-
-// sin(2πu) and cos(2πu) for u ∈ (0, 1): u = q/4 + t with |t| ≤ 1/8, then
-// Cephes minimax polynomials on [−π/4, π/4] and the quadrant q.
-inline void sincos_two_pi(float u, float& s, float& c) {
-  const float q = static_cast<float>(static_cast<int32_t>(u * 4.0f + 0.5f));
-  const float a = 6.283185307179586f * (u - 0.25f * q);  // exact subtraction
-  const float a2 = a * a;
-  const float sin_a = a + a * a2 * (-1.6666654611e-1f + a2 * (8.3321608736e-3f + a2 * -1.9515295891e-4f));
-  const float cos_a = 1.0f - 0.5f * a2 +
-                      a2 * a2 * (4.166664568298827e-2f + a2 * (-1.388731625493765e-3f + a2 * 2.443315711809948e-5f));
-  const int quadrant = static_cast<int>(q) & 3;
-  const float sin_abs = (quadrant & 1) ? cos_a : sin_a;
-  const float cos_abs = (quadrant & 1) ? sin_a : cos_a;
-  s = (quadrant & 2) ? -sin_abs : sin_abs;
-  c = (quadrant == 1 || quadrant == 2) ? -cos_abs : cos_abs;
-}
-
-// Box–Muller: uniforms u1, u2 ∈ (0, 1) to z1 = r cos 2πu2, z2 = r sin 2πu2,
-// r = √(−2 log u1).
-inline void box_muller(float u1, float u2, float& z1, float& z2) {
-  const float r = std::sqrt(-2.0f * log_positive(u1));
-  float s, c;
-  sincos_two_pi(u2, s, c);
-  z1 = r * c;
-  z2 = r * s;
-}
-
 // The 4·n_blocks normals of Philox blocks first_block … first_block+n_blocks−1
 // (n_blocks ≤ kLanes), by loops over lanes that the compiler vectorizes.
 void normals_of_blocks_portable(const NoiseKey& key, uint64_t first_block, int n_blocks, float* out) {

@@ -19,6 +19,8 @@ void validate(const TrainConfig& config) {
   if (config.eval_size < 1) fail("--eval-size must be ≥ 1 (got {})", config.eval_size);
   if (config.n_threads < 1 || config.n_threads > 256)
     fail("--threads must be between 1 and 256 (got {})", config.n_threads);
+  if (config.device != "cpu" && config.device != "cuda")
+    fail("--device must be 'cpu' or 'cuda' (got '{}')", config.device);
   if (config.inner_batch != "same" && config.inner_batch != "fresh" && config.inner_batch != "auto")
     fail("--inner-batch must be 'auto', 'same' or 'fresh' (got '{}')", config.inner_batch);
   if (config.out_dir.empty()) fail("--out DIR is required: where the results of the run go");
@@ -104,6 +106,8 @@ nlohmann::json to_json(const TrainConfig& config) {
           {"out", config.out_dir.string()}};
   // Recorded only when not 1, so that the settings of one chain read as before.
   if (m.sgld.chains != 1) out["sgld_chains"] = m.sgld.chains;
+  // Recorded only off the CPU, so that the settings of CPU runs read as before.
+  if (config.device != "cpu") out["device"] = config.device;
   return out;
 }
 
@@ -217,6 +221,7 @@ TrainConfig train_config_from_json(const nlohmann::json& json, const std::string
   // which was then lost.
   if (json.contains("sgld_noise")) fields.get("sgld_noise", m.sgld.noise);
   if (json.contains("sgld_chains")) fields.get("sgld_chains", m.sgld.chains);
+  if (json.contains("device")) fields.get("device", config.device);
   fields.get("beta", m.is.beta);
   fields.get("rm_iters", m.heat.n_iterations);
   fields.get("rm_samples", m.heat.n_draws);

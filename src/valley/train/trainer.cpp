@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "valley/backends/backend.h"
+#include "valley/backends/device.h"
 #include "valley/core/error.h"
 #include "valley/core/version.h"
 #include "valley/data/minibatch.h"
@@ -106,6 +107,10 @@ TrainConfig resolve_sampler(TrainConfig config) {
     config.inner_batch = config.method.name == "entropy-sgd" ? "fresh" : "same";
   if (config.method.sampler != "auto") return config;
   const std::string& name = config.method.name;
+  if (config.device != "cpu") {  // the device runs the full samplers only (docs/GPU.md)
+    config.method.sampler = "full";
+    return config;
+  }
   if (name == "sgd" || name == "sam" || name == "entropy-sgd" ||
       (name == "sgld" && config.method.sgld.chains > 1)) {  // (the projected sampler runs one chain)
     config.method.sampler = "full";
@@ -141,7 +146,8 @@ struct TrainingRun::State {
         sampler(data.train.n, static_cast<int>(config.batch_size), config.method.seed),
         objective(spec, data.train, sampler,
                   config.inner_batch == "fresh" ? InnerBatch::fresh : InnerBatch::same, *backend),
-        method(make_method(method_for_data(config, data.train.n), *backend)),
+        device(make_device(config.device)),
+        method(make_method(method_for_data(config, data.train.n), *backend, device.get())),
         held_out(spec, data.test,
                  sample_without_replacement(data.test.n, config.eval_size, config.method.seed,
                                             static_cast<uint32_t>(Stream::eval_subset))),
@@ -155,7 +161,7 @@ struct TrainingRun::State {
     config_json["data_identity"] = data.identity;
     config_json["train_images"] = data.train.n;
     config_json["held_out_images"] = std::min<int64_t>(config.eval_size, data.test.n);
-    config_json["backend"] = backend->name();
+    config_json["backend"] = device ? device->name() : backend->name();
     config_json["valley_version"] = kVersion;
   }
 
@@ -251,6 +257,7 @@ struct TrainingRun::State {
   std::unique_ptr<Backend> backend;
   MinibatchSampler sampler;
   MlpObjective objective;
+  std::unique_ptr<Device> device;  // none: the CPU backend runs the updates
   std::unique_ptr<Method> method;
   Evaluator held_out;
   Evaluator train_subset;

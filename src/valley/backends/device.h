@@ -1,0 +1,89 @@
+// An accelerator's part of an update (docs/GPU.md). The CPU backend
+// (backends/backend.h) lends methods threads and noise in host memory; a
+// Device instead runs the heavy part of a whole update in one sequence of
+// its own kernels, with the parameters, the minibatch and every sample
+// resident in its memory for the update, and hands back only what the
+// method's own few lines of algorithm need: f, the new x, or the sums of
+// eq. 16. The methods and estimators that use a device (methods/sgd_on_device.h,
+// sampling/importance_on_device.h) keep those lines; the outer loop of
+// Algorithm 1 (methods/local_entropy.h) and the τ schedules are shared with
+// the CPU unchanged.
+//
+// Noise: the device draws the same normals as the CPU, bit for bit, for the
+// same (seed, stream, k, j, i) (sampling/box_muller.h). Sums over images,
+// units and samples run in a different order (and with fused multiply-adds)
+// than the CPU's GEMMs: results agree with the CPU's to the tolerance the
+// tests state, and are the same from run to run on one device.
+// B = batch size, d = parameters, J = samples.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "valley/core/types.h"
+#include "valley/model/net_spec.h"
+#include "valley/sampling/philox_normal.h"
+
+namespace valley {
+
+// The network and the minibatch one update runs on, in host memory.
+struct MlpBatch {
+  const NetSpec* spec = nullptr;
+  const float* images = nullptr;    // B × n_0, row-major
+  const uint8_t* labels = nullptr;  // B
+  int batch_size = 0;
+};
+
+// What Alg. 4's J log-weights a_j = −β f(x + σ ξ_j) sum to, with the
+// largest as the unit: Σ_j w^j = exp(max) · scaled_sum (logsumexp.h).
+struct ImportanceSums {
+  double max_log_weight = 0.0;
+  double scaled_sum = 0.0;          // Σ_j exp(a_j − max)
+  double scaled_sum_squares = 0.0;  // Σ_j exp(2 (a_j − max))
+};
+
+class Device {
+ public:
+  virtual ~Device() = default;
+
+  // "cuda:0 NVIDIA H100 80GB HBM3 (driver 13.0)" and the like.
+  virtual std::string name() const = 0;
+
+  // out[t] = normal_at(key, offset + t), drawn on the device and copied back:
+  // the CPU's bits (for the tests, and for callers that need them on the host).
+  virtual void fill_normal(const NoiseKey& key, uint64_t offset, std::span<float> out) = 0;
+
+  // f(x) and ∇f(x) on `batch` (eq. 1), ∇f copied back into grad.
+  virtual double loss_and_gradient(ConstVecRef x, const MlpBatch& batch, VecRef grad) = 0;
+
+  // SGD's update in one sequence on the device: f(x), then x ← x − lr ∇f(x).
+  // Returns f(x).
+  virtual double gradient_step(VecRef x, const MlpBatch& batch, float lr) = 0;
+
+  // The heavy part of Alg. 4 for samples j = 0 … J−1: ξ_j = the normals of
+  // NoiseKey{seed, importance, k, j}, a_j = −β f(x + σ ξ_j), and
+  // weighted_noise = Σ_j exp(a_j − max) ξ_j (d entries), the noise
+  // regenerated from its counters rather than stored. Fails naming the first
+  // sample whose loss is NaN, as the CPU estimator does.
+  virtual ImportanceSums importance_sums(ConstVecRef x, const MlpBatch& batch, float sigma, double beta,
+                                         uint64_t seed, uint32_t k, int64_t n_samples,
+                                         VecRef weighted_noise) = 0;
+};
+
+// The device --device names: "cpu" gives none (nullptr: the CPU backend runs
+// everything); "cuda" the first CUDA device. A valley built without CUDA, or
+// a machine without a usable CUDA device, is a one-line error naming the
+// flag. (backends/device_factory.cpp: the one place that knows which
+// devices this valley was built with.)
+std::unique_ptr<Device> make_device(const std::string& name);
+
+// Whether this valley was built with the CUDA backend.
+bool cuda_built_in();
+
+// The CUDA devices this process can use (0 without CUDA, a driver or a GPU);
+// why there are none goes into `why` when given.
+int cuda_device_count(std::string* why = nullptr);
+
+}  // namespace valley

@@ -1,0 +1,40 @@
+// The one file that knows which devices this valley was built with
+// (VALLEY_HAVE_CUDA, set by CMake when the CUDA backend is compiled in).
+#include "valley/backends/device.h"
+#include "valley/core/error.h"
+
+#ifdef VALLEY_HAVE_CUDA
+#include "valley/backends/cuda/cuda_device.h"
+#endif
+
+namespace valley {
+
+bool cuda_built_in() {
+#ifdef VALLEY_HAVE_CUDA
+  return true;
+#else
+  return false;
+#endif
+}
+
+int cuda_device_count(std::string* why) {
+#ifdef VALLEY_HAVE_CUDA
+  return cuda::usable_device_count(why);
+#else
+  if (why != nullptr) *why = "this valley was built without CUDA";
+  return 0;
+#endif
+}
+
+std::unique_ptr<Device> make_device(const std::string& name) {
+  if (name == "cpu") return nullptr;
+  if (name != "cuda") fail("--device must be 'cpu' or 'cuda' (got '{}')", name);
+#ifdef VALLEY_HAVE_CUDA
+  return cuda::make_cuda_device();
+#else
+  fail("--device cuda: this valley was built without CUDA (configure it where nvcc is present, or "
+       "with -DVALLEY_CUDA=ON)");
+#endif
+}
+
+}  // namespace valley

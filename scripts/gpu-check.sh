@@ -17,8 +17,8 @@
 #                               a timeout, 8 minutes in all. Exit status 0 only if every check
 #                               passed; 3 when this machine cannot run the check at all.
 #
-# On the device tool: run(command="bash scripts/gpu-check.sh run", carry=["build-gpu/bundle"],
-# timeout_s=540), then give_back.
+# On the GPU machine: a copy of this working tree with build-gpu/bundle copied along, then
+# `OUT=DIR bash scripts/gpu-check.sh run` (OUT defaults to build-gpu/out), allowing it 9 minutes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bundle=build-gpu/bundle
@@ -72,7 +72,7 @@ run() {
   local out=${OUT:-build-gpu/out}
   mkdir -p "$out"
   if [ ! -x "$bundle/bin/valley" ]; then
-    echo "gpu-check run: $bundle/bin/valley is missing: run 'scripts/gpu-check.sh pack' first and carry $bundle" >&2
+    echo "gpu-check run: $bundle/bin/valley is missing: run 'scripts/gpu-check.sh pack' first and copy $bundle along" >&2
     exit 3
   fi
   if ! nvidia-smi -L >/dev/null 2>&1; then

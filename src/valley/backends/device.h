@@ -3,11 +3,13 @@
 // Device instead runs the heavy part of a whole update in one sequence of
 // its own kernels, with the parameters, the minibatch and every sample
 // resident in its memory for the update, and hands back only what the
-// method's own few lines of algorithm need: f, the new x, or the sums of
-// eq. 16. The methods and estimators that use a device (methods/sgd_on_device.h,
-// sampling/importance_on_device.h) keep those lines; the outer loop of
-// Algorithm 1 (methods/local_entropy.h) and the τ schedules are shared with
-// the CPU unchanged.
+// method's own few lines of algorithm need: f, ∇f, the new x, the sums of
+// eq. 16, a chain's sums. The methods and estimators that use a device
+// (sampling/importance_on_device.h; methods/sgd.h, sampling/sgld.h and
+// methods/heat.h when given one) keep those lines and the schedules (lr,
+// ε_j, a_j, τ); the outer loop of Algorithm 1 (methods/local_entropy.h) is
+// shared with the CPU unchanged. backends/kernels/kernel_device.h is the
+// one implementation: sequences of kernel launches.
 //
 // Noise: the device draws the same normals as the CPU, bit for bit, for the
 // same (seed, stream, k, j, i) (sampling/box_muller.h). Sums over images,
@@ -44,6 +46,38 @@ struct ImportanceSums {
   double scaled_sum_squares = 0.0;  // Σ_j exp(2 (a_j − max))
 };
 
+// The step sizes of step j = 1 … J of Alg. 3's chain, as sampling/sgld.cpp
+// rounds them: ε_j/2, the noise's scale and ε_j.
+struct LangevinRate {
+  float half_eps = 0.0f;
+  float noise_scale = 0.0f;
+  float eps = 0.0f;
+};
+
+// One chain of Alg. 3 for one update (sampling/sgld.h): its prior N(x, τI)
+// (inv_s null) or N(x, diag(s)) (inv_s = 1/s, d entries in host memory), its
+// noise (seed, sgld, k, j) from noise_offset, and one rate per step.
+struct LangevinChain {
+  float inv_tau = 0.0f;
+  const float* inv_s = nullptr;
+  uint64_t seed = 0;
+  uint32_t k = 0;
+  uint64_t noise_offset = 0;
+  std::span<const LangevinRate> rates;
+};
+
+// Alg. 5's Robbins–Monro iteration for one update (methods/heat.h): M draws
+// of noise (seed, heat, k, j) per iteration j, the steps a_1 … a_J, σ = √τ
+// and τ/M, each rounded to float as methods/heat.cpp rounds them.
+struct RobbinsMonroRun {
+  float sigma = 0.0f;
+  float tau_over_m = 0.0f;
+  int64_t n_draws = 0;  // M
+  uint64_t seed = 0;
+  uint32_t k = 0;
+  std::span<const float> steps;  // a_j, j = 1 … J
+};
+
 class Device {
  public:
   virtual ~Device() = default;
@@ -70,6 +104,17 @@ class Device {
   virtual ImportanceSums importance_sums(ConstVecRef x, const MlpBatch& batch, float sigma, double beta,
                                          uint64_t seed, uint32_t k, int64_t n_samples,
                                          VecRef weighted_noise) = 0;
+
+  // The steps of one chain of Alg. 3 from y (the chain's state, updated in
+  // place): at step j, ∇f(y) on `batch`, then sampling/sgld.h's step with
+  // rate j, accumulating Σ_j ε_j y^j into sums and, with a diagonal prior,
+  // Σ_j ε_j (y^j − x)² into squares (both d entries, set, not added to).
+  virtual void langevin_chain(ConstVecRef x, const MlpBatch& batch, const LangevinChain& chain, VecRef y,
+                              VecRef sums, VecRef* squares) = 0;
+
+  // Alg. 5's update x_k → x_{k+1} = x^J (methods/heat.h): for j = 1 … J,
+  // the M perturbed gradients Σ_m ∇f(x^{j−1} + σ ξ_m) on `batch`, then eq. 17.
+  virtual void robbins_monro(VecRef x, const MlpBatch& batch, const RobbinsMonroRun& run) = 0;
 };
 
 // The device --device names: "cpu" gives none (nullptr: the CPU backend runs

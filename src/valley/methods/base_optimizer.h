@@ -39,6 +39,8 @@ class BaseOptimizer {
   void step(Vec& x, Vec& g, uint64_t k);
 
   const BaseOptimizerSettings& settings() const { return settings_; }
+  // No momentum, decay or schedule: the step is x ← x − lr g.
+  bool plain() const { return plain_; }
   void add_settings(nlohmann::json& out) const;
 
   // The momentum buffer b (empty until the first step, or without momentum).

@@ -2,18 +2,30 @@
 
 #include <cmath>
 
+#include "valley/objective/batch_mlp_objective.h"
 #include "valley/schedules/step_sizes.h"
 
 namespace valley {
 
-Heat::Heat(HeatSettings settings, TauSchedule schedule, const Backend& backend)
-    : settings_(settings), schedule_(schedule), backend_(backend) {}
+Heat::Heat(HeatSettings settings, TauSchedule schedule, const Backend& backend, Device* device)
+    : settings_(settings), schedule_(schedule), backend_(backend), device_(device) {}
 
 UpdateStats Heat::step(Vec& x, Objective& f, uint64_t k) {
   const double tau = schedule_.tau(k);
   const Eigen::Index d = x.size();
   const float sigma = static_cast<float>(std::sqrt(tau));
   const int64_t n_draws = settings_.n_draws;
+  if (device_ != nullptr) {
+    const MlpBatch batch = device_batch_of(f, "heat");
+    steps_.resize(static_cast<std::size_t>(settings_.n_iterations));
+    for (int64_t j = 1; j <= settings_.n_iterations; ++j)
+      steps_[static_cast<std::size_t>(j - 1)] = static_cast<float>(robbins_monro_step(settings_.c, settings_.alpha, j));
+    const RobbinsMonroRun run{sigma, static_cast<float>(tau / static_cast<double>(n_draws)), n_draws, settings_.seed,
+                              static_cast<uint32_t>(k), steps_};
+    device_->robbins_monro(x, batch, run);  // x^0 = x_k … x^J, eq. 17 on the device
+    f.add_counts({0, n_draws * settings_.n_iterations});
+    return {tau, std::numeric_limits<double>::quiet_NaN()};
+  }
   x_j_ = x;  // x^0 = x_k
   z_.resize(d);
   grad_.resize(d);

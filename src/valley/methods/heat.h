@@ -7,9 +7,14 @@
 // and x_{k+1} = x^J. The paper's indexing (x^0 = x, loop from j = 1, output
 // x^J) is read as J iterations with steps a_1 … a_J. M·J gradient
 // evaluations per update; defaults J = M = 30, c = 0.1, α = 0.7 (Fig. 4).
+//
+// On a device (backends/device.h) the whole iteration runs there
+// (Device::robbins_monro): the M draws of an iteration batched, the same
+// noise, and the steps a_j and τ/M computed here.
 #pragma once
 
 #include "valley/backends/backend.h"
+#include "valley/backends/device.h"
 #include "valley/methods/method.h"
 #include "valley/schedules/tau_schedule.h"
 
@@ -25,7 +30,7 @@ struct HeatSettings {
 
 class Heat final : public Method {
  public:
-  Heat(HeatSettings settings, TauSchedule schedule, const Backend& backend);
+  Heat(HeatSettings settings, TauSchedule schedule, const Backend& backend, Device* device = nullptr);
 
   std::string name() const override { return "heat"; }
   UpdateStats step(Vec& x, Objective& f, uint64_t k) override;
@@ -35,6 +40,8 @@ class Heat final : public Method {
   HeatSettings settings_;
   TauSchedule schedule_;
   const Backend& backend_;
+  Device* device_;
+  std::vector<float> steps_;  // a_1 … a_J (on a device)
   Vec x_j_, z_, grad_, grad_sum_, noise_;
 };
 

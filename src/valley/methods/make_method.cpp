@@ -9,7 +9,6 @@
 #include "valley/methods/method.h"
 #include "valley/methods/sam.h"
 #include "valley/methods/sgd.h"
-#include "valley/methods/sgd_on_device.h"
 #include "valley/methods/projected_heat.h"
 #include "valley/methods/sgd_first.h"
 #include "valley/sampling/diagonal_importance.h"
@@ -179,32 +178,39 @@ namespace {
 
 // The methods that run their update on a device (docs/GPU.md); any other
 // is a one-line error naming it, never a silent run on the CPU.
-std::unique_ptr<Method> make_method_on_device(const MethodConfig& config, Device& device) {
+std::unique_ptr<Method> make_method_on_device(const MethodConfig& config, const Backend& backend, Device& device) {
   if (distributed::world().size() > 1)
     fail("--device cuda runs as one process (got {} ranks)", distributed::world().size());
-  const bool plain_sgd =
-      config.momentum() == 0.0 && config.base.weight_decay == 0.0 && config.base.lr_drops.empty();
   const bool full = config.sampler == "full";
+  const bool diagonal = config.covariance.kind == "diag";
   std::unique_ptr<Method> method;
-  if (config.name == "sgd" && plain_sgd) {
-    method = std::make_unique<SgdOnDevice>(config.sgd.lr, device);
-  } else if (config.name == "is" && full && config.covariance.kind == "iso") {
+  if (config.name == "sgd") {
+    method = std::make_unique<Sgd>(base_settings(config), &device);
+  } else if (!full && (config.name == "is" || config.name == "sgld" || config.name == "heat")) {
+    fail("--device cuda: method {} with --sampler {} does not run on the GPU yet (there: the full "
+         "sampler); use --sampler full or --device cpu",
+         config.name, config.sampler);
+  } else if (config.name == "is" && !diagonal) {
     const ImportanceSettings settings{config.sgld_is_samples(), config.is.beta, config.seed};
     method = std::make_unique<LocalEntropy>(std::make_unique<ImportanceOnDevice>(settings, device),
                                             config.tau_schedule(), config.regularization.eta);
+  } else if (config.name == "sgld" && diagonal) {
+    method = std::make_unique<LocalEntropyDiagonal>(
+        diagonal_settings(config), std::make_unique<Sgld>(sgld_settings(config), backend, &device));
+  } else if (config.name == "sgld") {
+    method = std::make_unique<LocalEntropy>(std::make_unique<Sgld>(sgld_settings(config), backend, &device),
+                                            config.tau_schedule(), config.regularization.eta);
+  } else if (config.name == "heat") {
+    const HeatSettings settings{config.heat_iterations(), config.heat_draws(), config.heat.c,
+                                config.heat.alpha, config.seed};
+    method = std::make_unique<Heat>(settings, config.tau_schedule(), backend, &device);
   } else {
-    const std::string what =
-        config.name == "sgd" ? "sgd with --momentum, --weight-decay or --lr-drops"
-        : config.name == "is" && !full ? "is with --sampler " + config.sampler
-        : config.name == "is" ? "is with --covariance " + config.covariance.kind
-        : (config.name == "sgld" || config.name == "heat") ? config.name + " (--sampler " + config.sampler + ")"
-                                                          : config.name;
-    fail("--device cuda: method {} does not run on the GPU yet (there: sgd, and is with --sampler "
-         "full); use --device cpu",
-         what);
+    fail("--device cuda: method {} does not run on the GPU yet (there: sgd, is, sgld and heat with "
+         "--sampler full); use --device cpu",
+         config.name == "is" ? std::string("is with --covariance diag") : config.name);
   }
   if (config.sgd_first > 0)
-    return std::make_unique<SgdFirst>(config.sgd_first, std::make_unique<SgdOnDevice>(config.sgd.lr, device),
+    return std::make_unique<SgdFirst>(config.sgd_first, std::make_unique<Sgd>(config.sgd.lr, &device),
                                       std::move(method));
   return method;
 }
@@ -216,7 +222,7 @@ std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& b
   if (!config.base.lr_drop_epochs.empty())
     fail("--lr-drop-epochs: an epoch needs the training set's size; the trainer converts epochs "
          "to --lr-drops (schedules/lr_drops.h)");
-  if (device != nullptr) return make_method_on_device(config, *device);
+  if (device != nullptr) return make_method_on_device(config, backend, *device);
   std::unique_ptr<Method> method;
   const std::optional<double> eta = config.regularization.eta;
   const bool projected = config.sampler != "full";

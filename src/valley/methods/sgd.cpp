@@ -1,5 +1,7 @@
 #include "valley/methods/sgd.h"
 
+#include "valley/objective/batch_mlp_objective.h"
+
 namespace valley {
 
 namespace {
@@ -12,13 +14,24 @@ BaseOptimizerSettings plain(double lr) {
 
 }  // namespace
 
-Sgd::Sgd(double lr) : Sgd(plain(lr)) {}
+Sgd::Sgd(double lr, Device* device) : Sgd(plain(lr), device) {}
 
-Sgd::Sgd(BaseOptimizerSettings settings) : optimizer_(std::move(settings)) {}
+Sgd::Sgd(BaseOptimizerSettings settings, Device* device) : optimizer_(std::move(settings)), device_(device) {}
 
 UpdateStats Sgd::step(Vec& x, Objective& f, uint64_t k) {
   grad_.resize(x.size());
-  f.gradient(x, grad_);
+  if (device_ != nullptr) {
+    const MlpBatch batch = device_batch_of(f, "sgd");
+    f.add_counts({0, 1});
+    if (optimizer_.plain()) {
+      // x_{k+1} = x_k − lr ∇f(x_k), both on the device
+      device_->gradient_step(x, batch, static_cast<float>(optimizer_.settings().lr));
+      return {};
+    }
+    device_->loss_and_gradient(x, batch, grad_);
+  } else {
+    f.gradient(x, grad_);
+  }
   optimizer_.step(x, grad_, k);  // x_{k+1} = x_k − lr ∇f(x_k) (+ momentum, decay)
   return {};
 }

@@ -1,8 +1,14 @@
 // Stochastic gradient descent on the minibatch loss (the paper's baseline):
 // x_{k+1} = x_k − lr ∇f(x_k), optionally with weight decay, momentum and a
 // learning-rate schedule (methods/base_optimizer.h).
+//
+// On a device (backends/device.h) the gradient is the device's; plain SGD
+// takes its step there too (x_{k+1} = x_k − lr ∇f(x_k), one kernel
+// sequence), while momentum, decay and schedules take theirs here, from the
+// device's gradient, with the CPU's arithmetic.
 #pragma once
 
+#include "valley/backends/device.h"
 #include "valley/methods/base_optimizer.h"
 #include "valley/methods/method.h"
 
@@ -10,8 +16,8 @@ namespace valley {
 
 class Sgd final : public Method {
  public:
-  explicit Sgd(double lr);
-  explicit Sgd(BaseOptimizerSettings settings);
+  explicit Sgd(double lr, Device* device = nullptr);
+  explicit Sgd(BaseOptimizerSettings settings, Device* device = nullptr);
 
   std::string name() const override { return "sgd"; }
   UpdateStats step(Vec& x, Objective& f, uint64_t k) override;
@@ -23,6 +29,7 @@ class Sgd final : public Method {
 
  private:
   BaseOptimizer optimizer_;
+  Device* device_;
   Vec grad_;
 };
 

@@ -8,11 +8,19 @@
 #include "valley/core/error.h"
 #include "valley/core/spin_wait.h"
 #include "valley/distributed/communicator.h"
+#include "valley/objective/batch_mlp_objective.h"
 #include "valley/schedules/step_sizes.h"
 
 namespace valley {
 
-Sgld::Sgld(SgldSettings settings, const Backend& backend) : settings_(settings), backend_(backend) {}
+Sgld::Sgld(SgldSettings settings, const Backend& backend, Device* device)
+    : settings_(settings), backend_(backend), device_(device) {}
+
+LangevinRate langevin_rate(const SgldSettings& settings, int64_t j) {
+  const double eps = sgld_temperature(settings.eps_0, j);
+  return {static_cast<float>(0.5 * eps), static_cast<float>(sgld_noise_scale(settings, eps)),
+          static_cast<float>(eps)};
+}
 
 namespace {
 
@@ -129,6 +137,10 @@ MeanEstimate Sgld::estimate(ConstVecRef x, const Prior& prior, Objective& f, uin
 // into squares_.col(c)). Its noise is the stream (seed, k, j) from
 // offset c·d: chain 0 draws exactly what the single chain always drew.
 void Sgld::run_chain(int64_t c, ConstVecRef x, const Prior& prior, Objective& f, uint64_t k) {
+  if (device_ != nullptr) {
+    run_chain_on_device(c, x, prior, f, k);
+    return;
+  }
   const Eigen::Index d = x.size();
   const int64_t n_steps = settings_.n_samples;
   const uint64_t offset = static_cast<uint64_t>(c) * static_cast<uint64_t>(d);
@@ -175,10 +187,10 @@ void Sgld::run_chain(int64_t c, ConstVecRef x, const Prior& prior, Objective& f,
         wait_until(produced, [&] { return produced.load(std::memory_order_acquire) >= j; });
       else
         fill(j, true);
-      const double eps = sgld_temperature(settings_.eps_0, j);
-      step.half_eps = static_cast<float>(0.5 * eps);
-      step.noise_scale = static_cast<float>(sgld_noise_scale(settings_, eps));
-      step.eps = static_cast<float>(eps);
+      const LangevinRate rate = langevin_rate(settings_, j);
+      step.half_eps = rate.half_eps;
+      step.noise_scale = rate.noise_scale;
+      step.eps = rate.eps;
       step.z = noise_[j % 2].data();
       if (diagonal)
         langevin_step<true>(step, d);
@@ -212,6 +224,28 @@ void Sgld::run_chain(int64_t c, ConstVecRef x, const Prior& prior, Objective& f,
     });
     if (chain_error) std::rethrow_exception(chain_error);
   }
+}
+
+void Sgld::run_chain_on_device(int64_t c, ConstVecRef x, const Prior& prior, Objective& f, uint64_t k) {
+  const MlpBatch batch = device_batch_of(f, "sgld");
+  const int64_t n_steps = settings_.n_samples;
+  rates_.resize(static_cast<std::size_t>(n_steps));
+  for (int64_t j = 1; j <= n_steps; ++j) rates_[static_cast<std::size_t>(j - 1)] = langevin_rate(settings_, j);
+  LangevinChain chain;
+  chain.inv_tau = prior.inv_tau;
+  chain.inv_s = prior.inv_s;
+  chain.seed = settings_.seed;
+  chain.k = static_cast<uint32_t>(k);
+  chain.noise_offset = static_cast<uint64_t>(c) * static_cast<uint64_t>(x.size());  // as run_chain's
+  chain.rates = rates_;
+  VecRef y = chains_.col(c), sums = sums_.col(c);
+  if (prior.inv_s != nullptr) {
+    VecRef squares = squares_.col(c);
+    device_->langevin_chain(x, batch, chain, y, sums, &squares);
+  } else {
+    device_->langevin_chain(x, batch, chain, y, sums, nullptr);
+  }
+  f.add_counts({0, n_steps});
 }
 
 void Sgld::restore_state(std::span<const float> state) {

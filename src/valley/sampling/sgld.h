@@ -11,6 +11,11 @@
 // The noise does not depend on the chain, so with two or more threads it is
 // drawn one step ahead on a second thread while the first computes ∇f.
 //
+// On a device (backends/device.h), each chain's J steps run there as one
+// sequence (Device::langevin_chain), ∇f and the step of every coordinate
+// included, with the same noise and step sizes (langevin_rate); the chains'
+// continuation, their count and the averages below stay here.
+//
 // One chain is sequential: it cannot be spread over machines. With
 // --sgld-chains C, C independent chains start at x (each continuing, update
 // after update, from where it ended), chain c drawing its own noise, and
@@ -33,6 +38,7 @@
 #include <cmath>
 
 #include "valley/backends/backend.h"
+#include "valley/backends/device.h"
 #include "valley/sampling/mean_estimator.h"
 #include "valley/sampling/moments_estimator.h"
 
@@ -54,9 +60,12 @@ inline double sgld_noise_scale(const SgldSettings& settings, double eps) {
   return settings.noise_std_eps ? eps : std::sqrt(eps);
 }
 
+// Step j's ε_j/2, noise scale and ε_j, rounded to float as the step uses them.
+LangevinRate langevin_rate(const SgldSettings& settings, int64_t j);
+
 class Sgld final : public MeanEstimator, public MomentsEstimator {
  public:
-  Sgld(SgldSettings settings, const Backend& backend);
+  Sgld(SgldSettings settings, const Backend& backend, Device* device = nullptr);
 
   std::string name() const override { return "sgld"; }
   MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
@@ -86,8 +95,13 @@ class Sgld final : public MeanEstimator, public MomentsEstimator {
                         VecRef* variance);
   void run_chain(int64_t c, ConstVecRef x, const Prior& prior, Objective& f, uint64_t k);
 
+  // Chain c on the device.
+  void run_chain_on_device(int64_t c, ConstVecRef x, const Prior& prior, Objective& f, uint64_t k);
+
   SgldSettings settings_;
   const Backend& backend_;
+  Device* device_;
+  std::vector<LangevinRate> rates_;  // of steps 1 … J (on a device)
   Samples chains_;   // d × C: y of each chain, carried over between updates
   Samples sums_;     // d × C: Σ_j ε_j y^j of each chain
   Samples squares_;  // d × C: Σ_j ε_j (y^j − x)² of each chain (diagonal prior only)

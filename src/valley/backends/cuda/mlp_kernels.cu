@@ -5,10 +5,13 @@
 // parameters read about three times and written once: a few microseconds of
 // work at an H100's rates (67 TFLOP/s FP32, 3 TB/s), so the
 // update is bound by its 9 launches (2 forward, 1 loss, 5 backward, 1 step), not by flops or bytes.
-#include "valley/backends/cuda/kernels.h"
+// Heat's M draws share one launch per layer: S = M problems.
+#include "valley/backends/cuda/launchers.h"
 
 namespace valley::cuda {
 namespace {
+
+using namespace kernels;
 
 constexpr int kThreads = 256;
 
@@ -33,28 +36,28 @@ __global__ void softmax_cross_entropy_kernel(int n_classes, int batch_size, cons
                            static_cast<int>(t % batch_size));
 }
 
-__global__ void weight_gradient_kernel(DenseShape shape, const float* in, const float* dz, float* grad_w) {
+__global__ void weight_gradient_kernel(DenseShape shape, int64_t n_problems, const float* in, const float* dz,
+                                       float* grad_w) {
   const int64_t t = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (t >= static_cast<int64_t>(shape.n_in) * shape.n_out) return;
-  weight_gradient_at(shape, in, dz, grad_w, static_cast<int>(t / shape.n_out), static_cast<int>(t % shape.n_out));
+  weight_gradient_at(shape, n_problems, in, dz, grad_w, static_cast<int>(t / shape.n_out),
+                     static_cast<int>(t % shape.n_out));
 }
 
-__global__ void bias_gradient_kernel(DenseShape shape, const float* dz, float* grad_b) {
+__global__ void bias_gradient_kernel(DenseShape shape, int64_t n_problems, const float* dz, float* grad_b) {
   const int t = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   if (t >= shape.n_out) return;
-  bias_gradient_at(shape, dz, grad_b, t);
+  bias_gradient_at(shape, n_problems, dz, grad_b, t);
 }
 
-__global__ void input_gradient_kernel(DenseShape shape, const float* dz, const float* w, const float* z_below,
-                                      float* dz_below) {
+__global__ void input_gradient_kernel(DenseShape shape, int64_t n_problems, const float* dz, const float* w,
+                                      const float* z_below, float* dz_below) {
   const int64_t t = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
-  if (t >= static_cast<int64_t>(shape.batch_size) * shape.n_in) return;
-  input_gradient_at(shape, dz, w, z_below, dz_below, static_cast<int>(t / shape.n_in), static_cast<int>(t % shape.n_in));
-}
-
-__global__ void sgd_update_kernel(float* x, const float* grad, float lr, int64_t d) {
-  const int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
-  if (i < d) sgd_update_at(x, grad, lr, i);
+  const int64_t per_problem = static_cast<int64_t>(shape.batch_size) * shape.n_in;
+  if (t >= n_problems * per_problem) return;
+  const int64_t e = t % per_problem;
+  input_gradient_at(shape, dz, w, z_below, dz_below, t / per_problem, static_cast<int>(e / shape.n_in),
+                    static_cast<int>(e % shape.n_in));
 }
 
 }  // namespace
@@ -72,24 +75,21 @@ void launch_softmax_cross_entropy(int n_classes, int batch_size, const float* z,
       n_classes, batch_size, z, stride, labels, row_loss, dz, n_problems);
 }
 
-void launch_weight_gradient(const DenseShape& shape, const float* in, const float* dz, float* grad_w,
-                            cudaStream_t stream) {
+void launch_weight_gradient(const DenseShape& shape, int64_t n_problems, const float* in, const float* dz,
+                            float* grad_w, cudaStream_t stream) {
   weight_gradient_kernel<<<grid_for(static_cast<int64_t>(shape.n_in) * shape.n_out), kThreads, 0, stream>>>(
-      shape, in, dz, grad_w);
+      shape, n_problems, in, dz, grad_w);
 }
 
-void launch_bias_gradient(const DenseShape& shape, const float* dz, float* grad_b, cudaStream_t stream) {
-  bias_gradient_kernel<<<grid_for(shape.n_out), kThreads, 0, stream>>>(shape, dz, grad_b);
+void launch_bias_gradient(const DenseShape& shape, int64_t n_problems, const float* dz, float* grad_b,
+                          cudaStream_t stream) {
+  bias_gradient_kernel<<<grid_for(shape.n_out), kThreads, 0, stream>>>(shape, n_problems, dz, grad_b);
 }
 
-void launch_input_gradient(const DenseShape& shape, const float* dz, const float* w, const float* z_below,
-                           float* dz_below, cudaStream_t stream) {
-  input_gradient_kernel<<<grid_for(static_cast<int64_t>(shape.batch_size) * shape.n_in), kThreads, 0, stream>>>(
-      shape, dz, w, z_below, dz_below);
-}
-
-void launch_sgd_update(float* x, const float* grad, float lr, int64_t d, cudaStream_t stream) {
-  sgd_update_kernel<<<grid_for(d), kThreads, 0, stream>>>(x, grad, lr, d);
+void launch_input_gradient(const DenseShape& shape, int64_t n_problems, const float* dz, const float* w,
+                           const float* z_below, float* dz_below, cudaStream_t stream) {
+  const int64_t n = n_problems * shape.batch_size * shape.n_in;
+  input_gradient_kernel<<<grid_for(n), kThreads, 0, stream>>>(shape, n_problems, dz, w, z_below, dz_below);
 }
 
 }  // namespace valley::cuda

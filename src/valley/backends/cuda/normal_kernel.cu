@@ -3,7 +3,7 @@
 // at either end of [offset, offset + n) written in part.
 // Per normal: 4 bytes written, about 45 instructions (Philox's 10 rounds
 // shared by four, Box–Muller's log, sin/cos and square root): compute bound.
-#include "valley/backends/cuda/kernels.h"
+#include "valley/backends/cuda/launchers.h"
 
 namespace valley::cuda {
 namespace {

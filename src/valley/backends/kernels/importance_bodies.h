@@ -1,17 +1,19 @@
-// The per-thread bodies of Alg. 4's CUDA kernels (importance_kernels.cu),
-// runnable on the CPU for the tests, as mlp_bodies.h. Sample s of a chunk is
-// sample j = first_j + s of the update: its noise ξ_j is the stream
-// NoiseKey{seed, importance, k, j}, generated in registers where it is used
-// and regenerated, never stored. The first layer is never formed at
-// x + σξ: z_1(x + σξ) = z_1(x) + σ (X ξ_{W_1} + 1 ξ_{b_1}ᵀ) (model/mlp.h).
+// The per-thread bodies of the perturbed-sample kernels
+// (backends/cuda/importance_kernels.cu), run on the CPU by the host kernels,
+// as mlp_bodies.h. Alg. 4 (IS) and Alg. 5 (heat) evaluate the network at S
+// perturbed points x + σ ξ_s; the noise is generated in registers where it
+// is used (noise_layout.h says where sample s's lies) and regenerated,
+// never stored. The first layer is never formed at x + σξ:
+// z_1(x + σξ) = z_1(x) + σ (X ξ_{W_1} + 1 ξ_{b_1}ᵀ) (model/mlp.h).
 // B = batch size, n_0 = inputs, n_1 = units of layer 1, d = parameters.
 #pragma once
 
 #include <cstdint>
 
+#include "valley/backends/kernels/noise_layout.h"
 #include "valley/sampling/box_muller.h"
 
-namespace valley::cuda {
+namespace valley::kernels {
 
 // Rows of the minibatch one thread accumulates in registers at a time.
 inline constexpr int kRowTile = 32;
@@ -24,7 +26,7 @@ struct PerturbedFirstLayer {
   int n_out = 0;  // n_1
   int64_t bias_offset = 0;  // where b_1 starts in x (W_1 starts at 0)
   float sigma = 0.0f;
-  NoiseKey first;  // the key of sample s = 0 (j = first.j)
+  NoiseLayout noise;
   float* z = nullptr;  // per sample: z_1(x + σ ξ), B × n_1
   float* h = nullptr;  // per sample: ReLU of it (none when layer 1 is the output)
 };
@@ -32,16 +34,14 @@ struct PerturbedFirstLayer {
 // Column c of sample s: z_1[r, c] = (z_1(x)[r, c] + σ ξ_{b_1}[c]) + σ Σ_i X[r, i] ξ_{W_1}[i, c],
 // in the order of Mlp::perturb (bias term first, then the product).
 VALLEY_HD inline void perturbed_first_layer_at(const PerturbedFirstLayer& p, int64_t s, int c) {
-  NoiseKey key = p.first;
-  key.j += static_cast<uint32_t>(s);
-  const float sigma_xi_b = rounded::mul(p.sigma, normal_of(key, static_cast<uint64_t>(p.bias_offset + c)));
+  const float sigma_xi_b = rounded::mul(p.sigma, noise_at(p.noise, s, static_cast<uint64_t>(p.bias_offset + c)));
   const int64_t out = s * p.batch_size * p.n_out;
   for (int r0 = 0; r0 < p.batch_size; r0 += kRowTile) {
     const int rows = p.batch_size - r0 < kRowTile ? p.batch_size - r0 : kRowTile;
     float acc[kRowTile];
     for (int t = 0; t < kRowTile; ++t) acc[t] = 0.0f;
     for (int i = 0; i < p.n_in; ++i) {
-      const float xi = normal_of(key, static_cast<uint64_t>(i) * p.n_out + c);  // ξ_{W_1}[i, c]
+      const float xi = noise_at(p.noise, s, static_cast<uint64_t>(i) * p.n_out + c);  // ξ_{W_1}[i, c]
       for (int t = 0; t < kRowTile; ++t)
         if (t < rows) acc[t] += p.images[static_cast<int64_t>(r0 + t) * p.n_in + i] * xi;
     }
@@ -57,11 +57,9 @@ VALLEY_HD inline void perturbed_first_layer_at(const PerturbedFirstLayer& p, int
 // Parameter t of layers ≥ 2 of sample s: x_rest + σ ξ_rest (as Mlp::perturb
 // forms them), n_rest per sample.
 VALLEY_HD inline void perturbed_rest_at(const float* x, int64_t rest_offset, int64_t n_rest, float sigma,
-                                        NoiseKey first, float* out, int64_t s, int64_t t) {
-  NoiseKey key = first;
-  key.j += static_cast<uint32_t>(s);
+                                        const NoiseLayout& noise, float* out, int64_t s, int64_t t) {
   const uint64_t i = static_cast<uint64_t>(rest_offset + t);
-  out[s * n_rest + t] = rounded::add(x[i], rounded::mul(sigma, normal_of(key, i)));
+  out[s * n_rest + t] = rounded::add(x[i], rounded::mul(sigma, noise_at(noise, s, i)));
 }
 
 // f of sample s: the mean of its B row losses, summed in row order (eq. 1).
@@ -94,4 +92,4 @@ VALLEY_HD inline void sum_parts_at(const float* parts, int n_parts, int64_t d, f
   out[i] = total;
 }
 
-}  // namespace valley::cuda
+}  // namespace valley::kernels

@@ -107,15 +107,16 @@ run() {
   log="$out/sanitizer.log"
   : > "$log"
   step "memcheck" 100 compute-sanitizer --tool memcheck --error-exitcode 9 \
-    "${with_libs[@]}" "$bin/valley_cuda_tests" --gtest_filter='CudaUpdates.SgdStepMatchesCpu:CudaUpdates.GradientMatchesCpu'
+    "${with_libs[@]}" "$bin/valley_cuda_tests" --gtest_filter='CudaUpdates.GradientMatchesCpu:CudaUpdates.EveryMethodAtSmallSizes'
   step "racecheck" 40 compute-sanitizer --tool racecheck --error-exitcode 9 \
     "${with_libs[@]}" "$bin/valley_cuda_tests" --gtest_filter='CudaUpdates.GradientMatchesCpu'
 
   log="$out/bench.txt"
   : > "$log"
-  step "valley bench --device cuda" 60 "${with_libs[@]}" "$bin/valley" bench --device cuda --json "$out/bench.json"
-  step "valley bench on the CPU, same machine" 40 "${with_libs[@]}" "$bin/valley" bench --methods sgd,is --samplers full \
-    --min-seconds 0.5
+  step "valley bench --device cuda" 60 "${with_libs[@]}" "$bin/valley" bench --device cuda --min-seconds 0.5 \
+    --json "$out/bench.json"
+  step "valley bench on the CPU, same machine" 60 "${with_libs[@]}" "$bin/valley" bench --methods sgd,is,sgld,heat \
+    --samplers full --min-seconds 0.5
 
   log="$out/torch.txt"
   : > "$log"
@@ -124,18 +125,34 @@ run() {
 
   # Table 1's setting on the official MNIST, 500 updates: the GPU's final
   # held-out accuracy within 0.01 of the CPU's, for each method on the GPU.
+  # The CPU runs go in the background (3 threads each) while the GPU runs
+  # one after another.
   log="$out/accuracy.txt"
   : > "$log"
   local runs
   runs=$(mktemp -d)
-  local -A settings=([sgd]="--lr 0.01" [is]="--tau 0.01 --samples 1000 --sampler full")
-  for method in sgd is; do
-    for device in cpu cuda; do
-      # shellcheck disable=SC2086  # the settings are words
-      step "train $method on $device" 45 "${with_libs[@]}" "$bin/valley" train --method "$method" \
-        ${settings[$method]} --device "$device" --data "$bundle/data" --updates 500 --eval-every 100 \
-        --out "$runs/$method-$device" --no-progress
-    done
+  local -A settings=([sgd]="--lr 0.01" [is]="--tau 0.01 --samples 1000 --sampler full"
+    [sgld]="--tau 0.01 --samples 1000 --eps0 1000 --sampler full"
+    [heat]="--tau 0.01 --rm-iters 30 --rm-samples 30 --sampler full")
+  local methods=(sgd is sgld heat)
+  local train=(train --data "$bundle/data" --updates 500 --eval-every 100 --no-progress)
+  for method in "${methods[@]}"; do
+    # shellcheck disable=SC2086  # the settings are words
+    (timeout --kill-after=10 240 "${with_libs[@]}" "$bin/valley" "${train[@]}" --method "$method" \
+      ${settings[$method]} --device cpu --threads 3 --out "$runs/$method-cpu" > "$runs/$method-cpu.log" 2>&1
+     echo $? > "$runs/$method-cpu.status") &
+  done
+  for method in "${methods[@]}"; do
+    # shellcheck disable=SC2086
+    step "train $method on cuda" 90 "${with_libs[@]}" "$bin/valley" "${train[@]}" --method "$method" \
+      ${settings[$method]} --device cuda --out "$runs/$method-cuda"
+  done
+  wait
+  for method in "${methods[@]}"; do
+    local status
+    status=$(cat "$runs/$method-cpu.status" 2>/dev/null || echo '?')
+    { echo "== train $method on cpu: exit status $status"; cat "$runs/$method-cpu.log"; } >> "$log"
+    [ "$status" = 0 ] || failures+=("train $method on cpu (exit status $status)")
     local cpu gpu
     cpu=$(tail -1 "$runs/$method-cpu/metrics.csv" 2>/dev/null | cut -d, -f4)
     gpu=$(tail -1 "$runs/$method-cuda/metrics.csv" 2>/dev/null | cut -d, -f4)

@@ -47,5 +47,11 @@ TEST_F(CudaUpdates, EveryMethodOnTheGpuMatchesCpu) {
     for (const char* net : kNets) compare_update(device(), config, net, what);
 }
 
+// The same at small sizes: short enough for compute-sanitizer (scripts/gpu-check.sh).
+TEST_F(CudaUpdates, EveryMethodAtSmallSizes) {
+  for (const auto& [what, config] : methods_on_the_device(37, 4, 7))
+    for (const char* net : {"784-10", "784-12-8-10"}) compare_update(device(), config, net, what);
+}
+
 }  // namespace
 }  // namespace valley

@@ -67,12 +67,6 @@ TEST(KernelDevice, MethodsNotOnTheDeviceAreOneLineErrors) {
     config.name = name;
     expect_error(config, std::string("method ") + name);
   }
-  for (const char* name : {"is", "sgld", "heat"}) {
-    MethodConfig config;
-    config.name = name;
-    config.sampler = "projected";
-    expect_error(config, std::string("method ") + name + " with --sampler projected");
-  }
   MethodConfig diagonal_is;
   diagonal_is.name = "is";
   diagonal_is.sampler = "full";

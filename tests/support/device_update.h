@@ -25,7 +25,7 @@ inline bool same_bits(const Vec& a, const Vec& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0;
 }
 
-// Every method and option that runs on a device, with J samples (IS, SGLD)
+// Every method, sampler and option that runs on a device, with J samples (IS, SGLD)
 // and heat's J iterations of M draws.
 inline std::vector<std::pair<std::string, MethodConfig>> methods_on_the_device(int64_t samples, int64_t rm_iters,
                                                                              int64_t rm_draws) {
@@ -57,6 +57,9 @@ inline std::vector<std::pair<std::string, MethodConfig>> methods_on_the_device(i
   add("sgld, stddev noise", "sgld").sgld.noise = "stddev";
   add("sgld, diagonal covariance", "sgld").covariance.kind = "diag";
   add("heat", "heat");
+  add("is, projected sampler", "is").sampler = "projected";
+  add("sgld, projected sampler", "sgld").sampler = "projected";
+  add("heat, projected sampler", "heat").sampler = "projected";
   return out;
 }
 

@@ -63,7 +63,6 @@ void add_bench_command(CLI::App& app) {
       device_name = make_device(settings->device)->name();
       // By default, what runs on the device (make_method names the rest).
       if (cmd->count("--methods") == 0) *methods = {"sgd", "is", "sgld", "heat"};
-      if (cmd->count("--samplers") == 0) *samplers = {"full"};
     }
     settings->split = *split == "always"  ? SplitChoice::Policy::always
                       : *split == "never" ? SplitChoice::Policy::never

@@ -64,8 +64,8 @@ CLI::Validator non_negative() {
 
 void add_device_flag(CLI::App& cmd, std::string& device) {
   cmd.add_option("--device", device,
-                 "cpu, or cuda: run each update on the first CUDA GPU (sgd, is, sgld and heat with "
-                 "the full sampler, so far; docs/GPU.md)")
+                 "cpu, or cuda: run each update on the first CUDA GPU (sgd, is, sgld and heat, so "
+                 "far; docs/GPU.md)")
       ->capture_default_str();
 }
 

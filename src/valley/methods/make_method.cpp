@@ -181,32 +181,43 @@ namespace {
 std::unique_ptr<Method> make_method_on_device(const MethodConfig& config, const Backend& backend, Device& device) {
   if (distributed::world().size() > 1)
     fail("--device cuda runs as one process (got {} ranks)", distributed::world().size());
-  const bool full = config.sampler == "full";
+  // (the projected samplers run their inner method on θ = R x on the device,
+  // and the reduction and the unseen part on the host)
+  const bool projected = config.sampler != "full";
   const bool diagonal = config.covariance.kind == "diag";
+  const std::optional<double> eta = config.regularization.eta;
   std::unique_ptr<Method> method;
   if (config.name == "sgd") {
     method = std::make_unique<Sgd>(base_settings(config), &device);
-  } else if (!full && (config.name == "is" || config.name == "sgld" || config.name == "heat")) {
-    fail("--device cuda: method {} with --sampler {} does not run on the GPU yet (there: the full "
-         "sampler); use --sampler full or --device cpu",
-         config.name, config.sampler);
   } else if (config.name == "is" && !diagonal) {
     const ImportanceSettings settings{config.sgld_is_samples(), config.is.beta, config.seed};
-    method = std::make_unique<LocalEntropy>(std::make_unique<ImportanceOnDevice>(settings, device),
-                                            config.tau_schedule(), config.regularization.eta);
+    std::unique_ptr<MeanEstimator> estimator;
+    if (projected)
+      estimator = std::make_unique<ProjectedImportance>(settings, backend, &device);
+    else
+      estimator = std::make_unique<ImportanceOnDevice>(settings, device);
+    method = std::make_unique<LocalEntropy>(std::move(estimator), config.tau_schedule(), eta);
   } else if (config.name == "sgld" && diagonal) {
     method = std::make_unique<LocalEntropyDiagonal>(
         diagonal_settings(config), std::make_unique<Sgld>(sgld_settings(config), backend, &device));
   } else if (config.name == "sgld") {
-    method = std::make_unique<LocalEntropy>(std::make_unique<Sgld>(sgld_settings(config), backend, &device),
-                                            config.tau_schedule(), config.regularization.eta);
+    const SgldSettings settings = sgld_settings(config);
+    std::unique_ptr<MeanEstimator> estimator;
+    if (projected && config.sgld.chains == 1)
+      estimator = std::make_unique<ProjectedSgld>(settings, backend, &device);
+    else
+      estimator = std::make_unique<Sgld>(settings, backend, &device);
+    method = std::make_unique<LocalEntropy>(std::move(estimator), config.tau_schedule(), eta);
   } else if (config.name == "heat") {
     const HeatSettings settings{config.heat_iterations(), config.heat_draws(), config.heat.c,
                                 config.heat.alpha, config.seed};
-    method = std::make_unique<Heat>(settings, config.tau_schedule(), backend, &device);
+    if (projected)
+      method = std::make_unique<ProjectedHeat>(settings, config.tau_schedule(), backend, &device);
+    else
+      method = std::make_unique<Heat>(settings, config.tau_schedule(), backend, &device);
   } else {
-    fail("--device cuda: method {} does not run on the GPU yet (there: sgd, is, sgld and heat with "
-         "--sampler full); use --device cpu",
+    fail("--device cuda: method {} does not run on the GPU yet (there: sgd, is, sgld and heat); use "
+         "--device cpu",
          config.name == "is" ? std::string("is with --covariance diag") : config.name);
   }
   if (config.sgd_first > 0)

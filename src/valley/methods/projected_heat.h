@@ -12,7 +12,8 @@ namespace valley {
 
 class ProjectedHeat final : public Method {
  public:
-  ProjectedHeat(HeatSettings settings, TauSchedule schedule, const Backend& backend);
+  // With a device, Robbins–Monro on θ runs there (methods/heat.h).
+  ProjectedHeat(HeatSettings settings, TauSchedule schedule, const Backend& backend, Device* device = nullptr);
 
   std::string name() const override { return "heat"; }
   UpdateStats step(Vec& x, Objective& f, uint64_t k) override;

@@ -6,16 +6,21 @@
 // with w̄_j = w_j / Σ w and Σ_j w̄_j² = 1/ESS. Hence
 //   μ = (I − RᵀR) x + Rᵀ μ_θ + √(τ/ESS) (I − RᵀR) G,   G ∼ N(0, I),
 // where μ_θ is IS run on θ. Per sample it draws dim θ normals (6,210 for
-// 784-200-10 with B = 20) instead of d (159,010).
+// 784-200-10 with B = 20) instead of d (159,010). On a device
+// (backends/device.h), IS on θ runs there (sampling/importance_on_device.h,
+// on the reduced network); the reduction and the unseen part stay here.
 #pragma once
 
+#include <memory>
+
+#include "valley/backends/device.h"
 #include "valley/sampling/importance.h"
 
 namespace valley {
 
 class ProjectedImportance final : public MeanEstimator {
  public:
-  ProjectedImportance(ImportanceSettings settings, const Backend& backend);
+  ProjectedImportance(ImportanceSettings settings, const Backend& backend, Device* device = nullptr);
 
   std::string name() const override { return "is"; }
   MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
@@ -25,7 +30,7 @@ class ProjectedImportance final : public MeanEstimator {
  private:
   ImportanceSettings settings_;
   const Backend& backend_;
-  ImportanceSampling reduced_is_;
+  std::unique_ptr<MeanEstimator> reduced_is_;  // IS on θ
   Vec theta_, mean_theta_, seen_, noise_;
 };
 

@@ -40,8 +40,8 @@ OrnsteinUhlenbeckSummary summarize_unseen_chain(const SgldSettings& settings, do
   return s;
 }
 
-ProjectedSgld::ProjectedSgld(SgldSettings settings, const Backend& backend)
-    : settings_(settings), backend_(backend), reduced_sgld_(settings, backend) {}
+ProjectedSgld::ProjectedSgld(SgldSettings settings, const Backend& backend, Device* device)
+    : settings_(settings), backend_(backend), reduced_sgld_(settings, backend, device) {}
 
 MeanEstimate ProjectedSgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
                                           VecRef mean) {

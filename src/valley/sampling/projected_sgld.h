@@ -31,7 +31,8 @@ OrnsteinUhlenbeckSummary summarize_unseen_chain(const SgldSettings& settings, do
 
 class ProjectedSgld final : public MeanEstimator {
  public:
-  ProjectedSgld(SgldSettings settings, const Backend& backend);
+  // With a device, the chain on θ runs there (sampling/sgld.h).
+  ProjectedSgld(SgldSettings settings, const Backend& backend, Device* device = nullptr);
 
   std::string name() const override { return "sgld"; }
   MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,

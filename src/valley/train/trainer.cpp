@@ -107,10 +107,6 @@ TrainConfig resolve_sampler(TrainConfig config) {
     config.inner_batch = config.method.name == "entropy-sgd" ? "fresh" : "same";
   if (config.method.sampler != "auto") return config;
   const std::string& name = config.method.name;
-  if (config.device != "cpu") {  // the device runs the full samplers only (docs/GPU.md)
-    config.method.sampler = "full";
-    return config;
-  }
   if (name == "sgd" || name == "sam" || name == "entropy-sgd" ||
       (name == "sgld" && config.method.sgld.chains > 1)) {  // (the projected sampler runs one chain)
     config.method.sampler = "full";

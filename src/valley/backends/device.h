@@ -84,6 +84,8 @@ class Device {
 
   // "cuda:0 NVIDIA H100 80GB HBM3 (driver 13.0)" and the like.
   virtual std::string name() const = 0;
+  // What --device names it: "cuda" or "emulate".
+  virtual std::string flag() const = 0;
 
   // out[t] = normal_at(key, offset + t), drawn on the device and copied back:
   // the CPU's bits (for the tests, and for callers that need them on the host).
@@ -118,11 +120,18 @@ class Device {
 };
 
 // The device --device names: "cpu" gives none (nullptr: the CPU backend runs
-// everything); "cuda" the first CUDA device. A valley built without CUDA, or
+// everything); "cuda" the first CUDA device; "emulate" the kernel device on
+// the host kernels (backends/kernels/host_kernels.h: the GPU path's
+// sequences and kernel bodies run on this CPU, one thread — slow, for
+// checking the GPU path where there is no GPU). A valley built without CUDA, or
 // a machine without a usable CUDA device, is a one-line error naming the
 // flag. (backends/device_factory.cpp: the one place that knows which
 // devices this valley was built with.)
 std::unique_ptr<Device> make_device(const std::string& name);
+
+// A one-line error unless `name` is one of the devices above (whether or not
+// this machine has it).
+void check_device_name(const std::string& name);
 
 // Whether this valley was built with the CUDA backend.
 bool cuda_built_in();

@@ -1,6 +1,7 @@
 // The one file that knows which devices this valley was built with
 // (VALLEY_HAVE_CUDA, set by CMake when the CUDA backend is compiled in).
 #include "valley/backends/device.h"
+#include "valley/backends/kernels/host_kernels.h"
 #include "valley/core/error.h"
 
 #ifdef VALLEY_HAVE_CUDA
@@ -26,9 +27,15 @@ int cuda_device_count(std::string* why) {
 #endif
 }
 
+void check_device_name(const std::string& name) {
+  if (name != "cpu" && name != "cuda" && name != "emulate")
+    fail("--device must be 'cpu', 'cuda' or 'emulate' (got '{}')", name);
+}
+
 std::unique_ptr<Device> make_device(const std::string& name) {
+  check_device_name(name);
   if (name == "cpu") return nullptr;
-  if (name != "cuda") fail("--device must be 'cpu' or 'cuda' (got '{}')", name);
+  if (name == "emulate") return kernels::make_host_kernel_device();
 #ifdef VALLEY_HAVE_CUDA
   return cuda::make_cuda_device();
 #else

@@ -64,8 +64,9 @@ CLI::Validator non_negative() {
 
 void add_device_flag(CLI::App& cmd, std::string& device) {
   cmd.add_option("--device", device,
-                 "cpu, or cuda: run each update on the first CUDA GPU (sgd, is, sgld and heat, so "
-                 "far; docs/GPU.md)")
+                 "cpu; cuda: run each update on the first CUDA GPU (sgd, is, sgld and heat, so "
+                 "far; docs/GPU.md); emulate: the GPU path's kernels on this CPU, one thread (slow: "
+                 "for checking the GPU path without a GPU)")
       ->capture_default_str();
 }
 

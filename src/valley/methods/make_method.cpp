@@ -180,7 +180,7 @@ namespace {
 // is a one-line error naming it, never a silent run on the CPU.
 std::unique_ptr<Method> make_method_on_device(const MethodConfig& config, const Backend& backend, Device& device) {
   if (distributed::world().size() > 1)
-    fail("--device cuda runs as one process (got {} ranks)", distributed::world().size());
+    fail("--device {} runs as one process (got {} ranks)", device.flag(), distributed::world().size());
   // (the projected samplers run their inner method on θ = R x on the device,
   // and the reduction and the unseen part on the host)
   const bool projected = config.sampler != "full";
@@ -216,9 +216,9 @@ std::unique_ptr<Method> make_method_on_device(const MethodConfig& config, const 
     else
       method = std::make_unique<Heat>(settings, config.tau_schedule(), backend, &device);
   } else {
-    fail("--device cuda: method {} does not run on the GPU yet (there: sgd, is, sgld and heat); use "
+    fail("--device {}: method {} does not run on the GPU yet (there: sgd, is, sgld and heat); use "
          "--device cpu",
-         config.name == "is" ? std::string("is with --covariance diag") : config.name);
+         device.flag(), config.name == "is" ? std::string("is with --covariance diag") : config.name);
   }
   if (config.sgd_first > 0)
     return std::make_unique<SgdFirst>(config.sgd_first, std::make_unique<Sgd>(config.sgd.lr, &device),

@@ -136,9 +136,9 @@ void BatchMlpObjective::compute_perturbed_gradient_sum(int64_t n_draws, const Dr
 
 MlpBatch device_batch_of(Objective& f, std::string_view method) {
   auto* mlp = dynamic_cast<BatchMlpObjective*>(&f);
-  if (mlp == nullptr) fail("--device cuda: method {} runs on the GPU for a network's loss only", method);
+  if (mlp == nullptr) fail("--device: method {} runs on the GPU for a network's loss only", method);
   if (mlp->fresh_inner_batches())
-    fail("--device cuda: method {} with --inner-batch fresh does not run on the GPU (one minibatch per update only)",
+    fail("--device: method {} with --inner-batch fresh does not run on the GPU (one minibatch per update only)",
          method);
   const Minibatch& batch = mlp->batch();
   return {&mlp->spec(), batch.images.data(), batch.labels.data(), batch.batch_size};

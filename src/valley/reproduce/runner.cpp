@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "valley/backends/device.h"
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
 #include "valley/distributed/communicator.h"
@@ -65,8 +66,7 @@ void validate(const ReproduceOptions& options) {
     fail("--seeds must be between 1 and 1000 (got {})", options.n_seeds);
   if (options.n_threads < 1 || options.n_threads > 256)
     fail("--threads must be between 1 and 256 (got {})", options.n_threads);
-  if (options.device != "cpu" && options.device != "cuda")
-    fail("--device must be 'cpu' or 'cuda' (got '{}')", options.device);
+  check_device_name(options.device);
 }
 
 TrainConfig training_config(const ExperimentRun& run, uint64_t seed, const ReproduceOptions& options) {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "valley/backends/device.h"
 #include "valley/core/error.h"
 #include "valley/schedules/lr_drops.h"
 #include "valley/model/net_spec.h"
@@ -19,8 +20,7 @@ void validate(const TrainConfig& config) {
   if (config.eval_size < 1) fail("--eval-size must be ≥ 1 (got {})", config.eval_size);
   if (config.n_threads < 1 || config.n_threads > 256)
     fail("--threads must be between 1 and 256 (got {})", config.n_threads);
-  if (config.device != "cpu" && config.device != "cuda")
-    fail("--device must be 'cpu' or 'cuda' (got '{}')", config.device);
+  check_device_name(config.device);
   if (config.inner_batch != "same" && config.inner_batch != "fresh" && config.inner_batch != "auto")
     fail("--inner-batch must be 'auto', 'same' or 'fresh' (got '{}')", config.inner_batch);
   if (config.out_dir.empty()) fail("--out DIR is required: where the results of the run go");

@@ -21,7 +21,8 @@ struct TrainConfig {
   int64_t eval_every = 100;
   int64_t eval_size = 1000;
   int64_t n_threads = 1;
-  // cpu, or cuda: the updates run on the GPU (backends/device.h, docs/GPU.md)
+  // cpu; cuda: the updates run on the GPU; emulate: the GPU path on this CPU
+  // (backends/device.h, docs/GPU.md)
   std::string device = "cpu";
   // same | fresh | auto: fresh for entropy-sgd (its reference draws a
   // minibatch per inner step), same for the others (the paper's reading)

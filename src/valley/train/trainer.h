@@ -36,7 +36,7 @@ DataSplit load_training_data(const TrainConfig& config);
 // Replaces --inner-batch auto by fresh for entropy-sgd and same otherwise, and
 // --sampler auto by what it means for this run: projected for the
 // regularized methods with one minibatch per update, full otherwise (with a
-// note on stderr); full with --device cuda, which runs the full samplers only.
+// note on stderr), on every device alike.
 TrainConfig resolve_sampler(TrainConfig config);
 
 // One run, an update at a time.

@@ -30,6 +30,7 @@ class CudaKernels final : public kernels::Kernels {
   CudaKernels& operator=(const CudaKernels&) = delete;
 
   std::string name() const override { return name_; }
+  std::string flag() const override { return "cuda"; }
 
   void* allocate(std::size_t bytes) override {
     void* memory = nullptr;

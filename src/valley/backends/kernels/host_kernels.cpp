@@ -12,7 +12,8 @@ namespace {
 
 class HostKernels final : public Kernels {
  public:
-  std::string name() const override { return "host (the GPU kernels' bodies on the CPU)"; }
+  std::string name() const override { return "emulated: the GPU kernels' bodies on the CPU, one thread"; }
+  std::string flag() const override { return "emulate"; }
 
   void* allocate(std::size_t bytes) override {
     void* memory = std::malloc(bytes == 0 ? 1 : bytes);

@@ -30,6 +30,7 @@ class KernelDevice final : public Device {
         sample_loss_(*kernels_) {}
 
   std::string name() const override { return kernels_->name(); }
+  std::string flag() const override { return kernels_->flag(); }
 
   void fill_normal(const NoiseKey& key, uint64_t offset, std::span<float> out) override {
     normals_.resize(out.size());

@@ -26,8 +26,10 @@ class Kernels {
  public:
   virtual ~Kernels() = default;
 
-  // "cuda:0 NVIDIA H100 …", "host".
+  // "cuda:0 NVIDIA H100 …", "host …".
   virtual std::string name() const = 0;
+  // The --device that runs on them: "cuda", "emulate".
+  virtual std::string flag() const = 0;
 
   // Memory of the processor; release takes what allocate gave (or null).
   virtual void* allocate(std::size_t bytes) = 0;

@@ -11,8 +11,9 @@
 #                               beside it: prints the card and driver, runs the CUDA tests,
 #                               compute-sanitizer (memcheck, racecheck) on short tests,
 #                               `valley bench --device cuda` (and the CPU beside it),
-#                               the PyTorch peer eager and as CUDA graphs, and 500 updates of
-#                               Table 1 on MNIST on the CPU and the GPU, writing everything
+#                               the PyTorch peer eager and as CUDA graphs, and Table 1
+#                               (valley reproduce, seed 1) on MNIST on the CPU and the GPU
+#                               (--jobs 1 and 4), writing everything
 #                               under $OUT (at most 8 files). About 5 minutes; every step has
 #                               a timeout, 8 minutes in all. Exit status 0 only if every check
 #                               passed; 3 when this machine cannot run the check at all.
@@ -123,44 +124,46 @@ run() {
   step "PyTorch peer, eager" 100 python3 bench/peers/torch_methods.py --device cuda
   step "PyTorch peer, CUDA graphs" 60 python3 bench/peers/torch_methods.py --device cuda --graph
 
-  # Table 1's setting on the official MNIST, 500 updates: the GPU's final
-  # held-out accuracy within 0.01 of the CPU's, for each method on the GPU.
-  # The CPU runs go in the background (3 threads each) while the GPU runs
-  # one after another.
+  # Table 1 on the official MNIST (500 updates of SGD, IS, SGLD and heat,
+  # seed 1): the GPU's final held-out accuracy within 0.01 of the CPU's for
+  # each run. The CPU trains in the background (4 trainings at once, 3
+  # threads each) while the GPU trains them one at a time (--jobs 1), then
+  # four at once (--jobs 4): the wall times of the two, and their files
+  # equal but for wall time.
   log="$out/accuracy.txt"
   : > "$log"
   local runs
   runs=$(mktemp -d)
-  local -A settings=([sgd]="--lr 0.01" [is]="--tau 0.01 --samples 1000 --sampler full"
-    [sgld]="--tau 0.01 --samples 1000 --eps0 1000 --sampler full"
-    [heat]="--tau 0.01 --rm-iters 30 --rm-samples 30 --sampler full")
-  local methods=(sgd is sgld heat)
-  local train=(train --data "$bundle/data" --updates 500 --eval-every 100 --no-progress)
-  for method in "${methods[@]}"; do
-    # shellcheck disable=SC2086  # the settings are words
-    (timeout --kill-after=10 240 "${with_libs[@]}" "$bin/valley" "${train[@]}" --method "$method" \
-      ${settings[$method]} --device cpu --threads 3 --out "$runs/$method-cpu" > "$runs/$method-cpu.log" 2>&1
-     echo $? > "$runs/$method-cpu.status") &
-  done
-  for method in "${methods[@]}"; do
-    # shellcheck disable=SC2086
-    step "train $method on cuda" 90 "${with_libs[@]}" "$bin/valley" "${train[@]}" --method "$method" \
-      ${settings[$method]} --device cuda --out "$runs/$method-cuda"
-  done
+  local reproduce=(reproduce table1 --experiments experiments --data "$bundle/data" --seeds 1 --no-progress)
+  (timeout --kill-after=10 300 "${with_libs[@]}" "$bin/valley" "${reproduce[@]}" --device cpu --jobs 4 --threads 3 \
+    --out "$runs/cpu" > "$runs/cpu.log" 2>&1
+   echo $? > "$runs/cpu.status") &
+  step "reproduce table1 on cuda, --jobs 1" 120 "${with_libs[@]}" "$bin/valley" "${reproduce[@]}" --device cuda \
+    --jobs 1 --out "$runs/cuda-1"
+  step "reproduce table1 on cuda, --jobs 4" 120 "${with_libs[@]}" "$bin/valley" "${reproduce[@]}" --device cuda \
+    --jobs 4 --out "$runs/cuda-4"
   wait
-  for method in "${methods[@]}"; do
-    local status
-    status=$(cat "$runs/$method-cpu.status" 2>/dev/null || echo '?')
-    { echo "== train $method on cpu: exit status $status"; cat "$runs/$method-cpu.log"; } >> "$log"
-    [ "$status" = 0 ] || failures+=("train $method on cpu (exit status $status)")
-    local cpu gpu
-    cpu=$(tail -1 "$runs/$method-cpu/metrics.csv" 2>/dev/null | cut -d, -f4)
-    gpu=$(tail -1 "$runs/$method-cuda/metrics.csv" 2>/dev/null | cut -d, -f4)
+  local status
+  status=$(cat "$runs/cpu.status" 2>/dev/null || echo '?')
+  { echo "== reproduce table1 on cpu: exit status $status"; cat "$runs/cpu.log"; } >> "$log"
+  [ "$status" = 0 ] || failures+=("reproduce table1 on cpu (exit status $status)")
+  for method in sgd is sgld heat; do
+    local cpu gpu one four
+    cpu=$(tail -1 "$runs/cpu/runs/$method/seed-1/metrics.csv" 2>/dev/null | cut -d, -f4)
+    gpu=$(tail -1 "$runs/cuda-4/runs/$method/seed-1/metrics.csv" 2>/dev/null | cut -d, -f4)
     if [ -n "$cpu" ] && [ -n "$gpu" ] && awk -v a="$cpu" -v b="$gpu" 'BEGIN { d = a - b; exit !(d <= 0.01 && d >= -0.01) }'; then
       echo "accuracy $method after 500 updates: cpu $cpu, cuda $gpu: within 0.01" | tee -a "$log"
     else
       echo "accuracy $method after 500 updates: cpu ${cpu:-?}, cuda ${gpu:-?}: NOT within 0.01" | tee -a "$log"
       failures+=("accuracy of $method")
+    fi
+    one=$(cut -d, -f1,3- "$runs/cuda-1/runs/$method/seed-1/metrics.csv" 2>/dev/null | md5sum)
+    four=$(cut -d, -f1,3- "$runs/cuda-4/runs/$method/seed-1/metrics.csv" 2>/dev/null | md5sum)
+    if [ "$one" = "$four" ]; then
+      echo "$method on cuda: --jobs 1 and --jobs 4 give the same metrics" | tee -a "$log"
+    else
+      echo "$method on cuda: --jobs 1 and --jobs 4 give DIFFERENT metrics" | tee -a "$log"
+      failures+=("--jobs changed $method's metrics on cuda")
     fi
   done
 

@@ -126,6 +126,39 @@ TEST_F(ReproduceRunner, TrainsEveryRunAndSeedAndWritesTheReport) {
   EXPECT_EQ(png.substr(1, 3), "PNG");
 }
 
+// --jobs 3: the same trainings, three at a time, give the same files (but
+// for wall time), in the same records, on the CPU and through the GPU
+// path's kernels.
+TEST_F(ReproduceRunner, TrainingsAtOnceGiveTheSameResults) {
+  nlohmann::json doc = testing::tiny_experiment();
+  const Experiment e = write_and_read(doc);
+  for (const char* device : {"cpu", "emulate"}) {
+    options_.device = device;
+    options_.n_seeds = 3;
+    options_.n_jobs = 1;
+    options_.out_dir = dir_ / (std::string(device) + "-one");
+    const auto one = run(e);
+    options_.n_jobs = 3;
+    options_.out_dir = dir_ / (std::string(device) + "-three");
+    const auto three = run(e);
+    ASSERT_EQ(one.size(), 6u);
+    ASSERT_EQ(three.size(), one.size());
+    for (std::size_t i = 0; i < one.size(); ++i) {
+      EXPECT_EQ(three[i].run, one[i].run);
+      EXPECT_EQ(three[i].seed, one[i].seed);
+      EXPECT_EQ(three[i].status, "completed");
+      const auto metrics = [&](const std::filesystem::path& out) {
+        return testing::metrics_without_seconds(
+            testing::read_text(seed_run_dir(out, one[i].run, one[i].seed) / "metrics.csv"));
+      };
+      EXPECT_EQ(metrics(dir_ / (std::string(device) + "-three")), metrics(dir_ / (std::string(device) + "-one")))
+          << device << " " << one[i].run << " seed " << one[i].seed;
+    }
+  }
+  options_.n_jobs = 0;
+  EXPECT_THROW(run(e), Error);
+}
+
 TEST_F(ReproduceRunner, ResumesKeepingFinishedRunsAndRedoingChangedOnes) {
   nlohmann::json doc = testing::tiny_experiment();
   run(write_and_read(doc));

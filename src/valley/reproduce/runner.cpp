@@ -1,7 +1,12 @@
 #include "valley/reproduce/runner.h"
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -66,6 +71,8 @@ void validate(const ReproduceOptions& options) {
     fail("--seeds must be between 1 and 1000 (got {})", options.n_seeds);
   if (options.n_threads < 1 || options.n_threads > 256)
     fail("--threads must be between 1 and 256 (got {})", options.n_threads);
+  if (options.n_jobs < 1 || options.n_jobs > 64)
+    fail("--jobs must be between 1 and 64 (got {})", options.n_jobs);
   check_device_name(options.device);
 }
 
@@ -116,51 +123,95 @@ std::vector<TrainingRecord> run_experiment(const Experiment& experiment,
   distributed::Communicator& comm = distributed::world();
   distributed::SerialCommunicator alone;
   std::vector<bool> mine;
+  // This rank's trainings to run now: their index in `records`, settings and log prefix.
+  struct Pending {
+    std::size_t index;
+    TrainConfig config;
+    std::string prefix;
+  };
+  std::vector<Pending> pending;
   for (const ExperimentRun& run : experiment.runs) {
     for (int64_t s = 1; s <= options.n_seeds; ++s) {
-      const TrainConfig config = training_config(run, static_cast<uint64_t>(s), options);
+      TrainConfig config = training_config(run, static_cast<uint64_t>(s), options);
       mine.push_back(count % comm.size() == comm.rank());
       if (!mine.back()) {
         ++count;
         records.push_back({run.name, static_cast<uint64_t>(s), RunState::absent, ""});
         continue;
       }
-      const distributed::ScopedWorld one_rank(alone);
       TrainingRecord record{run.name, static_cast<uint64_t>(s), run_state(config, data), ""};
-      const std::string prefix =
-          fmt::format("[{:>{}}/{}] {} seed {}", ++count, width, total, run.name, s);
+      std::string prefix = fmt::format("[{:>{}}/{}] {} seed {}", ++count, width, total, run.name, s);
       if (record.before == RunState::finished) {
         record.status = status_of(config.out_dir);
         log(fmt::format("{}: {} before, kept", prefix, record.status));
         records.push_back(record);
         continue;
       }
-      if (record.before == RunState::changed) {
-        log(fmt::format("{}: settings or data changed since it ran; training again", prefix));
-      } else if (record.before == RunState::unfinished) {
-        log(fmt::format("{}: did not finish before; training again", prefix));
-      } else {
-        log(fmt::format("{}: training {} updates of {} on {}", prefix, config.n_updates,
-                        config.method.name, config.net));
-      }
-      remove_run_files(config.out_dir);
-      try {
-        const TrainOutcome outcome = run_training(config, data);
-        record.status = "completed";
-        log(fmt::format("{}: held-out accuracy {:.4f} after {} updates, {:.4g} s/update", prefix,
-                        outcome.rows.back().test_accuracy, config.n_updates,
-                        outcome.summary.value("seconds_per_update", 0.0)));
-      } catch (const Error& e) {
-        // A run that diverged or whose method failed is a result, recorded in
-        // its summary.json; anything else (a disk error) ends the experiment.
-        record.status = status_of(config.out_dir);
-        if (record.status != "diverged" && record.status != "failed") throw;
-        log(fmt::format("{}: {}: {}", prefix, record.status, e.what()));
-      }
-      write_file_atomically(config.out_dir / kRecordFile, run_record(config, data).dump(2) + "\n");
+      // Several trainings at once would interleave their progress lines.
+      if (options.n_jobs > 1) config.progress = false;
+      pending.push_back({records.size(), std::move(config), std::move(prefix)});
       records.push_back(record);
     }
   }
+  // Each pending training on one of n_jobs threads, in list order; the log
+  // lines one at a time. A training that diverged or failed is a result,
+  // recorded in its summary.json; any other error (a disk error) lets the
+  // trainings under way finish, starts no more, and ends the experiment.
+  std::mutex log_mutex;
+  const auto say = [&](const std::string& line) {
+    const std::lock_guard lock(log_mutex);
+    log(line);
+  };
+  std::atomic<std::size_t> next = 0;
+  std::atomic<bool> stop = false;
+  std::exception_ptr error;
+  const auto train = [&] {
+    for (std::size_t p = next++; p < pending.size() && !stop; p = next++) {
+      const Pending& job = pending[p];
+      TrainingRecord& record = records[job.index];
+      const TrainConfig& config = job.config;
+      try {
+        if (record.before == RunState::changed) {
+          say(fmt::format("{}: settings or data changed since it ran; training again", job.prefix));
+        } else if (record.before == RunState::unfinished) {
+          say(fmt::format("{}: did not finish before; training again", job.prefix));
+        } else {
+          say(fmt::format("{}: training {} updates of {} on {}", job.prefix, config.n_updates,
+                          config.method.name, config.net));
+        }
+        remove_run_files(config.out_dir);
+        try {
+          const TrainOutcome outcome = run_training(config, data);
+          record.status = "completed";
+          say(fmt::format("{}: held-out accuracy {:.4f} after {} updates, {:.4g} s/update", job.prefix,
+                          outcome.rows.back().test_accuracy, config.n_updates,
+                          outcome.summary.value("seconds_per_update", 0.0)));
+        } catch (const Error& e) {
+          record.status = status_of(config.out_dir);
+          if (record.status != "diverged" && record.status != "failed") throw;
+          say(fmt::format("{}: {}: {}", job.prefix, record.status, e.what()));
+        }
+        write_file_atomically(config.out_dir / kRecordFile, run_record(config, data).dump(2) + "\n");
+      } catch (...) {
+        const std::lock_guard lock(log_mutex);
+        if (!error) error = std::current_exception();
+        stop = true;
+      }
+    }
+  };
+  const auto n_threads =
+      static_cast<std::size_t>(std::min<int64_t>(options.n_jobs, static_cast<int64_t>(pending.size())));
+  {
+    const distributed::ScopedWorld one_rank(alone);  // each training is one process's
+    if (n_threads <= 1) {
+      train();
+    } else {
+      std::vector<std::thread> threads;
+      for (std::size_t t = 0; t < n_threads; ++t) threads.emplace_back(train);
+      for (std::thread& thread : threads) thread.join();
+    }
+  }
+  if (error) std::rethrow_exception(error);
   if (comm.size() > 1) {
     comm.barrier();
     // The trainings of the other ranks, as their directories now say.

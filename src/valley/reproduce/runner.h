@@ -23,13 +23,16 @@ struct ReproduceOptions {
   std::filesystem::path out_dir;
   int64_t n_seeds = 3;  // seeds 1 … n_seeds
   int64_t n_threads = 1;
-  std::string device = "cpu";  // --device: cpu | cuda
+  // Trainings run at once (--jobs), each with its own n_threads and device
+  // (with --device cuda, its own CUDA stream); the results do not depend on it.
+  int64_t n_jobs = 1;
+  std::string device = "cpu";  // --device: cpu | cuda | emulate
   std::optional<std::filesystem::path> data_dir;       // default: the default data set
   std::optional<std::filesystem::path> test_data_dir;  // default: data_dir
   bool progress = true;  // each training's progress line on stderr when it is a terminal
 };
 
-// Checks --seeds, --threads and --device; errors name the flag. (run_experiment also
+// Checks --seeds, --threads, --jobs and --device; errors name the flag. (run_experiment also
 // insists on --out.)
 void validate(const ReproduceOptions& options);
 

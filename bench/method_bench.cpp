@@ -167,6 +167,7 @@ BenchResult bench_method(const MethodConfig& config, const NetSpec& spec,
     method->step(x, objective, k);
   }
   objective.reset_counts();
+  const int64_t launches_before = device ? device->launches() : 0;
   std::vector<double> seconds;
   const auto bench_start = Clock::now();
   while (static_cast<int>(seconds.size()) < settings.max_updates) {
@@ -188,6 +189,7 @@ BenchResult bench_method(const MethodConfig& config, const NetSpec& spec,
   const auto n = static_cast<double>(seconds.size());
   result.loss_evals = static_cast<double>(objective.counts().n_loss) / n;
   result.gradient_evals = static_cast<double>(objective.counts().n_gradient) / n;
+  if (device) result.launches = static_cast<double>(device->launches() - launches_before) / n;
   result.median_seconds = median(seconds);
   result.min_seconds = *std::min_element(seconds.begin(), seconds.end());
   result.max_seconds = *std::max_element(seconds.begin(), seconds.end());
@@ -197,6 +199,11 @@ BenchResult bench_method(const MethodConfig& config, const NetSpec& spec,
   const double flop_rate = ceilings.gemm_gflops_of(spec, settings.batch_size) * 1e9;
   const double all_work = result.work.flops / flop_rate + result.work.normals / ceilings.normals_per_second;
   if (!device) result.bound_seconds = std::max(all_work / settings.n_threads, result.work.sequential_flops / flop_rate);
+  if (device && ceilings.device) {
+    const DeviceCeilings& c = *ceilings.device;
+    result.bound_seconds = std::max(result.work.flops / c.flops_per_second + result.work.normals / c.normals_per_second,
+                                    result.launches * c.seconds_per_launch);
+  }
   return result;
 }
 
@@ -207,17 +214,21 @@ std::string format_table(const std::vector<BenchResult>& results) {
       if (r.method == "sgd" && r.net == net) return r.median_seconds;
     return 0.0;
   };
-  std::string out = fmt::format("{:<11} {:<9} {:<11} {:>5} {:>11} {:>10} {:>10} {:>8} {:>8} {:>8} {:>9} {:>10} {:>6} {:>7}\n",
+  bool on_device = false;
+  for (const BenchResult& r : results) on_device = on_device || r.launches > 0;
+  std::string out = fmt::format("{:<11} {:<9} {:<11} {:>5} {:>11} {:>10} {:>10} {:>8} {:>8} {:>8} {:>9} {:>10} {:>6} {:>7}{}\n",
                                 "method", "sampler", "net", "upd", "median s", "min s", "max s", "f evals",
-                                "∇f evals", "GFLOP", "M normals", "bound s", "bound%", "× sgd");
+                                "∇f evals", "GFLOP", "M normals", "bound s", "bound%", "× sgd",
+                                on_device ? fmt::format(" {:>9}", "launches") : "");
   for (const BenchResult& r : results) {
     const double sgd = sgd_median(r.net);
-    out += fmt::format("{:<11} {:<9} {:<11} {:>5} {:>11.4g} {:>10.4g} {:>10.4g} {:>8.4g} {:>8.4g} {:>8.3g} {:>9.4g} {:>10} {:>6} {:>7}\n",
+    out += fmt::format("{:<11} {:<9} {:<11} {:>5} {:>11.4g} {:>10.4g} {:>10.4g} {:>8.4g} {:>8.4g} {:>8.3g} {:>9.4g} {:>10} {:>6} {:>7}{}\n",
                        r.method, r.sampler, r.net, r.n_updates, r.median_seconds, r.min_seconds,
                        r.max_seconds, r.loss_evals, r.gradient_evals, r.work.flops * 1e-9,
                        r.work.normals * 1e-6, r.bound_seconds > 0 ? fmt::format("{:.4g}", r.bound_seconds) : "-",
                        r.bound_seconds > 0 ? fmt::format("{:.0f}%", 100.0 * r.bound_seconds / r.median_seconds) : "-",
-                       sgd > 0 ? fmt::format("{:.3g}", r.median_seconds / sgd) : "-");
+                       sgd > 0 ? fmt::format("{:.3g}", r.median_seconds / sgd) : "-",
+                       on_device ? fmt::format(" {:>9.0f}", r.launches) : "");
   }
   return out;
 }
@@ -235,13 +246,20 @@ nlohmann::json to_json(const BenchResult& r) {
           {"gflop", r.work.flops * 1e-9},
           {"normals", r.work.normals},
           {"bound_seconds", r.bound_seconds},
+          {"launches", r.launches},
           {"fraction_of_bound", r.bound_seconds / r.median_seconds}};
 }
 
 nlohmann::json to_json(const Ceilings& c) {
   nlohmann::json gemm = nlohmann::json::object();
   for (std::size_t i = 0; i < c.gemm_shapes.size(); ++i) gemm[c.gemm_shapes[i]] = c.gemm_gflops[i];
-  return {{"normals_per_second_one_core", c.normals_per_second}, {"gemm_gflops_one_core", gemm}};
+  nlohmann::json out = {{"normals_per_second_one_core", c.normals_per_second}, {"gemm_gflops_one_core", gemm}};
+  if (c.device)
+    out["device"] = {{"flops_per_second", c.device->flops_per_second},
+                     {"normals_per_second", c.device->normals_per_second},
+                     {"bytes_per_second", c.device->bytes_per_second},
+                     {"seconds_per_launch", c.device->seconds_per_launch}};
+  return out;
 }
 
 }  // namespace valley::bench

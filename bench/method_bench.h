@@ -5,13 +5,18 @@
 // second of valley's generator.
 // From the update's floating-point operations and normal draws, the ceilings
 // give a lower bound on its time; the table reports the fraction reached.
+// On a device the bound is the larger of that (at the device's FP32 and
+// normal rates) and its kernel launches at the device's time per launch:
+// small kernels in one stream cannot start faster than one per launch time.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "valley/backends/device.h"
 #include "valley/backends/split_choice.h"
 #include "valley/methods/method_config.h"
 #include "valley/model/net_spec.h"
@@ -28,8 +33,8 @@ struct BenchSettings {
   // Whether ∇f runs layer 1's pieces on several threads (--split): timed on
   // the first calls, or fixed, to measure that rule.
   SplitChoice::Policy split = SplitChoice::Policy::measure;
-  // cpu, or cuda: the updates run on the GPU (backends/device.h). The CPU
-  // ceilings then bound nothing: the table's bound columns stay empty.
+  // cpu, cuda or emulate: the updates run on that device (backends/device.h),
+  // bounded by the device's ceilings (Ceilings::device) rather than the CPU's.
   std::string device = "cpu";
 };
 
@@ -39,6 +44,8 @@ struct Ceilings {
   std::vector<std::string> gemm_shapes;  // "20x784x200" (B × n_{l−1} × n_l)
   std::vector<double> gemm_gflops;       // per shape
   double gemm_gflops_of(const NetSpec& spec, int batch_size) const;  // at layer 1's shape
+  // With --device: the device's, measured now (Device::measure_ceilings).
+  std::optional<DeviceCeilings> device;
 };
 
 // What one update must do: floating-point operations and normal draws.
@@ -58,6 +65,7 @@ struct BenchResult {
   double max_seconds = 0.0;
   double loss_evals = 0.0;      // per update
   double gradient_evals = 0.0;  // per update
+  double launches = 0.0;        // kernel launches per update (on a device)
   UpdateWork work;
   double bound_seconds = 0.0;  // lower bound from the ceilings and the thread count (0: none)
 };

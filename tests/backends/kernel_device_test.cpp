@@ -5,6 +5,7 @@
 // (tests/cuda repeats the comparisons on a GPU at the paper's sizes).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 #include "support/device_problem.h"
@@ -49,6 +50,18 @@ TEST(KernelDevice, NormalsAreTheCpusBits) {
   fill_normal(key, 5, cpu);
   device->fill_normal(key, 5, on_device);
   EXPECT_TRUE(testing::same_bits(Eigen::Map<Vec>(cpu.data(), 1003), Eigen::Map<Vec>(on_device.data(), 1003)));
+}
+
+TEST(KernelDevice, CountsItsLaunchesAndMeasuresItsCeilings) {
+  const auto device = kernels::make_host_kernel_device();
+  DeviceProblem p("784-30-10");
+  const int64_t before = device->launches();
+  device->gradient_step(p.x, p.device_batch(), 0.1f);
+  // L = 2: 2 forward, 1 loss, 2 × 2 weight and bias gradients, 1 input gradient, 1 step
+  EXPECT_EQ(device->launches() - before, 9);
+  const DeviceCeilings c = device->measure_ceilings();
+  for (const double rate : {c.flops_per_second, c.normals_per_second, c.bytes_per_second, c.seconds_per_launch})
+    EXPECT_TRUE(std::isfinite(rate) && rate > 0) << rate;
 }
 
 TEST(KernelDevice, MethodsNotOnTheDeviceAreOneLineErrors) {

@@ -46,6 +46,16 @@ struct ImportanceSums {
   double scaled_sum_squares = 0.0;  // Σ_j exp(2 (a_j − max))
 };
 
+// What a device does at most, measured (Device::measure_ceilings): FP32
+// arithmetic, normal draws, memory traffic, and the time of one tiny kernel
+// after another in a stream — the floor under each dependent launch.
+struct DeviceCeilings {
+  double flops_per_second = 0.0;
+  double normals_per_second = 0.0;
+  double bytes_per_second = 0.0;
+  double seconds_per_launch = 0.0;
+};
+
 // The step sizes of step j = 1 … J of Alg. 3's chain, as sampling/sgld.cpp
 // rounds them: ε_j/2, the noise's scale and ε_j.
 struct LangevinRate {
@@ -86,6 +96,11 @@ class Device {
   virtual std::string name() const = 0;
   // What --device names it: "cuda" or "emulate".
   virtual std::string flag() const = 0;
+
+  // Its ceilings, measured now (a fraction of a second), for valley bench.
+  virtual DeviceCeilings measure_ceilings() = 0;
+  // The kernels it has launched so far.
+  virtual int64_t launches() const = 0;
 
   // out[t] = normal_at(key, offset + t), drawn on the device and copied back:
   // the CPU's bits (for the tests, and for callers that need them on the host).

@@ -3,6 +3,7 @@
 // machine's ceilings measured in the same run.
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,8 +60,11 @@ void add_bench_command(CLI::App& app) {
   cmd->callback([cmd, config, settings, methods, nets, samplers, json_path, split] {
     require_device(settings->device);
     std::string device_name = "cpu";
+    std::optional<DeviceCeilings> device_ceilings;
     if (settings->device != "cpu") {
-      device_name = make_device(settings->device)->name();
+      const std::unique_ptr<Device> device = make_device(settings->device);
+      device_name = device->name();
+      device_ceilings = device->measure_ceilings();
       // By default, what runs on the device (make_method names the rest).
       if (cmd->count("--methods") == 0) *methods = {"sgd", "is", "sgld", "heat"};
     }
@@ -86,7 +90,8 @@ void add_bench_command(CLI::App& app) {
         validate(method);
         if (sampled || sampler == samplers->front()) configs.push_back(method);
       }
-    const bench::Ceilings ceilings = bench::measure_ceilings(specs, settings->batch_size);
+    bench::Ceilings ceilings = bench::measure_ceilings(specs, settings->batch_size);
+    ceilings.device = device_ceilings;
     std::vector<bench::BenchResult> results;
     for (const MethodConfig& method : configs)
       for (const NetSpec& spec : specs) {
@@ -97,8 +102,13 @@ void add_bench_command(CLI::App& app) {
       }
     fmt::print("valley {} bench: batch {}, {} thread(s), split {}, τ = 0.01, J = 1000, heat M = J = 30\n",
                kVersion, settings->batch_size, settings->n_threads, *split);
-    if (settings->device != "cpu")
-      fmt::print("device: {} (the CPU ceilings below bound nothing there)\n", device_name);
+    if (device_ceilings)
+      fmt::print("device: {}\ndevice ceilings, measured now: FP32 {:.4g} TFLOP/s, normals {:.4g} G/s, copy "
+                 "{:.4g} GB/s, {:.3g} µs per launch in one stream\n"
+                 "bound on the device: the larger of its flops and normals at those rates and its "
+                 "launches × the time per launch (the CPU ceilings below bound nothing there)\n",
+                 device_name, device_ceilings->flops_per_second * 1e-12, device_ceilings->normals_per_second * 1e-9,
+                 device_ceilings->bytes_per_second * 1e-9, device_ceilings->seconds_per_launch * 1e6);
     fmt::print("instruction sets, chosen at run time for this CPU: normals {}, gemm tiles {}\n",
                fill_normal_simd_target(), skinny_gemm_simd_target());
     fmt::print("ceilings, one core, measured now: normals {:.0f} M/s", ceilings.normals_per_second * 1e-6);

@@ -114,6 +114,14 @@ class CudaKernels final : public kernels::Kernels {
     launch_sum_parts(parts, n_parts, d, out, stream_);
     launched();
   }
+  void fma_chain(float* out, int64_t n_threads, int iterations) override {
+    launch_fma_chain(out, n_threads, iterations, stream_);
+    launched();
+  }
+  void copy(float* to, const float* from, int64_t n) override {
+    launch_copy(to, from, n, stream_);
+    launched();
+  }
 
  private:
   // A launch's own errors (a bad configuration) show at once.

@@ -51,4 +51,8 @@ void launch_weighted_noise(uint64_t seed, uint32_t k, const float* weights, int6
                            int n_parts, float* parts, cudaStream_t stream);
 void launch_sum_parts(const float* parts, int n_parts, int64_t d, float* out, cudaStream_t stream);
 
+// ceiling_kernels.cu
+void launch_fma_chain(float* out, int64_t n_threads, int iterations, cudaStream_t stream);
+void launch_copy(float* to, const float* from, int64_t n, cudaStream_t stream);
+
 }  // namespace valley::cuda

@@ -89,6 +89,12 @@ class HostKernels final : public Kernels {
   void sum_parts(const float* parts, int n_parts, int64_t d, float* out) override {
     for (int64_t i = 0; i < d; ++i) sum_parts_at(parts, n_parts, d, out, i);
   }
+  void fma_chain(float* out, int64_t n_threads, int iterations) override {
+    for (int64_t t = 0; t < n_threads; ++t) fma_chain_at(out, iterations, t);
+  }
+  void copy(float* to, const float* from, int64_t n) override {
+    for (int64_t i = 0; i < n; ++i) copy_at(to, from, i);
+  }
 };
 
 }  // namespace

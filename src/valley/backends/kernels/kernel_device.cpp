@@ -6,6 +6,7 @@
 #include "valley/backends/kernels/kernel_device.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -31,10 +32,53 @@ class KernelDevice final : public Device {
 
   std::string name() const override { return kernels_->name(); }
   std::string flag() const override { return kernels_->flag(); }
+  int64_t launches() const override { return launches_; }
+
+  DeviceCeilings measure_ceilings() override {
+    DeviceCeilings out;
+    Buffer<float> a(*kernels_), b(*kernels_);
+    // Each measurement grows its size fourfold until it takes 10 ms (or
+    // reaches the cap), and keeps the best of three runs at that size.
+    const auto measure = [&](int64_t start, int64_t cap, const auto& enqueue) {
+      for (int64_t n = start;; n *= 4) {
+        double best = 1e300;
+        for (int rep = 0; rep < 3; ++rep) {
+          const auto begin = std::chrono::steady_clock::now();
+          enqueue(n);
+          kernels_->synchronize();
+          best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+        }
+        if (best >= 0.01 || n * 4 > cap) return std::pair<int64_t, double>{n, best};
+      }
+    };
+    constexpr int kIterations = 1024;
+    const auto [n_fma, fma_seconds] = measure(1024, int64_t{1} << 24, [&](int64_t n) {
+      a.resize(static_cast<std::size_t>(n));
+      kernels_->fma_chain(a.data(), n, kIterations);
+    });
+    out.flops_per_second = 8.0 * kIterations * static_cast<double>(n_fma) / fma_seconds;
+    const auto [n_normals, normal_seconds] = measure(4096, int64_t{1} << 26, [&](int64_t n) {
+      a.resize(static_cast<std::size_t>(n));
+      kernels_->fill_normal(NoiseKey{1, Stream::test, 0, 0}, 0, a.data(), n);
+    });
+    out.normals_per_second = static_cast<double>(n_normals) / normal_seconds;
+    const auto [n_copy, copy_seconds] = measure(4096, int64_t{1} << 26, [&](int64_t n) {
+      a.resize(static_cast<std::size_t>(n));
+      b.resize(static_cast<std::size_t>(n));
+      kernels_->copy(b.data(), a.data(), n);
+    });
+    out.bytes_per_second = 8.0 * static_cast<double>(n_copy) / copy_seconds;
+    constexpr int kLaunches = 200;
+    const auto [unused, launch_seconds] = measure(1, 1, [&](int64_t) {
+      for (int i = 0; i < kLaunches; ++i) kernels_->copy(b.data(), a.data(), 1);
+    });
+    out.seconds_per_launch = launch_seconds / kLaunches;
+    return out;
+  }
 
   void fill_normal(const NoiseKey& key, uint64_t offset, std::span<float> out) override {
     normals_.resize(out.size());
-    kernels_->fill_normal(key, offset, normals_.data(), static_cast<int64_t>(out.size()));
+    launch().fill_normal(key, offset, normals_.data(), static_cast<int64_t>(out.size()));
     normals_.download(out.data(), out.size());
     kernels_->synchronize();
   }
@@ -51,7 +95,7 @@ class KernelDevice final : public Device {
     upload_problem(x, batch);
     const double f = forward_backward();
     // x_{k+1} = x_k − lr ∇f(x_k)
-    kernels_->sgd_update(x_.data(), grad_.data(), lr, x.size());
+    launch().sgd_update(x_.data(), grad_.data(), lr, x.size());
     x_.download(x.data(), static_cast<std::size_t>(x.size()));
     kernels_->synchronize();
     return f;
@@ -72,7 +116,7 @@ class KernelDevice final : public Device {
       // ξ_j: NoiseKey{seed, importance, k, j}, one key per sample
       const NoiseLayout noise{NoiseKey{seed, Stream::importance, k, static_cast<uint32_t>(j0)}, 1, 0, 0};
       perturbed_forward(x_.data(), sigma, noise, s_count, false);
-      kernels_->sample_loss(row_loss_.data(), batch_size_, sample_loss_.data(), s_count);
+      launch().sample_loss(row_loss_.data(), batch_size_, sample_loss_.data(), s_count);
       sample_loss_.download(losses.data() + j0, static_cast<std::size_t>(s_count));
     }
     kernels_->synchronize();
@@ -97,8 +141,8 @@ class KernelDevice final : public Device {
     weights_.upload(weights.data(), weights.size());
     parts_.resize(static_cast<std::size_t>(n_parts * d));
     noise_sum_.resize(static_cast<std::size_t>(d));
-    kernels_->weighted_noise(seed, k, weights_.data(), n_samples, d, n_parts, parts_.data());
-    kernels_->sum_parts(parts_.data(), n_parts, d, noise_sum_.data());
+    launch().weighted_noise(seed, k, weights_.data(), n_samples, d, n_parts, parts_.data());
+    launch().sum_parts(parts_.data(), n_parts, d, noise_sum_.data());
     noise_sum_.download(weighted_noise.data(), static_cast<std::size_t>(d));
     kernels_->synchronize();
     return {total.max(), total.scaled_sum(), total.scaled_sum_squares()};
@@ -131,7 +175,7 @@ class KernelDevice final : public Device {
       step.noise_scale = rate.noise_scale;
       step.eps = rate.eps;
       step.key = NoiseKey{chain.seed, Stream::sgld, chain.k, static_cast<uint32_t>(j)};
-      kernels_->langevin_step(step, d);  // Alg. 3's step j
+      launch().langevin_step(step, d);  // Alg. 3's step j
     }
     y_.download(y.data(), static_cast<std::size_t>(d));
     sums_.download(sums.data(), static_cast<std::size_t>(d));
@@ -149,7 +193,7 @@ class KernelDevice final : public Device {
                               static_cast<uint64_t>(d), 0};
       perturbed_gradient_sum(x_j_.data(), run.sigma, noise, run.n_draws);
       // eq. 17: x^j = x^{j−1} − a_j {x^{j−1} − x_k + (τ/M) Σ_m ∇f(z^(m))}
-      kernels_->robbins_monro_update(x_j_.data(), x_.data(), grad_.data(), run.steps[j - 1], run.tau_over_m, d);
+      launch().robbins_monro_update(x_j_.data(), x_.data(), grad_.data(), run.steps[j - 1], run.tau_over_m, d);
     }
     x_j_.download(x.data(), static_cast<std::size_t>(d));
     kernels_->synchronize();
@@ -196,21 +240,21 @@ class KernelDevice final : public Device {
     row_loss_.resize(static_cast<std::size_t>(b));
     // z_l = h_{l−1} W_l + 1 b_lᵀ, h_l = ReLU(z_l)
     for (int l = 1; l <= n_layers; ++l)
-      kernels_->dense_forward(shape_of(l, 0), 1, l == 1 ? images_.data() : h_[l - 1].data(),
+      launch().dense_forward(shape_of(l, 0), 1, l == 1 ? images_.data() : h_[l - 1].data(),
                               at + spec.weights_offset(l), at + spec.bias_offset(l), z_[l].data(),
                               l < n_layers ? h_[l].data() : nullptr);
     // f's rows, and ∂f/∂z_L = (softmax(z_L) − onehot(y)) / B
-    kernels_->softmax_cross_entropy(spec.n_outputs(), b, z_[n_layers].data(), 0, labels_.data(), row_loss_.data(),
+    launch().softmax_cross_entropy(spec.n_outputs(), b, z_[n_layers].data(), 0, labels_.data(), row_loss_.data(),
                                     dz_[n_layers].data(), 1);
     for (int l = n_layers; l >= 1; --l) {
       const DenseShape shape = shape_of(l, 0);
       const float* in = l == 1 ? images_.data() : h_[l - 1].data();
       // ∂f/∂W_l = h_{l−1}ᵀ ∂f/∂z_l, ∂f/∂b_l = Σ_rows ∂f/∂z_l
-      kernels_->weight_gradient(shape, 1, in, dz_[l].data(), grad_.data() + spec.weights_offset(l));
-      kernels_->bias_gradient(shape, 1, dz_[l].data(), grad_.data() + spec.bias_offset(l));
+      launch().weight_gradient(shape, 1, in, dz_[l].data(), grad_.data() + spec.weights_offset(l));
+      launch().bias_gradient(shape, 1, dz_[l].data(), grad_.data() + spec.bias_offset(l));
       // ∂f/∂z_{l−1} = (∂f/∂z_l W_lᵀ) ⊙ [z_{l−1} > 0]
       if (l >= 2)
-        kernels_->input_gradient(shape, 1, dz_[l].data(), at + spec.weights_offset(l), z_[l - 1].data(),
+        launch().input_gradient(shape, 1, dz_[l].data(), at + spec.weights_offset(l), z_[l - 1].data(),
                                  dz_[l - 1].data());
     }
   }
@@ -230,7 +274,7 @@ class KernelDevice final : public Device {
   void centre_first_layer(const float* at) {
     const NetSpec& spec = *spec_;
     centre_z1_.resize(static_cast<std::size_t>(batch_size_) * spec.widths[1]);
-    kernels_->dense_forward(shape_of(1, 0), 1, images_.data(), at, at + spec.bias_offset(1), centre_z1_.data(),
+    launch().dense_forward(shape_of(1, 0), 1, images_.data(), at, at + spec.bias_offset(1), centre_z1_.data(),
                             nullptr);
   }
 
@@ -272,14 +316,14 @@ class KernelDevice final : public Device {
     p.noise = noise;
     p.z = z_[1].data();
     p.h = n_layers >= 2 ? h_[1].data() : nullptr;
-    kernels_->perturbed_first_layer(p, s_count);
-    if (n_rest > 0) kernels_->perturbed_rest(at, rest, n_rest, sigma, noise, rest_params_.data(), s_count);
+    launch().perturbed_first_layer(p, s_count);
+    if (n_rest > 0) launch().perturbed_rest(at, rest, n_rest, sigma, noise, rest_params_.data(), s_count);
     for (int l = 2; l <= n_layers; ++l)
-      kernels_->dense_forward(shape_of(l, n_rest), s_count, h_[l - 1].data(),
+      launch().dense_forward(shape_of(l, n_rest), s_count, h_[l - 1].data(),
                               rest_params_.data() + (spec.weights_offset(l) - rest),
                               rest_params_.data() + (spec.bias_offset(l) - rest), z_[l].data(),
                               l < n_layers ? h_[l].data() : nullptr);
-    kernels_->softmax_cross_entropy(spec.n_outputs(), b, z_[n_layers].data(),
+    launch().softmax_cross_entropy(spec.n_outputs(), b, z_[n_layers].data(),
                                     static_cast<int64_t>(b) * spec.n_outputs(), labels_.data(), row_loss_.data(),
                                     backward ? dz_[n_layers].data() : nullptr, s_count);
   }
@@ -306,22 +350,29 @@ class KernelDevice final : public Device {
       float* out = chunked ? grad_chunk_.data() + (m0 == 0 ? 0 : d) : grad_.data();
       for (int l = n_layers; l >= 2; --l) {
         const DenseShape shape = shape_of(l, n_rest);
-        kernels_->weight_gradient(shape, s_count, h_[l - 1].data(), dz_[l].data(), out + spec.weights_offset(l));
-        kernels_->bias_gradient(shape, s_count, dz_[l].data(), out + spec.bias_offset(l));
-        kernels_->input_gradient(shape, s_count, dz_[l].data(), rest_params_.data() + (spec.weights_offset(l) - rest),
+        launch().weight_gradient(shape, s_count, h_[l - 1].data(), dz_[l].data(), out + spec.weights_offset(l));
+        launch().bias_gradient(shape, s_count, dz_[l].data(), out + spec.bias_offset(l));
+        launch().input_gradient(shape, s_count, dz_[l].data(), rest_params_.data() + (spec.weights_offset(l) - rest),
                                  z_[l - 1].data(), dz_[l - 1].data());
       }
       // Σ_m ∂f/∂z_1^(m), then ∇_{W_1} = Xᵀ (Σ_m ∂f/∂z_1^(m)) and ∇_{b_1} its column sums
-      kernels_->sum_parts(dz_[1].data(), static_cast<int>(s_count), dz1_size, dz1_sum_.data());
+      launch().sum_parts(dz_[1].data(), static_cast<int>(s_count), dz1_size, dz1_sum_.data());
       const DenseShape first = shape_of(1, 0);
-      kernels_->weight_gradient(first, 1, images_.data(), dz1_sum_.data(), out);
-      kernels_->bias_gradient(first, 1, dz1_sum_.data(), out + spec.bias_offset(1));
-      if (chunked && m0 > 0) kernels_->sum_parts(grad_chunk_.data(), 2, d, grad_chunk_.data());
+      launch().weight_gradient(first, 1, images_.data(), dz1_sum_.data(), out);
+      launch().bias_gradient(first, 1, dz1_sum_.data(), out + spec.bias_offset(1));
+      if (chunked && m0 > 0) launch().sum_parts(grad_chunk_.data(), 2, d, grad_chunk_.data());
     }
-    if (chunked) kernels_->sum_parts(grad_chunk_.data(), 1, d, grad_.data());
+    if (chunked) launch().sum_parts(grad_chunk_.data(), 1, d, grad_.data());
+  }
+
+  // The kernels, for a launch (counted).
+  Kernels& launch() {
+    ++launches_;
+    return *kernels_;
   }
 
   std::unique_ptr<Kernels> kernels_;
+  int64_t launches_ = 0;
   int64_t chunk_;  // samples (IS) or draws (heat) whose activations are held at once
   const NetSpec* spec_ = nullptr;
   int batch_size_ = 0;

@@ -1,7 +1,7 @@
 // What the kernel device (kernel_device.h) asks of a processor: memory, and
 // the launches of valley's kernels, each a grid of the per-thread bodies in
 // this folder (mlp_bodies.h, importance_bodies.h, langevin_bodies.h,
-// robbins_monro_bodies.h). Two implement it: the CUDA kernels
+// robbins_monro_bodies.h, ceiling_bodies.h). Two implement it: the CUDA kernels
 // (backends/cuda/cuda_kernels.cpp: device memory, launches on one stream)
 // and the host kernels (host_kernels.h: every body over its grid on the
 // CPU, in order), which run the kernel device's whole orchestration on any
@@ -16,6 +16,7 @@
 #include <string>
 #include <utility>
 
+#include "valley/backends/kernels/ceiling_bodies.h"
 #include "valley/backends/kernels/importance_bodies.h"
 #include "valley/backends/kernels/langevin_bodies.h"
 #include "valley/backends/kernels/mlp_bodies.h"
@@ -72,6 +73,11 @@ class Kernels {
   virtual void weighted_noise(uint64_t seed, uint32_t k, const float* weights, int64_t n_samples, int64_t d,
                               int n_parts, float* parts) = 0;
   virtual void sum_parts(const float* parts, int n_parts, int64_t d, float* out) = 0;
+
+  // The ceilings (ceiling_bodies.h): every t < n_threads of fma_chain_at,
+  // every i < n of copy_at.
+  virtual void fma_chain(float* out, int64_t n_threads, int iterations) = 0;
+  virtual void copy(float* to, const float* from, int64_t n) = 0;
 };
 
 // An array of T in a processor's memory, grown on demand (its contents are

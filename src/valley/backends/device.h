@@ -5,8 +5,8 @@
 // resident in its memory for the update, and hands back only what the
 // method's own few lines of algorithm need: f, ∇f, the new x, the sums of
 // eq. 16, a chain's sums. The methods and estimators that use a device
-// (sampling/importance_on_device.h; methods/sgd.h, sampling/sgld.h and
-// methods/heat.h when given one) keep those lines and the schedules (lr,
+// (methods/sgd.h, sampling/importance.h, sampling/sgld.h and methods/heat.h
+// when given one, and their projected samplers) keep those lines and the schedules (lr,
 // ε_j, a_j, τ); the outer loop of Algorithm 1 (methods/local_entropy.h) is
 // shared with the CPU unchanged. backends/kernels/kernel_device.h is the
 // one implementation: sequences of kernel launches.

@@ -13,7 +13,6 @@
 #include "valley/methods/sgd_first.h"
 #include "valley/sampling/diagonal_importance.h"
 #include "valley/sampling/importance.h"
-#include "valley/sampling/importance_on_device.h"
 #include "valley/sampling/projected_importance.h"
 #include "valley/sampling/projected_sgld.h"
 #include "valley/sampling/sgld.h"
@@ -195,7 +194,7 @@ std::unique_ptr<Method> make_method_on_device(const MethodConfig& config, const 
     if (projected)
       estimator = std::make_unique<ProjectedImportance>(settings, backend, &device);
     else
-      estimator = std::make_unique<ImportanceOnDevice>(settings, device);
+      estimator = std::make_unique<ImportanceSampling>(settings, backend, &device);
     method = std::make_unique<LocalEntropy>(std::move(estimator), config.tau_schedule(), eta);
   } else if (config.name == "sgld" && diagonal) {
     method = std::make_unique<LocalEntropyDiagonal>(

@@ -9,15 +9,17 @@
 
 #include "valley/core/error.h"
 #include "valley/distributed/communicator.h"
+#include "valley/objective/batch_mlp_objective.h"
 #include "valley/sampling/logsumexp.h"
 
 namespace valley {
 
-ImportanceSampling::ImportanceSampling(ImportanceSettings settings, const Backend& backend)
-    : settings_(settings), backend_(backend) {}
+ImportanceSampling::ImportanceSampling(ImportanceSettings settings, const Backend& backend, Device* device)
+    : settings_(settings), backend_(backend), device_(device) {}
 
 MeanEstimate ImportanceSampling::estimate_mean(ConstVecRef x, double tau, Objective& f,
                                                uint64_t k, VecRef mean) {
+  if (device_ != nullptr) return estimate_on_device(x, tau, f, k, mean);
   distributed::Communicator& comm = distributed::world();
   const Eigen::Index d = x.size();
   const int64_t n_samples = settings_.n_samples;
@@ -186,6 +188,23 @@ void ImportanceSampling::merge_unordered(distributed::Communicator& comm,
   comm.unordered_sum({packed.data(), static_cast<std::size_t>(packed.size())});
   sum_ = packed.head(d);
   total = LogSumExp::from_parts(global_max, packed[d], packed[d + 1]);
+}
+
+MeanEstimate ImportanceSampling::estimate_on_device(ConstVecRef x, double tau, Objective& f, uint64_t k,
+                                                    VecRef mean) {
+  const MlpBatch batch = device_batch_of(f, "is");
+  const float sigma = static_cast<float>(std::sqrt(tau));
+  sum_.resize(x.size());
+  const ImportanceSums sums = device_->importance_sums(x, batch, sigma, settings_.beta, settings_.seed,
+                                                       static_cast<uint32_t>(k), settings_.n_samples, sum_);
+  f.add_counts({settings_.n_samples, 0});
+  if (!(sums.scaled_sum > 0.0))
+    fail("importance sampling: all {} weights exp(−β f) are zero (every sampled loss is +∞)",
+         settings_.n_samples);
+  // μ = x + √τ Σ w^j ξ_j / Σ w^j  (eq. 16), Σ w^j ξ_j and Σ w^j both in units of the largest weight
+  mean = x + (sigma / static_cast<float>(sums.scaled_sum)) * sum_;
+  return {LogSumExp::from_parts(sums.max_log_weight, sums.scaled_sum, sums.scaled_sum_squares)
+              .effective_sample_size()};
 }
 
 nlohmann::json ImportanceSampling::settings() const {

@@ -11,6 +11,13 @@
 // into the total in block order: the result is the same for any thread
 // count. It never calls ∇f. d = parameters.
 //
+// On a device (backends/device.h) the J losses and Σ_j w^j ξ_j run there
+// (Device::importance_sums: the same ξ_j, bit for bit, drawn in registers
+// and regenerated rather than stored; the weights in units of the largest),
+// and μ is formed here from the device's sums by the same eq. 16. The sums
+// run in another order than the blocks above: μ agrees with the CPU's to
+// the tolerance of the device tests, not bit for bit.
+//
 // Over the R ranks of a distributed run (docs/DISTRIBUTED.md) the blocks are
 // grouped into at most kMaxShards contiguous shards, a grouping fixed by J
 // alone: each shard's blocks are folded in block order, and the shards into
@@ -25,6 +32,7 @@
 #include <vector>
 
 #include "valley/backends/backend.h"
+#include "valley/backends/device.h"
 #include "valley/distributed/communicator.h"
 #include "valley/sampling/logsumexp.h"
 #include "valley/sampling/mean_estimator.h"
@@ -45,7 +53,7 @@ class ImportanceSampling final : public MeanEstimator {
   // The most shards (units of work spread over ranks).
   static constexpr int64_t kMaxShards = 256;
 
-  ImportanceSampling(ImportanceSettings settings, const Backend& backend);
+  ImportanceSampling(ImportanceSettings settings, const Backend& backend, Device* device = nullptr);
 
   std::string name() const override { return "is"; }
   MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
@@ -53,11 +61,13 @@ class ImportanceSampling final : public MeanEstimator {
   nlohmann::json settings() const override;
 
  private:
+  MeanEstimate estimate_on_device(ConstVecRef x, double tau, Objective& f, uint64_t k, VecRef mean);
   void merge_unordered(distributed::Communicator& comm, const std::vector<LogSumExp>& weights,
                        LogSumExp& total);
 
   ImportanceSettings settings_;
   const Backend& backend_;
+  Device* device_;
   Vec sum_;                 // Σ_j w^j ξ_j in units of exp(max log-weight so far)
   std::vector<Vec> xi_;     // per worker: ξ_j
   std::vector<Vec> block_;  // per worker: the current block's Σ w^j ξ_j

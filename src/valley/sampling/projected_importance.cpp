@@ -3,17 +3,11 @@
 #include <cmath>
 
 #include "valley/objective/reduction.h"
-#include "valley/sampling/importance_on_device.h"
 
 namespace valley {
 
 ProjectedImportance::ProjectedImportance(ImportanceSettings settings, const Backend& backend, Device* device)
-    : settings_(settings), backend_(backend) {
-  if (device != nullptr)
-    reduced_is_ = std::make_unique<ImportanceOnDevice>(settings, *device);
-  else
-    reduced_is_ = std::make_unique<ImportanceSampling>(settings, backend);
-}
+    : settings_(settings), backend_(backend), reduced_is_(settings, backend, device) {}
 
 MeanEstimate ProjectedImportance::estimate_mean(ConstVecRef x, double tau, Objective& f,
                                                 uint64_t k, VecRef mean) {
@@ -23,7 +17,7 @@ MeanEstimate ProjectedImportance::estimate_mean(ConstVecRef x, double tau, Objec
   mean_theta_.resize(reduction->reduced_dim());
   reduction->reduce(x, theta_);
   g.reset_counts();
-  const MeanEstimate estimate = reduced_is_->estimate_mean(theta_, tau, g, k, mean_theta_);
+  const MeanEstimate estimate = reduced_is_.estimate_mean(theta_, tau, g, k, mean_theta_);
   f.add_counts(g.counts());
   // μ = (I − RᵀR) x + Rᵀ μ_θ + √(τ/ESS) (I − RᵀR) G
   seen_.resize(x.size());
@@ -39,7 +33,7 @@ MeanEstimate ProjectedImportance::estimate_mean(ConstVecRef x, double tau, Objec
 }
 
 nlohmann::json ProjectedImportance::settings() const {
-  nlohmann::json out = reduced_is_->settings();
+  nlohmann::json out = reduced_is_.settings();
   out["sampler"] = "projected";
   return out;
 }

@@ -7,11 +7,9 @@
 //   μ = (I − RᵀR) x + Rᵀ μ_θ + √(τ/ESS) (I − RᵀR) G,   G ∼ N(0, I),
 // where μ_θ is IS run on θ. Per sample it draws dim θ normals (6,210 for
 // 784-200-10 with B = 20) instead of d (159,010). On a device
-// (backends/device.h), IS on θ runs there (sampling/importance_on_device.h,
-// on the reduced network); the reduction and the unseen part stay here.
+// (backends/device.h), IS on θ runs there (sampling/importance.h, on the
+// reduced network); the reduction and the unseen part stay here.
 #pragma once
-
-#include <memory>
 
 #include "valley/backends/device.h"
 #include "valley/sampling/importance.h"
@@ -30,7 +28,7 @@ class ProjectedImportance final : public MeanEstimator {
  private:
   ImportanceSettings settings_;
   const Backend& backend_;
-  std::unique_ptr<MeanEstimator> reduced_is_;  // IS on θ
+  ImportanceSampling reduced_is_;  // IS on θ
   Vec theta_, mean_theta_, seen_, noise_;
 };
 

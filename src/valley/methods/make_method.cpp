@@ -176,53 +176,18 @@ void validate(const MethodConfig& config) {
 namespace {
 
 // The methods that run their update on a device (docs/GPU.md); any other
-// is a one-line error naming it, never a silent run on the CPU.
-std::unique_ptr<Method> make_method_on_device(const MethodConfig& config, const Backend& backend, Device& device) {
+// is a one-line error naming it, never a silent run on the CPU. (The
+// projected samplers run their inner method on θ = R x on the device, and
+// the reduction and the unseen part on the host.)
+void require_on_device(const MethodConfig& config, const Device& device) {
   if (distributed::world().size() > 1)
     fail("--device {} runs as one process (got {} ranks)", device.flag(), distributed::world().size());
-  // (the projected samplers run their inner method on θ = R x on the device,
-  // and the reduction and the unseen part on the host)
-  const bool projected = config.sampler != "full";
-  const bool diagonal = config.covariance.kind == "diag";
-  const std::optional<double> eta = config.regularization.eta;
-  std::unique_ptr<Method> method;
-  if (config.name == "sgd") {
-    method = std::make_unique<Sgd>(base_settings(config), &device);
-  } else if (config.name == "is" && !diagonal) {
-    const ImportanceSettings settings{config.sgld_is_samples(), config.is.beta, config.seed};
-    std::unique_ptr<MeanEstimator> estimator;
-    if (projected)
-      estimator = std::make_unique<ProjectedImportance>(settings, backend, &device);
-    else
-      estimator = std::make_unique<ImportanceSampling>(settings, backend, &device);
-    method = std::make_unique<LocalEntropy>(std::move(estimator), config.tau_schedule(), eta);
-  } else if (config.name == "sgld" && diagonal) {
-    method = std::make_unique<LocalEntropyDiagonal>(
-        diagonal_settings(config), std::make_unique<Sgld>(sgld_settings(config), backend, &device));
-  } else if (config.name == "sgld") {
-    const SgldSettings settings = sgld_settings(config);
-    std::unique_ptr<MeanEstimator> estimator;
-    if (projected && config.sgld.chains == 1)
-      estimator = std::make_unique<ProjectedSgld>(settings, backend, &device);
-    else
-      estimator = std::make_unique<Sgld>(settings, backend, &device);
-    method = std::make_unique<LocalEntropy>(std::move(estimator), config.tau_schedule(), eta);
-  } else if (config.name == "heat") {
-    const HeatSettings settings{config.heat_iterations(), config.heat_draws(), config.heat.c,
-                                config.heat.alpha, config.seed};
-    if (projected)
-      method = std::make_unique<ProjectedHeat>(settings, config.tau_schedule(), backend, &device);
-    else
-      method = std::make_unique<Heat>(settings, config.tau_schedule(), backend, &device);
-  } else {
+  const bool on_device = config.name == "sgd" || config.name == "sgld" || config.name == "heat" ||
+                         (config.name == "is" && config.covariance.kind != "diag");
+  if (!on_device)
     fail("--device {}: method {} does not run on the GPU yet (there: sgd, is, sgld and heat); use "
          "--device cpu",
          device.flag(), config.name == "is" ? std::string("is with --covariance diag") : config.name);
-  }
-  if (config.sgd_first > 0)
-    return std::make_unique<SgdFirst>(config.sgd_first, std::make_unique<Sgd>(config.sgd.lr, &device),
-                                      std::move(method));
-  return method;
 }
 
 }  // namespace
@@ -232,12 +197,12 @@ std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& b
   if (!config.base.lr_drop_epochs.empty())
     fail("--lr-drop-epochs: an epoch needs the training set's size; the trainer converts epochs "
          "to --lr-drops (schedules/lr_drops.h)");
-  if (device != nullptr) return make_method_on_device(config, backend, *device);
+  if (device != nullptr) require_on_device(config, *device);
   std::unique_ptr<Method> method;
   const std::optional<double> eta = config.regularization.eta;
   const bool projected = config.sampler != "full";
   if (config.name == "sgd") {
-    method = std::make_unique<Sgd>(base_settings(config));
+    method = std::make_unique<Sgd>(base_settings(config), device);
   } else if (config.name == "sam") {
     method = std::make_unique<Sam>(
         SamSettings{config.sam.rho, config.sam.adaptive, config.sam.asam_eta}, base_settings(config));
@@ -250,14 +215,14 @@ std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& b
   } else if (config.name == "sgld" && config.covariance.kind == "diag") {
     // (always the full sampler: the projected one needs isotropic noise)
     method = std::make_unique<LocalEntropyDiagonal>(
-        diagonal_settings(config), std::make_unique<Sgld>(sgld_settings(config), backend));
+        diagonal_settings(config), std::make_unique<Sgld>(sgld_settings(config), backend, device));
   } else if (config.name == "sgld") {
     const SgldSettings settings = sgld_settings(config);
     std::unique_ptr<MeanEstimator> estimator;
     if (projected && config.sgld.chains == 1)
-      estimator = std::make_unique<ProjectedSgld>(settings, backend);
+      estimator = std::make_unique<ProjectedSgld>(settings, backend, device);
     else
-      estimator = std::make_unique<Sgld>(settings, backend);
+      estimator = std::make_unique<Sgld>(settings, backend, device);
     method = std::make_unique<LocalEntropy>(std::move(estimator), config.tau_schedule(), eta);
   } else if (config.name == "is" && config.covariance.kind == "diag") {
     method = std::make_unique<LocalEntropyDiagonal>(
@@ -268,20 +233,21 @@ std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& b
     const ImportanceSettings settings{config.sgld_is_samples(), config.is.beta, config.seed};
     std::unique_ptr<MeanEstimator> estimator;
     if (projected)
-      estimator = std::make_unique<ProjectedImportance>(settings, backend);
+      estimator = std::make_unique<ProjectedImportance>(settings, backend, device);
     else
-      estimator = std::make_unique<ImportanceSampling>(settings, backend);
+      estimator = std::make_unique<ImportanceSampling>(settings, backend, device);
     method = std::make_unique<LocalEntropy>(std::move(estimator), config.tau_schedule(), eta);
   } else {
     const HeatSettings settings{config.heat_iterations(), config.heat_draws(), config.heat.c,
                                 config.heat.alpha, config.seed};
     if (projected)
-      method = std::make_unique<ProjectedHeat>(settings, config.tau_schedule(), backend);
+      method = std::make_unique<ProjectedHeat>(settings, config.tau_schedule(), backend, device);
     else
-      method = std::make_unique<Heat>(settings, config.tau_schedule(), backend);
+      method = std::make_unique<Heat>(settings, config.tau_schedule(), backend, device);
   }
   if (config.sgd_first > 0)
-    return std::make_unique<SgdFirst>(config.sgd_first, std::make_unique<Sgd>(config.sgd.lr), std::move(method));
+    return std::make_unique<SgdFirst>(config.sgd_first, std::make_unique<Sgd>(config.sgd.lr, device),
+                                      std::move(method));
   return method;
 }
 

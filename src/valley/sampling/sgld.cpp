@@ -229,8 +229,8 @@ void Sgld::run_chain(int64_t c, ConstVecRef x, const Prior& prior, Objective& f,
 void Sgld::run_chain_on_device(int64_t c, ConstVecRef x, const Prior& prior, Objective& f, uint64_t k) {
   const MlpBatch batch = device_batch_of(f, "sgld");
   const int64_t n_steps = settings_.n_samples;
-  rates_.resize(static_cast<std::size_t>(n_steps));
-  for (int64_t j = 1; j <= n_steps; ++j) rates_[static_cast<std::size_t>(j - 1)] = langevin_rate(settings_, j);
+  if (rates_.empty())  // (the same every update and chain)
+    for (int64_t j = 1; j <= n_steps; ++j) rates_.push_back(langevin_rate(settings_, j));
   LangevinChain chain;
   chain.inv_tau = prior.inv_tau;
   chain.inv_s = prior.inv_s;

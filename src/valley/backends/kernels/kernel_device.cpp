@@ -186,7 +186,8 @@ class KernelDevice final : public Device {
   void robbins_monro(VecRef x, const MlpBatch& batch, const RobbinsMonroRun& run) override {
     upload_problem(x, batch);  // x_ = x_k
     const int64_t d = x.size();
-    x_j_.upload(x.data(), static_cast<std::size_t>(d));  // x^0 = x_k
+    x_j_.resize(static_cast<std::size_t>(d));
+    launch().copy(x_j_.data(), x_.data(), d);  // x^0 = x_k
     for (std::size_t j = 1; j <= run.steps.size(); ++j) {
       // Σ_m ∇f(x^{j−1} + σ ξ_m), ξ_m: NoiseKey{seed, heat, k, j} from offset m·d
       const NoiseLayout noise{NoiseKey{run.seed, Stream::heat, run.k, static_cast<uint32_t>(j)}, 0,
@@ -362,7 +363,7 @@ class KernelDevice final : public Device {
       launch().bias_gradient(first, 1, dz1_sum_.data(), out + spec.bias_offset(1));
       if (chunked && m0 > 0) launch().sum_parts(grad_chunk_.data(), 2, d, grad_chunk_.data());
     }
-    if (chunked) launch().sum_parts(grad_chunk_.data(), 1, d, grad_.data());
+    if (chunked) launch().copy(grad_.data(), grad_chunk_.data(), d);
   }
 
   // The kernels, for a launch (counted).

@@ -10,7 +10,7 @@
 #include "valley/model/hessian_vector_product.h"
 #include "valley/model/mlp.h"
 #include "valley/model/skinny_gemm.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace {
 

@@ -8,13 +8,14 @@
 #include "valley/backends/backend.h"
 #include "valley/backends/device.h"
 #include "valley/data/minibatch.h"
+#include "valley/devices/device_registry.h"
 #include "valley/methods/method.h"
 #include "valley/model/blas.h"
 #include "valley/model/init.h"
 #include "valley/objective/batch_mlp_objective.h"
 #include "valley/objective/mlp_objective.h"
 #include "valley/objective/row_space.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley::bench {
 namespace {

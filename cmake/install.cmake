@@ -1,5 +1,5 @@
 # `cmake --install` puts valley into a prefix: the library (libvalley.a), its
-# headers under include/valley, the valley command, the CMake package
+# public headers under include/valley, the valley command, the CMake package
 # (find_package(valley CONFIG REQUIRED) → valley::valley) and, when built,
 # the Python module (python/CMakeLists.txt). docs/LIBRARY.md shows its use.
 include(CMakePackageConfigHelpers)
@@ -8,14 +8,30 @@ set(VALLEY_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/valley)
 
 install(TARGETS valley_lib EXPORT valleyTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(TARGETS valley RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-# Every header of the library; the command line's own headers, the CUDA
-# backend's (which need the CUDA toolkit) and the one that needs OpenBLAS's
-# cblas.h stay behind.
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/valley DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-        FILES_MATCHING PATTERN "*.h"
-        PATTERN "cli" EXCLUDE
-        PATTERN "cuda" EXCLUDE
-        PATTERN "blas.h" EXCLUDE)
+# The public API: valley.h and every valley header it includes, directly or
+# not (found here by following the includes, so the list cannot go stale).
+# Kernel bodies, the command line's flags and other helpers stay behind.
+set(_valley_public valley/valley.h)
+set(_valley_todo valley/valley.h)
+while(_valley_todo)
+  list(POP_FRONT _valley_todo _valley_header)
+  file(STRINGS ${PROJECT_SOURCE_DIR}/src/${_valley_header} _valley_includes
+       REGEX "^[ \t]*#[ \t]*include[ \t]+\"valley/")
+  foreach(_valley_line IN LISTS _valley_includes)
+    string(REGEX REPLACE ".*\"(valley/[^\"]+)\".*" "\\1" _valley_included "${_valley_line}")
+    if(NOT _valley_included IN_LIST _valley_public)
+      list(APPEND _valley_public ${_valley_included})
+      list(APPEND _valley_todo ${_valley_included})
+    endif()
+  endforeach()
+endwhile()
+foreach(_valley_header IN LISTS _valley_public)
+  get_filename_component(_valley_dir ${_valley_header} DIRECTORY)
+  install(FILES ${PROJECT_SOURCE_DIR}/src/${_valley_header}
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/${_valley_dir})
+endforeach()
+list(LENGTH _valley_public _valley_n_public)
+message(STATUS "valley: ${_valley_n_public} public headers (the closure of valley/valley.h)")
 install(EXPORT valleyTargets NAMESPACE valley:: DESTINATION ${VALLEY_CMAKE_DIR})
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/valleyConfig.cmake.in

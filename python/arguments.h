@@ -1,6 +1,6 @@
 // The arguments of the Python functions, checked by the command line's own
 // code: keywords become the flags of the matching `valley` command, parsed by
-// its CLI11 flag list (cli/train_flags.h, cli/flatness_flags.h), so that a
+// its CLI11 flag list (options/train_flags.h, options/flatness_flags.h), so that a
 // setting has the same name, default and check, and a bad value the same
 // one-line message, as on the command line. Bad arguments raise
 // valley.ArgumentError, a valley.Error that is also a ValueError.

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "arguments.h"
-#include "valley/cli/flatness_flags.h"
-#include "valley/cli/train_flags.h"
+#include "valley/options/flatness_flags.h"
+#include "valley/options/train_flags.h"
 #include "valley/flatness/flatness_runner.h"
 #include "valley/model/model_file.h"
 #include "valley/train/model_evaluation.h"

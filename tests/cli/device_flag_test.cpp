@@ -11,6 +11,7 @@
 #include "support/run_command.h"
 #include "support/temp_dir.h"
 #include "valley/backends/device.h"
+#include "valley/devices/device_registry.h"
 
 namespace valley {
 namespace {

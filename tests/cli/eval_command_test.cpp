@@ -14,7 +14,7 @@
 #include "valley/model/init.h"
 #include "valley/model/model_file.h"
 #include "valley/model/safetensors.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley {
 namespace {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "valley/backends/device.h"
+#include "valley/devices/device_registry.h"
 
 namespace valley::testing {
 

@@ -1,11 +1,11 @@
-// The GPU draws the CPU's normals bit for bit (sampling/box_muller.h).
+// The GPU draws the CPU's normals bit for bit (random/box_muller.h).
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <vector>
 
 #include "cuda/cuda_test.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley {
 namespace {

@@ -8,8 +8,8 @@
 #include <cmath>
 
 #include "support/test_objectives.h"
-#include "valley/sampling/philox_normal.h"
-#include "valley/toy/gaussian_rule.h"
+#include "valley/random/philox_normal.h"
+#include "valley/numerics/gaussian_rule.h"
 #include "valley/toy/wells_loss.h"
 
 namespace valley {

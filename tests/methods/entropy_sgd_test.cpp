@@ -11,7 +11,7 @@
 
 #include "valley/backends/backend.h"
 #include "valley/core/error.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley {
 namespace {

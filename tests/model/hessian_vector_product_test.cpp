@@ -9,7 +9,7 @@
 
 #include "support/mlp_problem.h"
 #include "valley/model/mlp.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley {
 namespace {

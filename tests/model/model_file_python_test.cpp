@@ -10,7 +10,7 @@
 #include "valley/data/dataset.h"
 #include "valley/data/idx.h"
 #include "valley/model/model_file.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley {
 namespace {

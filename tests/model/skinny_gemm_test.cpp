@@ -10,7 +10,7 @@
 #include <cstring>
 #include <vector>
 
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 #include "valley/simd/simd_targets.h"
 
 namespace valley {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "valley/model/init.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley {
 namespace {

@@ -7,7 +7,7 @@
 #include "support/test_objectives.h"
 #include "support/tolerances.h"
 #include "valley/core/error.h"
-#include "valley/sampling/logsumexp.h"
+#include "valley/numerics/logsumexp.h"
 
 namespace valley {
 namespace {

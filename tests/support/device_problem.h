@@ -10,7 +10,7 @@
 #include "valley/backends/device.h"
 #include "valley/model/init.h"
 #include "valley/objective/batch_mlp_objective.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley::testing {
 

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "valley/model/init.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley::testing {
 

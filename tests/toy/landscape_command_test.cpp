@@ -10,7 +10,7 @@
 #include "support/fixtures.h"
 #include "support/run_command.h"
 #include "support/temp_dir.h"
-#include "valley/toy/gnuplot.h"
+#include "valley/plot/gnuplot.h"
 
 namespace valley {
 namespace {

@@ -11,7 +11,7 @@
 #include <span>
 #include <string>
 
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/noise_key.h"
 
 namespace valley {
 

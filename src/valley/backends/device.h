@@ -12,7 +12,7 @@
 // one implementation: sequences of kernel launches.
 //
 // Noise: the device draws the same normals as the CPU, bit for bit, for the
-// same (seed, stream, k, j, i) (sampling/box_muller.h). Sums over images,
+// same (seed, stream, k, j, i) (random/box_muller.h). Sums over images,
 // units and samples run in a different order (and with fused multiply-adds)
 // than the CPU's GEMMs: results agree with the CPU's to the tolerance the
 // tests state, and are the same from run to run on one device.
@@ -26,7 +26,7 @@
 
 #include "valley/core/types.h"
 #include "valley/model/net_spec.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/noise_key.h"
 
 namespace valley {
 
@@ -133,26 +133,4 @@ class Device {
   // the M perturbed gradients Σ_m ∇f(x^{j−1} + σ ξ_m) on `batch`, then eq. 17.
   virtual void robbins_monro(VecRef x, const MlpBatch& batch, const RobbinsMonroRun& run) = 0;
 };
-
-// The device --device names: "cpu" gives none (nullptr: the CPU backend runs
-// everything); "cuda" the first CUDA device; "emulate" the kernel device on
-// the host kernels (backends/kernels/host_kernels.h: the GPU path's
-// sequences and kernel bodies run on this CPU, one thread — slow, for
-// checking the GPU path where there is no GPU). A valley built without CUDA, or
-// a machine without a usable CUDA device, is a one-line error naming the
-// flag. (backends/device_factory.cpp: the one place that knows which
-// devices this valley was built with.)
-std::unique_ptr<Device> make_device(const std::string& name);
-
-// A one-line error unless `name` is one of the devices above (whether or not
-// this machine has it).
-void check_device_name(const std::string& name);
-
-// Whether this valley was built with the CUDA backend.
-bool cuda_built_in();
-
-// The CUDA devices this process can use (0 without CUDA, a driver or a GPU);
-// why there are none goes into `why` when given.
-int cuda_device_count(std::string* why = nullptr);
-
 }  // namespace valley

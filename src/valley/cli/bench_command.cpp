@@ -13,12 +13,13 @@
 #include "valley/backends/backend.h"
 #include "valley/backends/device.h"
 #include "valley/cli/commands.h"
-#include "valley/cli/flags.h"
+#include "valley/devices/device_registry.h"
+#include "valley/options/flags.h"
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
 #include "valley/core/version.h"
 #include "valley/model/skinny_gemm.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley::cli {
 

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "valley/cli/commands.h"
-#include "valley/cli/flatness_flags.h"
+#include "valley/options/flatness_flags.h"
 
 namespace valley::cli {
 

@@ -13,12 +13,12 @@
 
 #include "valley/backends/backend.h"
 #include "valley/cli/commands.h"
-#include "valley/cli/flags.h"
+#include "valley/options/flags.h"
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
 #include "valley/core/version.h"
 #include "valley/toy/figures.h"
-#include "valley/toy/gnuplot.h"
+#include "valley/plot/gnuplot.h"
 #include "valley/toy/landscape_maps.h"
 #include "valley/toy/theorem_checks.h"
 

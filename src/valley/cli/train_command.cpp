@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "valley/cli/commands.h"
-#include "valley/cli/train_flags.h"
+#include "valley/options/train_flags.h"
 #include "valley/train/trainer.h"
 
 namespace valley::cli {

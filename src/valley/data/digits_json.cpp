@@ -8,7 +8,7 @@
 #include "valley/core/error.h"
 #include "valley/data/idx.h"
 #include "valley/data/minibatch.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley {
 namespace {

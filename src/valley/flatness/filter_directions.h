@@ -13,7 +13,7 @@
 
 #include "valley/core/types.h"
 #include "valley/model/net_spec.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley {
 

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "valley/core/atomic_file.h"
-#include "valley/toy/gnuplot.h"
+#include "valley/plot/gnuplot.h"
 
 namespace valley {
 namespace {

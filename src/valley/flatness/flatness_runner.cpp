@@ -24,7 +24,7 @@
 #include "valley/flatness/measure_run.h"
 #include "valley/flatness/subset_net.h"
 #include "valley/model/model_file.h"
-#include "valley/toy/gnuplot.h"
+#include "valley/plot/gnuplot.h"
 
 namespace valley {
 namespace {

@@ -9,7 +9,7 @@
 #include <cstdint>
 
 #include "valley/flatness/lanczos.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley {
 

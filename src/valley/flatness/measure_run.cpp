@@ -10,7 +10,7 @@
 #include "valley/flatness/lanczos.h"
 #include "valley/flatness/pac_bayes.h"
 #include "valley/flatness/sharpness.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley {
 namespace {

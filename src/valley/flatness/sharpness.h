@@ -18,7 +18,7 @@
 #include <Eigen/Dense>
 
 #include "valley/core/types.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley {
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <span>
 
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley {
 

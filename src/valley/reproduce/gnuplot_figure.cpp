@@ -1,19 +1,13 @@
 #include "valley/reproduce/gnuplot_figure.h"
 
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
+#include "valley/plot/gnuplot.h"
 #include "valley/reproduce/spread.h"
 
 namespace valley {
@@ -27,13 +21,6 @@ constexpr int kPanelWidth = 480;
 constexpr int kPanelHeight = 420;
 constexpr int kMinWidth = 720;     // room for the two title lines above a single panel
 constexpr int kTitleHeight = 60;
-
-// A gnuplot single-quoted string: no escapes but '' for a quote.
-std::string gnuplot_string(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
 
 // Two lines as a gnuplot double-quoted string, whose escapes include \n.
 std::string gnuplot_two_lines(const std::string& first, const std::string& second) {
@@ -62,69 +49,9 @@ std::filesystem::path curve_file(const FigureSpec& figure, const std::string& ru
 // The y axis of a panel of `metric`: accuracies in [0, 1]; τ and losses (which
 // span decades when a run diverges) on a log scale.
 std::string y_axis_settings(const std::string& metric) {
-  std::string out = fmt::format("set ylabel {}\n", gnuplot_string(axis_label(metric)));
+  std::string out = fmt::format("set ylabel {}\n", gnuplot_quote(axis_label(metric)));
   if (metric == "test_accuracy") return out + "unset logscale y\nset yrange [0:1]\n";
   return out + "set autoscale y\nset logscale y\n";
-}
-
-// The full path of `program` on $PATH, or empty.
-std::filesystem::path find_on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::istringstream dirs(path != nullptr ? path : "");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    const std::filesystem::path candidate = std::filesystem::path(dir.empty() ? "." : dir) / program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return {};
-}
-
-struct ProgramResult {
-  int exit_status = -1;
-  std::string err;
-};
-
-// Runs `argv` in `dir` (no shell) and collects what it writes on stderr.
-ProgramResult run_in(const std::filesystem::path& dir, std::vector<std::string> argv) {
-  std::vector<char*> args;
-  for (std::string& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  int pipe_fds[2];
-  if (::pipe(pipe_fds) != 0) fail("cannot start {}: {}", argv[0], std::strerror(errno));
-  const pid_t pid = ::fork();
-  if (pid < 0) fail("cannot start {}: {}", argv[0], std::strerror(errno));
-  if (pid == 0) {
-    const int null_fd = ::open("/dev/null", O_RDWR);
-    ::dup2(null_fd, STDIN_FILENO);
-    ::dup2(null_fd, STDOUT_FILENO);
-    ::dup2(pipe_fds[1], STDERR_FILENO);
-    ::close(pipe_fds[0]);
-    if (::chdir(dir.c_str()) != 0) ::_exit(126);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(pipe_fds[1]);
-  ProgramResult result;
-  char buffer[4096];
-  for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) != 0;) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    result.err.append(buffer, static_cast<size_t>(n));
-  }
-  ::close(pipe_fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
-}
-
-std::string first_line(const std::string& text) {
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);)
-    if (line.find_first_not_of(" \t") != std::string::npos) return line;
-  return "no message";
 }
 
 // Characters, not bytes, of a UTF-8 label (ρ, τ, … are two bytes).
@@ -193,15 +120,15 @@ std::string gnuplot_script(const Experiment& experiment, const FigureSpec& figur
       current_metric = figure.metric_of(panel);
       out += y_axis_settings(current_metric);
     }
-    out += fmt::format("set title {}\nplot \\\n", gnuplot_string(panel.title));
+    out += fmt::format("set title {}\nplot \\\n", gnuplot_quote(panel.title));
     for (size_t i = 0; i < panel.runs.size(); ++i) {
       const ExperimentRun& run = experiment.run(panel.runs[i]);
-      const std::string color = gnuplot_string(run.color.empty() ? kPalette[i % kPalette.size()] : run.color);
-      const std::string file = gnuplot_string(curve_file(figure, run.name, current_metric).string());
+      const std::string color = gnuplot_quote(run.color.empty() ? kPalette[i % kPalette.size()] : run.color);
+      const std::string file = gnuplot_quote(curve_file(figure, run.name, current_metric).string());
       out += fmt::format(
           "  {0} using {4}:($2-$3):($2+$3) with filledcurves lc rgb {1} notitle, \\\n"
           "  {0} using {4}:2 with lines lw 2 lc rgb {1} title {2}{3}\n",
-          file, color, gnuplot_string(run.label), i + 1 < panel.runs.size() ? ", \\" : "", x_column);
+          file, color, gnuplot_quote(run.label), i + 1 < panel.runs.size() ? ", \\" : "", x_column);
     }
   }
   out += "unset multiplot\n";
@@ -223,16 +150,9 @@ FigureFiles draw_figure(const Experiment& experiment, const FigureSpec& figure,
   }
   FigureFiles files{dir / "figure.gp", dir / "figure.png", false};
   write_file_atomically(files.script, gnuplot_script(experiment, figure, n_seeds));
-  const std::filesystem::path gnuplot = find_on_path("gnuplot");
-  if (gnuplot.empty()) return files;
-  // gnuplot writes a temporary name, renamed into place once complete.
-  const std::string tmp_name = ".figure.png.tmp";
-  const ProgramResult result =
-      run_in(dir, {gnuplot.string(), "-e", fmt::format("out='{}'", tmp_name), "figure.gp"});
-  if (result.exit_status != 0 || !std::filesystem::exists(dir / tmp_name))
-    fail("{}: gnuplot failed (exit status {}): {}", files.script.string(), result.exit_status,
-         first_line(result.err));
-  std::filesystem::rename(dir / tmp_name, files.png);
+  if (!gnuplot_available()) return files;
+  // gnuplot writes figure.png.tmp, renamed into place once complete.
+  run_gnuplot(files.script, dir, {"-e", "out='figure.png.tmp'", "figure.gp"}, {"figure.png"});
   files.drawn = true;
   return files;
 }

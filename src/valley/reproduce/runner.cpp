@@ -14,6 +14,7 @@
 #include "valley/backends/device.h"
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
+#include "valley/devices/device_registry.h"
 #include "valley/distributed/communicator.h"
 #include "valley/reproduce/run_results.h"
 #include "valley/train/trainer.h"

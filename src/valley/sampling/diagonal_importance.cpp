@@ -7,7 +7,7 @@
 #include <string>
 
 #include "valley/core/error.h"
-#include "valley/sampling/logsumexp.h"
+#include "valley/numerics/logsumexp.h"
 
 namespace valley {
 

@@ -10,7 +10,7 @@
 #include "valley/core/error.h"
 #include "valley/distributed/communicator.h"
 #include "valley/objective/batch_mlp_objective.h"
-#include "valley/sampling/logsumexp.h"
+#include "valley/numerics/logsumexp.h"
 
 namespace valley {
 

@@ -6,7 +6,7 @@
 // The J×d noise is never stored. Samples are taken in blocks of
 // kBlockSize consecutive j; within a block each ξ_j is drawn, its loss
 // f(x + √τ ξ_j) evaluated, and w^j ξ_j folded into the block's sum with a
-// streaming log-sum-exp (sampling/logsumexp.h), so that losses around 10⁴
+// streaming log-sum-exp (numerics/logsumexp.h), so that losses around 10⁴
 // neither overflow nor underflow. Threads take blocks in turn and merge them
 // into the total in block order: the result is the same for any thread
 // count. It never calls ∇f. d = parameters.
@@ -34,7 +34,7 @@
 #include "valley/backends/backend.h"
 #include "valley/backends/device.h"
 #include "valley/distributed/communicator.h"
-#include "valley/sampling/logsumexp.h"
+#include "valley/numerics/logsumexp.h"
 #include "valley/sampling/mean_estimator.h"
 
 namespace valley {

@@ -2,7 +2,7 @@
 // the toy landscapes' third estimator beside SGLD (Alg. 3) and importance
 // sampling (Alg. 4), so that Algorithm 1 with an exact second step runs
 // through the same LocalEntropy code as on a network. With the trapezoid rule
-// of toy/gaussian_rule.h (nodes ξ_i, weights w_i):
+// of numerics/gaussian_rule.h (nodes ξ_i, weights w_i):
 //   μ = x + √τ Σ_i w_i exp(−f(x + √τ ξ_i)) ξ_i / Σ_i w_i exp(−f(x + √τ ξ_i))
 // — eq. 16 with the random draws replaced by quadrature nodes and weights.
 // f is evaluated through Objective::perturbed_loss (in double where the
@@ -12,7 +12,7 @@
 #pragma once
 
 #include "valley/sampling/mean_estimator.h"
-#include "valley/toy/gaussian_rule.h"
+#include "valley/numerics/gaussian_rule.h"
 
 namespace valley {
 

@@ -1,5 +1,5 @@
 // Which instruction set valley's hand-vectorized kernels run with. The
-// kernels (the normal generator of sampling/philox_normal.h and the GEMM
+// kernels (the normal generator of random/philox_normal.h and the GEMM
 // tiles of model/skinny_gemm.h) are compiled once per x86 target with Google
 // Highway — AVX-512 ("AVX3"), AVX2, SSE4, SSSE3 and a portable fallback
 // ("EMU128"; with GCC before 12.3, whose EMU128 Highway considers broken, the

@@ -6,7 +6,7 @@
 
 #include "valley/core/atomic_file.h"
 #include "valley/methods/method_config.h"
-#include "valley/toy/gnuplot.h"
+#include "valley/plot/gnuplot.h"
 
 namespace valley {
 namespace {

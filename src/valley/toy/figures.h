@@ -1,5 +1,5 @@
 // The files `valley landscape` writes: CSV data and the gnuplot scripts that
-// draw them (run by toy/gnuplot.h).
+// draw them (run by plot/gnuplot.h).
 //   Figures 1–2:
 //     maps.csv                x1, x2, f, F_tau, F_heat on the map grid
 //     trajectories.csv        method, start, k, x1, x2, F_tau, F_heat

@@ -8,7 +8,7 @@
 //                 (the second step of Algorithm 2, §5.2); all are reported.
 // q is a Gaussian mixture. E_q uses the trapezoid rule on a fine y grid
 // (spacing min_i s_i / 20, ±8 s_i beyond the outer components); E_{φ_m}
-// uses toy/gaussian_rule.h in d = 1, resolving the bend of log q between the
+// uses numerics/gaussian_rule.h in d = 1, resolving the bend of log q between the
 // modes (width s²/|μ_i − μ_j|). The local minimizers of the mode-seeking
 // divergence are bracketed on a scan of m and refined by bisection on its
 // derivative −E_{φ_m}[(log q)′(Y)].
@@ -16,7 +16,7 @@
 
 #include <vector>
 
-#include "valley/toy/gaussian_rule.h"
+#include "valley/numerics/gaussian_rule.h"
 
 namespace valley {
 

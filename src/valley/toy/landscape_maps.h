@@ -1,7 +1,7 @@
 // f, F_τ (eq. 2) and F^H_τ (§2.2) on an n × n grid over a box: the maps of
 // Figures 1 and 2. Both regularizations are Gaussian convolutions,
 //   F_τ = −log(exp(−f) ∗ φ_{0,τ}),   F^H_τ = f ∗ φ_{0,τ}   (eq. 5, §2.2),
-// computed with the same trapezoid rule as toy/gaussian_rule.h, but on one
+// computed with the same trapezoid rule as numerics/gaussian_rule.h, but on one
 // fine grid shared by all map points: the fine spacing h divides the map
 // spacing and obeys the Gaussian rule's bound (h ≤ √τ δ), the fine grid
 // extends the box by L√τ, and since φ_{0,τ} factorizes the 2-D sums are two
@@ -15,7 +15,7 @@
 #include <Eigen/Dense>
 
 #include "valley/backends/backend.h"
-#include "valley/toy/gaussian_rule.h"
+#include "valley/numerics/gaussian_rule.h"
 #include "valley/toy/wells_loss.h"
 
 namespace valley {

@@ -1,5 +1,5 @@
 // The regularized losses of a toy loss at one point x, by quadrature in
-// double (toy/gaussian_rule.h), with x' = x + √τ ξ_i ∼ φ_{x,τ}:
+// double (numerics/gaussian_rule.h), with x' = x + √τ ξ_i ∼ φ_{x,τ}:
 //   F_τ(x)      = −log ∫ exp(−f(x')) φ_{x,τ}(x') dx'          (eq. 2)
 //   F^H_τ(x)    = ∫ f(x') φ_{x,τ}(x') dx'                     (§2.2)
 //   E_{q_{x,τ}}[X] and E_{q_{x,τ}}[f]: q_{x,τ} ∝ exp(−f) φ_{x,τ}  (eq. 6, 15)
@@ -11,7 +11,7 @@
 
 #include <Eigen/Dense>
 
-#include "valley/toy/gaussian_rule.h"
+#include "valley/numerics/gaussian_rule.h"
 #include "valley/toy/wells_loss.h"
 
 namespace valley {

@@ -14,7 +14,7 @@
 
 #include <Eigen/Dense>
 
-#include "valley/toy/gaussian_rule.h"
+#include "valley/numerics/gaussian_rule.h"
 #include "valley/toy/wells_loss.h"
 
 namespace valley {

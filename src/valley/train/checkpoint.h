@@ -1,6 +1,6 @@
 // A training run's full state, written every --checkpoint-every updates so
 // that `valley train --resume DIR` continues exactly where the run stopped.
-// With counter-based noise (sampling/philox_normal.h) the random streams'
+// With counter-based noise (random/philox_normal.h) the random streams'
 // position is the update counter itself, so the state is: the run's
 // config.json, the number of updates done, x, the method's carried state (the
 // SGLD chain), the metrics rows so far and the sums since the last row.

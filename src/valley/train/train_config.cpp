@@ -6,6 +6,7 @@
 
 #include "valley/backends/device.h"
 #include "valley/core/error.h"
+#include "valley/devices/device_registry.h"
 #include "valley/schedules/lr_drops.h"
 #include "valley/model/net_spec.h"
 

@@ -11,6 +11,7 @@
 
 #include "valley/backends/backend.h"
 #include "valley/backends/device.h"
+#include "valley/devices/device_registry.h"
 #include "valley/core/error.h"
 #include "valley/core/version.h"
 #include "valley/data/minibatch.h"
@@ -18,7 +19,7 @@
 #include "valley/model/init.h"
 #include "valley/model/model_file.h"
 #include "valley/objective/mlp_objective.h"
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 #include "valley/train/diagnostics.h"
 #include "valley/train/evaluate.h"
 #include "valley/train/numerical_fault.h"

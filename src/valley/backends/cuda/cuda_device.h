@@ -1,4 +1,4 @@
-// The CUDA device (backends/device.h) and what backends/device_factory.cpp
+// The CUDA device (backends/device.h) and what devices/device_registry.cpp
 // asks of it. Built only where nvcc is present (VALLEY_CUDA).
 #pragma once
 

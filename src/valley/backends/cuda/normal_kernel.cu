@@ -1,4 +1,4 @@
-// Normals on the device: the CPU's fill_normal (sampling/philox_normal.h),
+// Normals on the device: the CPU's fill_normal (random/philox_normal.h),
 // bit for bit. One thread per Philox block of four coordinates, the blocks
 // at either end of [offset, offset + n) written in part.
 // Per normal: 4 bytes written, about 45 instructions (Philox's 10 rounds

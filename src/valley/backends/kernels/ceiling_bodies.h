@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "valley/sampling/box_muller.h"
+#include "valley/random/box_muller.h"
 
 namespace valley::kernels {
 

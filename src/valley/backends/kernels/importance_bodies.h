@@ -11,7 +11,7 @@
 #include <cstdint>
 
 #include "valley/backends/kernels/noise_layout.h"
-#include "valley/sampling/box_muller.h"
+#include "valley/random/box_muller.h"
 
 namespace valley::kernels {
 

@@ -14,7 +14,7 @@
 #include <fmt/format.h>
 
 #include "valley/core/error.h"
-#include "valley/sampling/logsumexp.h"
+#include "valley/numerics/logsumexp.h"
 
 namespace valley::kernels {
 namespace {

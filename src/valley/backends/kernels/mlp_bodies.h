@@ -16,7 +16,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "valley/sampling/box_muller.h"
+#include "valley/random/box_muller.h"
 
 namespace valley::kernels {
 

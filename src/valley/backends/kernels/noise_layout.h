@@ -1,5 +1,5 @@
 // Where the noise of perturbed sample s lives in the counter space
-// (sampling/philox_normal.h), for the kernels that draw it in registers
+// (random/philox_normal.h), for the kernels that draw it in registers
 // (importance_bodies.h): coordinate i of sample s is
 //   normal_at(first with j + s·key_step, first_offset + s·offset_step + i).
 // IS gives each sample its own key (ξ_j: NoiseKey{seed, importance, k, j},
@@ -10,7 +10,7 @@
 
 #include <cstdint>
 
-#include "valley/sampling/box_muller.h"
+#include "valley/random/box_muller.h"
 
 namespace valley::kernels {
 

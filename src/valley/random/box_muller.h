@@ -1,77 +1,22 @@
 // One Philox4x32-10 block and its four standard normals (DESIGN
 // "Randomness"), written once for the CPU and the GPU: under nvcc every
 // function here is __host__ __device__, so a CUDA kernel draws exactly the
-// bits of the CPU's portable path (sampling/philox_normal.cpp) for the same
+// bits of the CPU's portable path (random/philox_normal.cpp) for the same
 // (seed, stream, k, j, i).
 //
-// Bit-identity on both sides rests on plain, correctly rounded float
-// operations in a fixed order: every product and sum below goes through
-// mul/add/sub, which on the device are __fmul_rn/__fadd_rn/__fsub_rn (never
-// contracted into a fused multiply-add, whatever -fmad says) and on the host
-// plain operators (valley compiles with -ffp-contract=off); the square root
-// is the correctly rounded one on both (__fsqrt_rn, std::sqrt). Never build
-// this with --use_fast_math.
+// Bit-identity on both sides rests on every product and sum below going
+// through rounded:: (core/host_device.h). Never build this with
+// --use_fast_math.
 #pragma once
 
-#include <bit>
-#include <cmath>
 #include <cstdint>
 
 #include <Random123/philox.h>
 
-#ifdef __CUDACC__
-#define VALLEY_HD __host__ __device__
-#else
-#define VALLEY_HD
-#endif
+#include "valley/core/host_device.h"
+#include "valley/random/noise_key.h"
 
 namespace valley {
-
-// Independent streams of random numbers, one per use.
-enum class Stream : uint32_t {
-  init = 1,          // Glorot-uniform initial weights
-  minibatch = 2,     // the per-epoch shuffle of the training set
-  eval_subset = 3,   // which held-out images are used for evaluation
-  train_subset = 4,  // which training images the logged train loss uses
-  sgld = 5,          // Alg. 3: the Langevin noise η_j
-  importance = 6,    // Alg. 4: the Gaussian samples x^j ~ φ_{x,τ}
-  heat = 7,          // Alg. 5: the draws z^(m) ~ φ_{x^j,τ}
-  inner_batch = 8,   // fresh minibatches inside one update (--inner-batch fresh)
-  complement = 9,    // projected samplers: the noise the loss cannot see, drawn in closed form
-  entropy_sgd = 10,  // Entropy-SGD: the thermal noise ξ of inner step j
-  flatness = 11,     // valley flatness: perturbations, probes and directions (k names the use)
-  test = 100,        // reserved for tests
-};
-
-// Names one stream of numbers: the seed, its use, the outer update k and the
-// sample (or inner step) j. Coordinates i index into it.
-struct NoiseKey {
-  uint64_t seed = 0;
-  Stream stream = Stream::test;
-  uint32_t k = 0;
-  uint32_t j = 0;
-};
-
-namespace rounded {
-
-// Correctly rounded float arithmetic, never fused (see the top of the file).
-#ifdef __CUDA_ARCH__
-__device__ inline float mul(float a, float b) { return __fmul_rn(a, b); }
-__device__ inline float add(float a, float b) { return __fadd_rn(a, b); }
-__device__ inline float sub(float a, float b) { return __fsub_rn(a, b); }
-__device__ inline float sqrt(float a) { return __fsqrt_rn(a); }
-__device__ inline uint32_t bits_of(float a) { return __float_as_uint(a); }
-__device__ inline float float_of(uint32_t a) { return __uint_as_float(a); }
-#else
-inline float mul(float a, float b) { return a * b; }
-inline float add(float a, float b) { return a + b; }
-inline float sub(float a, float b) { return a - b; }
-inline float sqrt(float a) { return std::sqrt(a); }
-inline uint32_t bits_of(float a) { return std::bit_cast<uint32_t>(a); }
-inline float float_of(uint32_t a) { return std::bit_cast<float>(a); }
-#endif
-
-}  // namespace rounded
 
 // The four Philox words for coordinates 4·block … 4·block + 3: the counter
 // {lo(block), j, k, stream ^ (hi(block) << 16)} under the key {seed}.

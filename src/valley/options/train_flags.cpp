@@ -1,11 +1,11 @@
-#include "valley/cli/train_flags.h"
+#include "valley/options/train_flags.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <string>
 
 #include "valley/backends/backend.h"
-#include "valley/cli/flags.h"
+#include "valley/options/flags.h"
 #include "valley/core/error.h"
 
 namespace valley::cli {

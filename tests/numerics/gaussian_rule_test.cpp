@@ -1,4 +1,4 @@
-#include "valley/toy/gaussian_rule.h"
+#include "valley/numerics/gaussian_rule.h"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 #include <gtest/gtest.h>
 

@@ -4,14 +4,14 @@
 // the counter {i / 4, j, k, stream} under the key {seed} to four 32-bit words;
 // Box–Muller turns each pair of words into two standard normals. Nothing has
 // hidden state, so results cannot depend on threads, chunking, ranks or device.
-// The scalar path, shared with the CUDA kernels, is sampling/box_muller.h.
+// The scalar path, shared with the CUDA kernels, is random/box_muller.h.
 #pragma once
 
 #include <cstdint>
 #include <span>
 #include <string>
 
-#include "valley/sampling/box_muller.h"
+#include "valley/random/box_muller.h"
 
 namespace valley {
 

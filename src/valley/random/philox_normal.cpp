@@ -6,7 +6,7 @@
 // portable code's, in the same order and without fused multiply-adds, so
 // the numbers do not depend on which target ran (tests/sampling checks every
 // target the machine has, bit for bit).
-#include "valley/sampling/philox_normal.h"
+#include "valley/random/philox_normal.h"
 
 #include <algorithm>
 #include <bit>
@@ -18,7 +18,7 @@
 
 // Highway compiles everything below once per target.
 #undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "valley/sampling/philox_normal.cpp"
+#define HWY_TARGET_INCLUDE "valley/random/philox_normal.cpp"
 #include <hwy/foreach_target.h>  // must come before highway.h
 #include <hwy/highway.h>
 

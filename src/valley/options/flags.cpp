@@ -1,4 +1,4 @@
-#include "valley/cli/flags.h"
+#include "valley/options/flags.h"
 
 #include <optional>
 #include <set>
@@ -8,6 +8,7 @@
 
 #include "valley/backends/device.h"
 #include "valley/core/error.h"
+#include "valley/devices/device_registry.h"
 
 namespace valley::cli {
 namespace {

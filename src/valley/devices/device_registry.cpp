@@ -1,6 +1,5 @@
-// The one file that knows which devices this valley was built with
-// (VALLEY_HAVE_CUDA, set by CMake when the CUDA backend is compiled in).
-#include "valley/backends/device.h"
+#include "valley/devices/device_registry.h"
+
 #include "valley/backends/kernels/host_kernels.h"
 #include "valley/core/error.h"
 

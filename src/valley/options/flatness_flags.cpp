@@ -1,6 +1,6 @@
-#include "valley/cli/flatness_flags.h"
+#include "valley/options/flatness_flags.h"
 
-#include "valley/cli/flags.h"
+#include "valley/options/flags.h"
 
 namespace valley::cli {
 

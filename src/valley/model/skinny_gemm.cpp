@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "valley/core/error.h"
+#include "valley/simd/hwy_targets.h"  // before any Highway header
 #include "valley/simd/simd_targets.h"
 
 // Highway compiles everything below once per target.

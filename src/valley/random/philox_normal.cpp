@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <string>
 
+#include "valley/simd/hwy_targets.h"  // before any Highway header
 #include "valley/simd/simd_targets.h"
 
 // Highway compiles everything below once per target.

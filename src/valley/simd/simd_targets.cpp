@@ -1,5 +1,7 @@
 #include "valley/simd/simd_targets.h"
 
+#include "valley/simd/hwy_targets.h"  // before any Highway header
+
 #include <hwy/highway.h>
 #include <hwy/targets.h>
 

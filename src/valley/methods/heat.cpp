@@ -12,7 +12,6 @@ Heat::Heat(HeatSettings settings, TauSchedule schedule, const Backend& backend, 
 
 UpdateStats Heat::step(Vec& x, Objective& f, uint64_t k) {
   const double tau = schedule_.tau(k);
-  const Eigen::Index d = x.size();
   const float sigma = static_cast<float>(std::sqrt(tau));
   const int64_t n_draws = settings_.n_draws;
   if (device_ != nullptr) {
@@ -27,38 +26,45 @@ UpdateStats Heat::step(Vec& x, Objective& f, uint64_t k) {
     return {tau, std::numeric_limits<double>::quiet_NaN()};
   }
   x_j_ = x;  // x^0 = x_k
-  z_.resize(d);
-  grad_.resize(d);
-  grad_sum_.resize(d);
-  noise_.resize(d);
-  const bool fresh = f.fresh_inner_batches();
   for (int64_t j = 1; j <= settings_.n_iterations; ++j) {
-    // z^(m) = x^{j−1} + √τ ξ_m, ξ_m from the stream (seed, k, j) at offset m·d
-    const NoiseKey key{settings_.seed, Stream::heat, static_cast<uint32_t>(k), static_cast<uint32_t>(j)};
-    const auto draw = [&](int64_t m, std::span<float> xi) {
-      backend_.fill_normal(key, static_cast<uint64_t>(m) * static_cast<uint64_t>(d), xi);
-    };
-    if (fresh) {
-      // A new minibatch per draw: each gradient is evaluated on its own.
-      grad_sum_.setZero();
-      for (int64_t m = 0; m < n_draws; ++m) {
-        f.select_inner_batch(static_cast<uint64_t>((j - 1) * n_draws + m));
-        draw(m, {noise_.data(), static_cast<std::size_t>(d)});
-        z_ = x_j_ + sigma * noise_;
-        f.gradient(z_, grad_);
-        grad_sum_ += grad_;
-      }
-    } else {
-      f.set_centre(x_j_, sigma);
-      f.perturbed_gradient_sum(n_draws, draw, grad_sum_);  // Σ_m ∇f(z^(m))
-    }
+    gradient_sum(f, sigma, k, j);  // Σ_m ∇f(z^(m)),  z^(m) = x^{j−1} + √τ ξ_m
     // eq. 17: x^j = x^{j−1} − a_j {x^{j−1} − x_k + (τ/M) Σ_m ∇f(z^(m))}
     const double a_j = robbins_monro_step(settings_.c, settings_.alpha, j);
     x_j_ -= static_cast<float>(a_j) *
             (x_j_ - x + static_cast<float>(tau / static_cast<double>(n_draws)) * grad_sum_);
   }
-  x = x_j_;
+  x = x_j_;  // x_{k+1} = x^J
   return {tau, std::numeric_limits<double>::quiet_NaN()};
+}
+
+// Σ_m ∇f(z^(m)) into grad_sum_, z^(m) = x^{j−1} + σ ξ_m with ξ_m from the
+// stream (seed, k, j) at offset m·d: with a fresh minibatch per draw each
+// gradient on its own, else the objective's perturbed sum (which shares
+// what the draws have in common).
+void Heat::gradient_sum(Objective& f, float sigma, uint64_t k, int64_t j) {
+  const Eigen::Index d = x_j_.size();
+  const int64_t n_draws = settings_.n_draws;
+  const NoiseKey key{settings_.seed, Stream::heat, static_cast<uint32_t>(k), static_cast<uint32_t>(j)};
+  const auto draw = [&](int64_t m, std::span<float> xi) {
+    backend_.fill_normal(key, static_cast<uint64_t>(m) * static_cast<uint64_t>(d), xi);
+  };
+  grad_sum_.resize(d);
+  if (!f.fresh_inner_batches()) {
+    f.set_centre(x_j_, sigma);
+    f.perturbed_gradient_sum(n_draws, draw, grad_sum_);
+    return;
+  }
+  z_.resize(d);
+  grad_.resize(d);
+  noise_.resize(d);
+  grad_sum_.setZero();
+  for (int64_t m = 0; m < n_draws; ++m) {
+    f.select_inner_batch(static_cast<uint64_t>((j - 1) * n_draws + m));
+    draw(m, {noise_.data(), static_cast<std::size_t>(d)});
+    z_ = x_j_ + sigma * noise_;
+    f.gradient(z_, grad_);
+    grad_sum_ += grad_;
+  }
 }
 
 nlohmann::json Heat::settings() const {

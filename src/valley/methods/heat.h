@@ -37,6 +37,8 @@ class Heat final : public Method {
   nlohmann::json settings() const override;
 
  private:
+  void gradient_sum(Objective& f, float sigma, uint64_t k, int64_t j);
+
   HeatSettings settings_;
   TauSchedule schedule_;
   const Backend& backend_;

@@ -33,8 +33,8 @@
 
 #include "valley/backends/backend.h"
 #include "valley/backends/device.h"
-#include "valley/distributed/communicator.h"
-#include "valley/numerics/logsumexp.h"
+#include "valley/distributed/ordered_fold.h"
+#include "valley/numerics/weighted_sum.h"
 #include "valley/sampling/mean_estimator.h"
 
 namespace valley {
@@ -62,17 +62,15 @@ class ImportanceSampling final : public MeanEstimator {
 
  private:
   MeanEstimate estimate_on_device(ConstVecRef x, double tau, Objective& f, uint64_t k, VecRef mean);
-  void merge_unordered(distributed::Communicator& comm, const std::vector<LogSumExp>& weights,
-                       LogSumExp& total);
 
   ImportanceSettings settings_;
   const Backend& backend_;
   Device* device_;
-  Vec sum_;                 // Σ_j w^j ξ_j in units of exp(max log-weight so far)
-  std::vector<Vec> xi_;     // per worker: ξ_j
-  std::vector<Vec> block_;  // per worker: the current block's Σ w^j ξ_j
-  Vec shard_;               // the current shard's Σ w^j ξ_j
-  std::vector<Vec> pending_;  // on ranks > 0: finished shards awaiting the total
+  Vec sum_;                         // on a device: Σ_j w^j ξ_j in units of the largest weight
+  std::vector<Vec> xi_;             // per worker: ξ_j
+  std::vector<WeightedSum> block_;  // per worker: the current block's Σ w^j ξ_j and Σ w^j
+  WeightedSum shard_;               // the current shard's
+  distributed::OrderedFold fold_;   // the shards', in order over the ranks
 };
 
 }  // namespace valley

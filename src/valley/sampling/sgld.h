@@ -9,7 +9,8 @@
 // update. d = parameters.
 //
 // The noise does not depend on the chain, so with two or more threads it is
-// drawn one step ahead on a second thread while the first computes ∇f.
+// drawn one step ahead on a second thread while the first computes ∇f
+// (backends/noise_ahead.h).
 //
 // On a device (backends/device.h), each chain's J steps run there as one
 // sequence (Device::langevin_chain), ∇f and the step of every coordinate
@@ -39,6 +40,7 @@
 
 #include "valley/backends/backend.h"
 #include "valley/backends/device.h"
+#include "valley/backends/noise_ahead.h"
 #include "valley/sampling/mean_estimator.h"
 #include "valley/sampling/moments_estimator.h"
 
@@ -107,7 +109,7 @@ class Sgld final : public MeanEstimator, public MomentsEstimator {
   Samples squares_;  // d × C: Σ_j ε_j (y^j − x)² of each chain (diagonal prior only)
   Vec inv_s_;        // 1/s of the diagonal prior
   Vec grad_;
-  Vec noise_[2];  // ring of two: step j uses noise_[j % 2]
+  NoiseAhead noise_ahead_;  // the chain's noise, drawn a step ahead
 };
 
 }  // namespace valley

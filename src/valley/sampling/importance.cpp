@@ -6,28 +6,57 @@
 #include "valley/backends/blocks_in_order.h"
 #include "valley/core/error.h"
 #include "valley/distributed/ordered_fold.h"
-#include "valley/objective/batch_mlp_objective.h"
-#include "valley/numerics/logsumexp.h"
 
 namespace valley {
 
 ImportanceSampling::ImportanceSampling(ImportanceSettings settings, const Backend& backend, Device* device)
-    : settings_(settings), backend_(backend), device_(device) {}
+    : settings_(settings), work_(make_importance_work(settings, backend, device)) {}
 
 MeanEstimate ImportanceSampling::estimate_mean(ConstVecRef x, double tau, Objective& f,
                                                uint64_t k, VecRef mean) {
-  if (device_ != nullptr) return estimate_on_device(x, tau, f, k, mean);
-  distributed::Communicator& comm = distributed::world();
+  const float sigma = static_cast<float>(std::sqrt(tau));
+  // Σ_j w^j ξ_j and Σ_j w^j:  x^j = x + √τ ξ_j,  w^j = exp(−β f(x^j)),  j = 1 … J
+  const WeightedSum& total = work_->weighted_sum(x, sigma, f, k);
+  if (!(total.weights.scaled_sum() > 0.0))
+    fail("importance sampling: all {} weights exp(−β f) are zero (every sampled loss is +∞)",
+         settings_.n_samples);
+  // μ = x + √τ Σ w^j ξ_j / Σ w^j  (eq. 16)
+  mean = x + (sigma / static_cast<float>(total.weights.scaled_sum())) * total.sum;
+  return {total.weights.effective_sample_size()};
+}
+
+namespace {
+
+// The J samples on the CPU, in blocks of kBlockSize folded in block order
+// over threads and, in shards of blocks, over ranks (importance.h).
+class CpuImportanceWork final : public ImportanceWork {
+ public:
+  CpuImportanceWork(const ImportanceSettings& settings, const Backend& backend)
+      : settings_(settings), backend_(backend) {}
+  const WeightedSum& weighted_sum(ConstVecRef x, float sigma, Objective& f, uint64_t k) override;
+
+ private:
+  ImportanceSettings settings_;
+  const Backend& backend_;
+  std::vector<Vec> xi_;             // per worker: ξ_j
+  std::vector<WeightedSum> block_;  // per worker: the current block's Σ w^j ξ_j and Σ w^j
+  WeightedSum shard_;               // the current shard's
+  distributed::OrderedFold fold_;   // the shards', in order over the ranks
+};
+
+const WeightedSum& CpuImportanceWork::weighted_sum(ConstVecRef x, float sigma, Objective& f, uint64_t k) {
+  constexpr int64_t kBlockSize = ImportanceSampling::kBlockSize;
   const int64_t n_samples = settings_.n_samples;
-  const distributed::ShardedBlocks blocks((n_samples + kBlockSize - 1) / kBlockSize, kMaxShards, comm);
+  distributed::Communicator& comm = distributed::world();
+  const distributed::ShardedBlocks blocks((n_samples + kBlockSize - 1) / kBlockSize,
+                                             ImportanceSampling::kMaxShards, comm);
   // With a fresh minibatch per sample the objective changes between samples,
   // so they are evaluated one after another on one thread.
   const bool fresh = f.fresh_inner_batches();
   const int n_workers = fresh ? 1 : static_cast<int>(std::min<int64_t>(
-                                        {backend_.n_threads(), f.n_workers(), blocks.end() - blocks.first()}));
+                                      {backend_.n_threads(), f.n_workers(), blocks.end() - blocks.first()}));
   xi_.resize(static_cast<std::size_t>(n_workers));
   block_.resize(static_cast<std::size_t>(n_workers));
-  const float sigma = static_cast<float>(std::sqrt(tau));
   f.set_centre(x, sigma);
   shard_.clear(x.size());
   fold_.clear(comm, x.size());
@@ -58,29 +87,13 @@ MeanEstimate ImportanceSampling::estimate_mean(ConstVecRef x, double tau, Object
   });
   // The evaluations of the other ranks' samples count as this update's too.
   f.add_counts({n_samples - (std::min(n_samples, blocks.end() * kBlockSize) - blocks.first() * kBlockSize), 0});
-  const WeightedSum& total = fold_.total();
-  if (!(total.weights.scaled_sum() > 0.0))
-    fail("importance sampling: all {} weights exp(−β f) are zero (every sampled loss is +∞)", n_samples);
-  // μ = x + √τ Σ w^j ξ_j / Σ w^j  (eq. 16)
-  mean = x + (sigma / static_cast<float>(total.weights.scaled_sum())) * total.sum;
-  return {total.weights.effective_sample_size()};
+  return fold_.total();
 }
 
-MeanEstimate ImportanceSampling::estimate_on_device(ConstVecRef x, double tau, Objective& f, uint64_t k,
-                                                    VecRef mean) {
-  const MlpBatch batch = device_batch_of(f, "is");
-  const float sigma = static_cast<float>(std::sqrt(tau));
-  sum_.resize(x.size());
-  const ImportanceSums sums = device_->importance_sums(x, batch, sigma, settings_.beta, settings_.seed,
-                                                       static_cast<uint32_t>(k), settings_.n_samples, sum_);
-  f.add_counts({settings_.n_samples, 0});
-  if (!(sums.scaled_sum > 0.0))
-    fail("importance sampling: all {} weights exp(−β f) are zero (every sampled loss is +∞)",
-         settings_.n_samples);
-  // μ = x + √τ Σ w^j ξ_j / Σ w^j  (eq. 16), Σ w^j ξ_j and Σ w^j both in units of the largest weight
-  mean = x + (sigma / static_cast<float>(sums.scaled_sum)) * sum_;
-  return {LogSumExp::from_parts(sums.max_log_weight, sums.scaled_sum, sums.scaled_sum_squares)
-              .effective_sample_size()};
+}  // namespace
+
+std::unique_ptr<ImportanceWork> cpu_importance_work(const ImportanceSettings& settings, const Backend& backend) {
+  return std::make_unique<CpuImportanceWork>(settings, backend);
 }
 
 nlohmann::json ImportanceSampling::settings() const {

@@ -3,16 +3,16 @@
 #include <algorithm>
 #include <cmath>
 
+#include "valley/backends/noise_ahead.h"
 #include "valley/core/error.h"
-#include "valley/random/philox_normal.h"
 #include "valley/distributed/communicator.h"
-#include "valley/objective/batch_mlp_objective.h"
+#include "valley/random/philox_normal.h"
 #include "valley/schedules/step_sizes.h"
 
 namespace valley {
 
 Sgld::Sgld(SgldSettings settings, const Backend& backend, Device* device)
-    : settings_(settings), backend_(backend), device_(device) {}
+    : settings_(settings), work_(make_langevin_work(backend, device)) {}
 
 LangevinRate langevin_rate(const SgldSettings& settings, int64_t j) {
   const double eps = sgld_temperature(settings.eps_0, j);
@@ -85,7 +85,6 @@ MeanEstimate Sgld::estimate(ConstVecRef x, const Prior& prior, Objective& f, uin
   const int64_t n_chains = settings_.n_chains;
   // Alg. 3: x^0 = x, the first time (every chain)
   if (chains_.rows() != d || chains_.cols() != n_chains) chains_ = x.replicate(1, n_chains);
-  grad_.resize(d);
   sums_.setZero(d, n_chains);
   if (variance != nullptr) squares_.setZero(d, n_chains);
   // The chains are independent: rank r runs its contiguous share of them,
@@ -134,25 +133,52 @@ MeanEstimate Sgld::estimate(ConstVecRef x, const Prior& prior, Objective& f, uin
 // into squares_.col(c)). Its noise is the stream (seed, k, j) from
 // offset c·d: chain 0 draws exactly what the single chain always drew.
 void Sgld::run_chain(int64_t c, ConstVecRef x, const Prior& prior, Objective& f, uint64_t k) {
-  if (device_ != nullptr) {
-    run_chain_on_device(c, x, prior, f, k);
-    return;
+  if (rates_.empty())  // ε_j/2, s_j and ε_j of steps j = 1 … J (the same every update and chain)
+    for (int64_t j = 1; j <= settings_.n_samples; ++j) rates_.push_back(langevin_rate(settings_, j));
+  const LangevinChain chain{prior.inv_tau, prior.inv_s, settings_.seed, static_cast<uint32_t>(k),
+                            static_cast<uint64_t>(c) * static_cast<uint64_t>(x.size()), rates_};
+  VecRef y = chains_.col(c), sums = sums_.col(c);
+  if (prior.inv_s != nullptr) {
+    VecRef squares = squares_.col(c);
+    work_->run_chain(x, chain, f, y, sums, &squares);
+  } else {
+    work_->run_chain(x, chain, f, y, sums, nullptr);
   }
+}
+
+namespace {
+
+// The chain on the CPU (sgld.h).
+class CpuLangevinWork final : public LangevinWork {
+ public:
+  explicit CpuLangevinWork(const Backend& backend) : backend_(backend) {}
+  void run_chain(ConstVecRef x, const LangevinChain& chain, Objective& f, VecRef y, VecRef sums,
+                 VecRef* squares) override;
+
+ private:
+  const Backend& backend_;
+  Vec grad_;
+  NoiseAhead noise_ahead_;  // the chain's noise, drawn a step ahead
+};
+
+void CpuLangevinWork::run_chain(ConstVecRef x, const LangevinChain& chain, Objective& f, VecRef y, VecRef sums,
+                                VecRef* squares) {
   const Eigen::Index d = x.size();
-  auto y = chains_.col(c);
-  const bool diagonal = prior.inv_s != nullptr;
-  LangevinArrays arrays{y.data(), sums_.col(c).data(), diagonal ? squares_.col(c).data() : nullptr,
-                        x.data(), grad_.data(), nullptr, prior.inv_s, prior.inv_tau, 0.0f, 0.0f, 0.0f};
-  noise_ahead_.run(backend_, d, settings_.n_samples,
+  grad_.resize(d);
+  sums.setZero();
+  if (squares != nullptr) squares->setZero();
+  const bool diagonal = chain.inv_s != nullptr;
+  LangevinArrays arrays{y.data(), sums.data(), diagonal ? squares->data() : nullptr, x.data(), grad_.data(),
+                        nullptr, chain.inv_s, chain.inv_tau, 0.0f, 0.0f, 0.0f};
+  noise_ahead_.run(backend_, d, static_cast<int64_t>(chain.rates.size()),
     [&](int64_t j, std::span<float> z, bool on_all_threads) {  // η_j / s_j ∼ N(0, I)
-      const NoiseKey key{settings_.seed, Stream::sgld, static_cast<uint32_t>(k), static_cast<uint32_t>(j)};
-      const uint64_t offset = static_cast<uint64_t>(c) * static_cast<uint64_t>(d);
-      on_all_threads ? backend_.fill_normal(key, offset, z) : fill_normal(key, offset, z);
+      const NoiseKey key{chain.seed, Stream::sgld, chain.k, static_cast<uint32_t>(j)};
+      on_all_threads ? backend_.fill_normal(key, chain.noise_offset, z) : fill_normal(key, chain.noise_offset, z);
     },
     [&](int64_t j, const std::function<const float*()>& noise) {
       f.select_inner_batch(static_cast<uint64_t>(j - 1));
       f.gradient(y, grad_);  // ∇f(y^{j−1})
-      const LangevinRate rate = langevin_rate(settings_, j);  // ε_j/2, s_j, ε_j
+      const LangevinRate& rate = chain.rates[static_cast<std::size_t>(j - 1)];  // ε_j/2, s_j, ε_j
       arrays.half_eps = rate.half_eps;
       arrays.noise_scale = rate.noise_scale;
       arrays.eps = rate.eps;
@@ -162,26 +188,10 @@ void Sgld::run_chain(int64_t c, ConstVecRef x, const Prior& prior, Objective& f,
     });
 }
 
-void Sgld::run_chain_on_device(int64_t c, ConstVecRef x, const Prior& prior, Objective& f, uint64_t k) {
-  const MlpBatch batch = device_batch_of(f, "sgld");
-  const int64_t n_steps = settings_.n_samples;
-  if (rates_.empty())  // (the same every update and chain)
-    for (int64_t j = 1; j <= n_steps; ++j) rates_.push_back(langevin_rate(settings_, j));
-  LangevinChain chain;
-  chain.inv_tau = prior.inv_tau;
-  chain.inv_s = prior.inv_s;
-  chain.seed = settings_.seed;
-  chain.k = static_cast<uint32_t>(k);
-  chain.noise_offset = static_cast<uint64_t>(c) * static_cast<uint64_t>(x.size());  // as run_chain's
-  chain.rates = rates_;
-  VecRef y = chains_.col(c), sums = sums_.col(c);
-  if (prior.inv_s != nullptr) {
-    VecRef squares = squares_.col(c);
-    device_->langevin_chain(x, batch, chain, y, sums, &squares);
-  } else {
-    device_->langevin_chain(x, batch, chain, y, sums, nullptr);
-  }
-  f.add_counts({0, n_steps});
+}  // namespace
+
+std::unique_ptr<LangevinWork> cpu_langevin_work(const Backend& backend) {
+  return std::make_unique<CpuLangevinWork>(backend);
 }
 
 void Sgld::restore_state(std::span<const float> state) {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "support/test_objectives.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley {
 namespace {

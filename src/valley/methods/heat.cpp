@@ -1,6 +1,9 @@
 #include "valley/methods/heat.h"
 
 #include <cmath>
+#include <limits>
+#include <memory>
+#include <span>
 
 #include "valley/schedules/step_sizes.h"
 

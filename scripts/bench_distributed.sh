@@ -25,7 +25,6 @@ settings=(
   "IS J=1000|--method is --samples 1000 --updates 10"
   "IS J=8000|--method is --samples 8000 --updates 6"
   "heat M=J=30|--method heat --updates 10"
-  "IS J=8000, float allreduce|--method is --samples 8000 --updates 6|unordered"
 )
 
 field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))" "$1" "$2"; }
@@ -34,7 +33,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(
 echo "valley distributed benchmark: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-28s %12s %12s %8s %16s\n' setting "R=1 s/upd" "R=2 s/upd" speedup "R=2 comm s/upd"
 for entry in "${settings[@]}"; do
-  IFS='|' read -r name flags mode <<< "$entry"
+  IFS='|' read -r name flags <<< "$entry"
   one=() two=() comm=()
   for ((i = 0; i < repeats; ++i)); do
     common="train --net 784-200-10 --sampler full --threads 1 --eval-size 100 --no-progress --overwrite $flags"
@@ -42,8 +41,7 @@ for entry in "${settings[@]}"; do
     "$valley" $common --eval-every 1000 --out "$out/one" > /dev/null
     one+=("$(field "$out/one/summary.json" seconds_per_update)")
     # shellcheck disable=SC2086
-    VALLEY_TEST_UNORDERED_MERGE=$([ "$mode" = unordered ] && echo 1 || echo 0) \
-      mpirun -q --bind-to none -np 2 "$valley" $common --eval-every 1000 --out "$out/two" > /dev/null
+    mpirun -q --bind-to none -np 2 "$valley" $common --eval-every 1000 --out "$out/two" > /dev/null
     two+=("$(field "$out/two/summary.json" seconds_per_update)")
     comm+=("$(field "$out/two/summary.json" communication_seconds_per_update)")
   done

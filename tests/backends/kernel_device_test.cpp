@@ -11,7 +11,7 @@
 #include "support/device_problem.h"
 #include "support/device_update.h"
 #include "support/tolerances.h"
-#include "valley/backends/kernels/host_kernels.h"
+#include "valley/backends/kernels/emulated_kernels.h"
 #include "valley/core/error.h"
 #include "valley/methods/method.h"
 
@@ -21,11 +21,11 @@ namespace {
 using testing::DeviceProblem;
 using testing::relative_difference;
 
-// Small nets (the host kernels are plain loops); one, two and three layers.
+// Small nets (the emulated kernels are plain loops); one, two and three layers.
 constexpr const char* kNets[] = {"784-10", "784-30-10", "784-12-8-10"};
 
 TEST(KernelDevice, GradientMatchesTheCpu) {
-  const auto device = kernels::make_host_kernel_device();
+  const auto device = kernels::make_emulated_device();
   for (const char* net : kNets) {
     DeviceProblem p(net);
     Vec cpu(p.x.size()), on_device(p.x.size());
@@ -38,13 +38,13 @@ TEST(KernelDevice, GradientMatchesTheCpu) {
 
 TEST(KernelDevice, EveryMethodMatchesTheCpu) {
   // Chunks of 3 samples (IS) and draws (heat): their split must not matter.
-  const auto device = kernels::make_host_kernel_device(3);
+  const auto device = kernels::make_emulated_device(3);
   for (const auto& [what, config] : testing::methods_on_the_device(37, 4, 7))
     for (const char* net : kNets) testing::compare_update(*device, config, net, what);
 }
 
 TEST(KernelDevice, NormalsAreTheCpusBits) {
-  const auto device = kernels::make_host_kernel_device();
+  const auto device = kernels::make_emulated_device();
   const NoiseKey key{0xFEDCBA9876543210ull, Stream::sgld, 7, 123};
   std::vector<float> cpu(1003), on_device(1003);
   fill_normal(key, 5, cpu);
@@ -53,7 +53,7 @@ TEST(KernelDevice, NormalsAreTheCpusBits) {
 }
 
 TEST(KernelDevice, CountsItsLaunchesAndMeasuresItsCeilings) {
-  const auto device = kernels::make_host_kernel_device();
+  const auto device = kernels::make_emulated_device();
   DeviceProblem p("784-30-10");
   const int64_t before = device->launches();
   device->gradient_step(p.x, p.device_batch(), 0.1f);
@@ -65,7 +65,7 @@ TEST(KernelDevice, CountsItsLaunchesAndMeasuresItsCeilings) {
 }
 
 TEST(KernelDevice, MethodsNotOnTheDeviceAreOneLineErrors) {
-  const auto device = kernels::make_host_kernel_device();
+  const auto device = kernels::make_emulated_device();
   DeviceProblem p("784-10");
   const auto expect_error = [&](MethodConfig config, const std::string& expected) {
     try {

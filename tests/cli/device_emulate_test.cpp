@@ -1,5 +1,5 @@
 // --device emulate: the GPU path (the kernel device's sequences and the CUDA
-// kernels' bodies, run on the CPU by the host kernels) through the whole
+// kernels' bodies, run on the CPU by the emulated kernels) through the whole
 // command, as a user runs --device cuda. Each method trains like the CPU
 // (the same counts of evaluations, losses and accuracies within rounding),
 // gives the same files twice, and resumes as if never interrupted.

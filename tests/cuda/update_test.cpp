@@ -3,7 +3,7 @@
 // (support/tolerances.h: the GPU's sums run in another order and with fused
 // multiply-adds), and the same bits from run to run on the GPU. At the
 // paper's sizes (784-200-10, J = 1000); tests/backends/kernel_device_test.cpp
-// runs the same comparisons through the host kernels at small sizes.
+// runs the same comparisons through the emulated kernels at small sizes.
 #include <gtest/gtest.h>
 
 #include <cmath>

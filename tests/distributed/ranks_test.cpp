@@ -147,14 +147,26 @@ INSTANTIATE_TEST_SUITE_P(
                                        "--sgd-first", "2"}}),
     [](const auto& info) { return info.param.label; });
 
-// The same comparison catches a merge whose order depends on R: the ranks'
-// IS sums added by a floating-point MPI_Allreduce(SUM), behind a test-only
-// switch.
+// The same comparison catches a merge whose order depends on R: the probe
+// (fold_probe.cpp: importance sampling's eq. 16 with shards of several
+// blocks) gives the bits of one process on 2 and 3 ranks, and other bits
+// when its ranks' sums are merged by the fault-injecting communicator
+// (support/unordered_communicator.h: a float MPI_Allreduce(SUM)).
 TEST_F(RankInvariance, CatchesAnOrderDependentMerge) {
-  ::setenv("VALLEY_TEST_UNORDERED_MERGE", "1", 1);
-  const int differences =
-      count_differences({"--method", "is", "--sampler", "full", "--samples", "4200"}, {2, 3});
-  ::unsetenv("VALLEY_TEST_UNORDERED_MERGE");
+  const auto probe = [](int ranks, bool unordered) {
+    testing::RunOptions options;
+    if (ranks > 0) options.launcher = mpirun(ranks);
+    const auto result = testing::run_program(VALLEY_FOLD_PROBE, unordered ? std::vector<std::string>{"--unordered"}
+                                                                           : std::vector<std::string>{},
+                                             options);
+    EXPECT_EQ(result.exit_status, 0) << ranks << " ranks: " << result.err;
+    EXPECT_FALSE(result.out.empty());
+    return result.out;
+  };
+  const std::string alone = probe(0, false);
+  EXPECT_EQ(probe(2, false), alone);
+  EXPECT_EQ(probe(3, false), alone);
+  const int differences = (probe(2, true) != alone) + (probe(3, true) != alone);
   EXPECT_GE(differences, 1);
 }
 

@@ -1,5 +1,5 @@
 // One method's updates on a device against the CPU (tests/backends with the
-// host kernels, tests/cuda with the GPU): two updates k = 3, 4 from the same
+// emulated kernels, tests/cuda with the GPU): two updates k = 3, 4 from the same
 // x, minibatch and seed (the second continues SGLD's chains and SGD's
 // momentum), the steps compared within tol::kDeviceVsCpu
 // (support/tolerances.h), and a second device run giving the same bits.

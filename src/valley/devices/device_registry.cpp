@@ -1,6 +1,6 @@
 #include "valley/devices/device_registry.h"
 
-#include "valley/backends/kernels/host_kernels.h"
+#include "valley/backends/kernels/emulated_kernels.h"
 #include "valley/core/error.h"
 
 #ifdef VALLEY_HAVE_CUDA
@@ -34,7 +34,7 @@ void check_device_name(const std::string& name) {
 std::unique_ptr<Device> make_device(const std::string& name) {
   check_device_name(name);
   if (name == "cpu") return nullptr;
-  if (name == "emulate") return kernels::make_host_kernel_device();
+  if (name == "emulate") return kernels::make_emulated_device();
 #ifdef VALLEY_HAVE_CUDA
   return cuda::make_cuda_device();
 #else

@@ -13,7 +13,7 @@ namespace valley {
 
 // The device --device names: "cpu" gives none (nullptr: the CPU backend runs
 // everything); "cuda" the first CUDA device; "emulate" the kernel device on
-// the host kernels (backends/kernels/host_kernels.h: the GPU path's
+// the emulated kernels (backends/kernels/emulated_kernels.h: the GPU path's
 // sequences and kernel bodies run on this CPU, one thread — slow, for
 // checking the GPU path where there is no GPU). A valley built without CUDA, or
 // a machine without a usable CUDA device, is a one-line error naming the

@@ -1,7 +1,5 @@
 #include "valley/distributed/communicator.h"
 
-#include <cstdlib>
-#include <cstring>
 
 #include "valley/core/error.h"
 
@@ -42,11 +40,6 @@ Share share_of(int64_t n, int rank, int size) {
   const int64_t base = n / size, extra = n % size;
   const int64_t begin = rank * base + std::min<int64_t>(rank, extra);
   return {begin, begin + base + (rank < extra ? 1 : 0)};
-}
-
-bool unordered_merge_requested() {
-  const char* value = std::getenv("VALLEY_TEST_UNORDERED_MERGE");
-  return value != nullptr && std::strcmp(value, "1") == 0;
 }
 
 }  // namespace valley::distributed

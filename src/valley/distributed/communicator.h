@@ -3,16 +3,20 @@
 // of the job it runs in: one process (SerialCommunicator, the build without
 // MPI and a valley started without mpirun) or R MPI ranks. Only data
 // movement whose result does not depend on the order of arrival is offered —
-// sends along a chain, broadcasts, gathers, and agreement on integers — so
-// that every floating-point sum stays in the algorithm's own fixed order and
-// results are the same bit for bit for every R. The one exception,
-// unordered_sum, exists only to show that tests catch an order-dependent merge.
+// sends along a chain, broadcasts, gathers, agreement on integers, and the
+// ordered fold of eq. 16's partial sums over the ranks — so that every
+// floating-point sum stays in the algorithm's own fixed order and results are
+// the same bit for bit for every R. (The tests' fault-injecting communicator,
+// tests/support/unordered_communicator.h, overrides the fold with an
+// unordered one, to show that the R-invariance tests catch it.)
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
+
+#include "valley/numerics/weighted_sum.h"
 
 namespace valley::distributed {
 
@@ -46,10 +50,15 @@ class Communicator {
   // failed (empty when none did). Callers then fail on every rank alike.
   virtual std::string first_failure(const std::string& message) = 0;
 
-  // A floating-point MPI_Allreduce(SUM): the order of the additions is the
-  // MPI library's. Never used by valley's algorithms; reached only through
-  // a test-only switch, to show the R-invariance tests detect it.
-  virtual void unordered_sum(std::span<float> values) = 0;
+  // The ordered fold over the ranks (distributed/ordered_fold.h): the
+  // partial sums of a fixed order are spread over the ranks in contiguous
+  // runs, rank 0's first. On rank 0 `total` holds the fold of its own run
+  // and `later` is empty; on every other rank `total` is empty and `later`
+  // holds its run. Afterwards every rank's `total` is the fold of all of
+  // them in order: that of one process, bit for bit. The default hands the
+  // running total from rank to rank (send, receive) and broadcasts it from
+  // the last.
+  virtual void fold_in_rank_order(WeightedSum& total, std::span<const WeightedSum> later);
 
   // Seconds spent in the calls above since the start (for benchmarks).
   double seconds() const { return seconds_; }
@@ -72,7 +81,6 @@ class SerialCommunicator final : public Communicator {
   void all_gather(std::span<float>, std::span<const int64_t>) override {}
   void barrier() override {}
   std::string first_failure(const std::string& message) override { return message; }
-  void unordered_sum(std::span<float>) override {}
 };
 
 // The communicator of the job this process belongs to (a SerialCommunicator
@@ -101,9 +109,5 @@ struct Share {
   int64_t end = 0;
 };
 Share share_of(int64_t n, int rank, int size);
-
-// Test-only: merge with unordered_sum instead of the ordered fold (the
-// environment variable VALLEY_TEST_UNORDERED_MERGE=1). See the R-invariance tests.
-bool unordered_merge_requested();
 
 }  // namespace valley::distributed

@@ -83,15 +83,6 @@ class MpiCommunicator final : public Communicator {
     return text;
   }
 
-  void unordered_sum(std::span<float> values) override {
-    const Timer timer(seconds_);
-    for (std::size_t at = 0; at < values.size(); at += kMaxCount) {
-      const int n = static_cast<int>(std::min<std::size_t>(kMaxCount, values.size() - at));
-      check(MPI_Allreduce(MPI_IN_PLACE, values.data() + at, n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD),
-            "MPI_Allreduce");
-    }
-  }
-
  private:
   struct Timer {
     explicit Timer(double& total) : total_(total), start_(std::chrono::steady_clock::now()) {}

@@ -8,10 +8,15 @@
 // x^J) is read as J iterations with steps a_1 … a_J. M·J gradient
 // evaluations per update; defaults J = M = 30, c = 0.1, α = 0.7 (Fig. 4).
 //
-// On a device (backends/device.h) the whole iteration runs there
-// (Device::robbins_monro): the M draws of an iteration batched, the same
-// noise, and the steps a_j and τ/M computed here.
+// The iteration is the method's heavy part, a RobbinsMonroWork: on the CPU
+// the loop of eq. 17 (heat.cpp, the reference), on a device
+// (backends/device.h) the whole iteration there (methods/on_device.cpp:
+// Device::robbins_monro: the M draws of an iteration batched, the same
+// noise); the steps a_j, σ and τ/M are computed here for both.
 #pragma once
+
+#include <memory>
+#include <vector>
 
 #include "valley/backends/backend.h"
 #include "valley/backends/device.h"
@@ -28,6 +33,19 @@ struct HeatSettings {
   uint64_t seed = 1;
 };
 
+// Alg. 5's iteration for one update, x_k → x_{k+1} = x^J by eq. 17, with
+// the run's draws, steps a_j, σ and τ/M (RobbinsMonroRun, backends/device.h).
+class RobbinsMonroWork {
+ public:
+  virtual ~RobbinsMonroWork() = default;
+  virtual void iterate(VecRef x, Objective& f, const RobbinsMonroRun& run) = 0;
+};
+
+// On the CPU (heat.cpp).
+std::unique_ptr<RobbinsMonroWork> cpu_robbins_monro_work(const Backend& backend);
+// On `device`, or on the CPU without one (methods/on_device.cpp).
+std::unique_ptr<RobbinsMonroWork> make_robbins_monro_work(const Backend& backend, Device* device);
+
 class Heat final : public Method {
  public:
   Heat(HeatSettings settings, TauSchedule schedule, const Backend& backend, Device* device = nullptr);
@@ -39,10 +57,8 @@ class Heat final : public Method {
  private:
   HeatSettings settings_;
   TauSchedule schedule_;
-  const Backend& backend_;
-  Device* device_;
-  std::vector<float> steps_;  // a_1 … a_J (on a device)
-  Vec x_j_, z_, grad_, grad_sum_, noise_;
+  std::unique_ptr<RobbinsMonroWork> work_;
+  std::vector<float> steps_;  // a_1 … a_J
 };
 
 }  // namespace valley

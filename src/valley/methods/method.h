@@ -1,7 +1,10 @@
 // A training method: one outer update x_k → x_{k+1}. Methods see only the
 // Objective (f, ∇f, f at many points) and the Backend (noise, threads), never
-// the network or the device. make_method() is the one place that maps the
-// names users type to classes.
+// the network; a method's heavy part is one interface (its "work": SGD's
+// gradient, heat's iteration, the samplers' sums and chains), which the CPU
+// implements beside the method and a Device in methods/on_device.cpp and
+// sampling/on_device.cpp, so that the algorithm never asks where it runs.
+// make_method() is the one place that maps the names users type to classes.
 #pragma once
 
 #include <cmath>

@@ -1,6 +1,6 @@
 #include "valley/methods/sgd.h"
 
-#include "valley/objective/batch_mlp_objective.h"
+#include <utility>
 
 namespace valley {
 
@@ -16,25 +16,30 @@ BaseOptimizerSettings plain(double lr) {
 
 Sgd::Sgd(double lr, Device* device) : Sgd(plain(lr), device) {}
 
-Sgd::Sgd(BaseOptimizerSettings settings, Device* device) : optimizer_(std::move(settings)), device_(device) {}
+Sgd::Sgd(BaseOptimizerSettings settings, Device* device)
+    : optimizer_(std::move(settings)), work_(make_gradient_work(device)) {}
 
 UpdateStats Sgd::step(Vec& x, Objective& f, uint64_t k) {
+  // x_{k+1} = x_k − lr ∇f(x_k) in one go, where that is the cheaper way (a device)
+  if (optimizer_.plain() && work_->gradient_step(x, f, static_cast<float>(optimizer_.settings().lr))) return {};
   grad_.resize(x.size());
-  if (device_ != nullptr) {
-    const MlpBatch batch = device_batch_of(f, "sgd");
-    f.add_counts({0, 1});
-    if (optimizer_.plain()) {
-      // x_{k+1} = x_k − lr ∇f(x_k), both on the device
-      device_->gradient_step(x, batch, static_cast<float>(optimizer_.settings().lr));
-      return {};
-    }
-    device_->loss_and_gradient(x, batch, grad_);
-  } else {
-    f.gradient(x, grad_);
-  }
+  work_->gradient(x, f, grad_);  // ∇f(x_k)
   optimizer_.step(x, grad_, k);  // x_{k+1} = x_k − lr ∇f(x_k) (+ momentum, decay)
   return {};
 }
+
+namespace {
+
+// ∇f on the CPU: the objective's own.
+class CpuGradientWork final : public GradientWork {
+ public:
+  void gradient(ConstVecRef x, Objective& f, VecRef grad) override { f.gradient(x, grad); }
+  bool gradient_step(VecRef, Objective&, float) override { return false; }
+};
+
+}  // namespace
+
+std::unique_ptr<GradientWork> cpu_gradient_work() { return std::make_unique<CpuGradientWork>(); }
 
 nlohmann::json Sgd::settings() const {
   nlohmann::json out;

@@ -14,6 +14,7 @@
 #include "valley/backends/split_choice.h"
 #include "valley/data/minibatch.h"
 #include "valley/model/mlp.h"
+#include "valley/objective/device_batch.h"
 #include "valley/objective/objective.h"
 
 namespace valley {
@@ -74,10 +75,5 @@ class BatchMlpObjective : public Objective {
   std::vector<float> z1_, dz1_;                       // ∇f: layer 1's z and ∂f/∂z (B × n_1)
   SplitChoice split_choice_;                          // ∇f: layer 1's pieces on several threads?
 };
-
-// The network and minibatch of f, for a Device; a one-line error naming
-// `method` when f is not the network's loss on one minibatch per update
-// (the device runs only that).
-MlpBatch device_batch_of(Objective& f, std::string_view method);
 
 }  // namespace valley

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <condition_variable>
-#include <mutex>
-#include <string>
+#include <limits>
 
+#include "valley/backends/blocks_in_order.h"
 #include "valley/core/error.h"
 #include "valley/numerics/logsumexp.h"
 
@@ -27,71 +26,55 @@ MeanEstimate DiagonalImportance::estimate_moments(ConstVecRef x, ConstVecRef s, 
     v->resize(static_cast<std::size_t>(n_workers));
     for (Vec& w : *v) w.resize(d);
   }
+  block_weights_.resize(static_cast<std::size_t>(n_workers));
   sd_ = s.cwiseSqrt();
   sum_.setZero(d);
   sum_sq_.setZero(d);
   f.set_centre(x, 1.0f);  // f(x + 1·(√s ⊙ ξ))
 
   LogSumExp total;
-  int64_t next_to_merge = 0;
-  std::mutex mutex;
-  std::condition_variable merged;
-  std::string error;
-
-  backend_.parallel_for(n_workers, [&](int, int64_t first_worker, int64_t end_worker) {
-    for (int64_t w = first_worker; w < end_worker; ++w) {
+  for_blocks_in_order(backend_, n_workers, 0, n_blocks,
+    [&](int64_t b, int w) {  // block b: samples j = 16 b … 16 b + 15
       const auto uw = static_cast<std::size_t>(w);
       Vec& xi = xi_[uw];
       Vec& scaled = scaled_[uw];
       Vec& block_sum = block_[uw];
       Vec& block_sq = block_sq_[uw];
-      for (int64_t b = w; b < n_blocks; b += n_workers) {
-        LogSumExp block;
-        block_sum.setZero();
-        block_sq.setZero();
-        const int64_t end = std::min(n_samples, (b + 1) * kBlock);
-        for (int64_t j = b * kBlock; j < end; ++j) {
-          backend_.fill_normal(NoiseKey{settings_.seed, Stream::importance, static_cast<uint32_t>(k),
-                                        static_cast<uint32_t>(j)},
-                               0, {xi.data(), static_cast<std::size_t>(d)});
-          if (fresh) f.select_inner_batch(static_cast<uint64_t>(j));
-          scaled = sd_.cwiseProduct(xi);
-          const double loss = f.perturbed_loss(scaled, static_cast<int>(w));  // f(y^j)
-          if (std::isnan(loss)) {
-            const std::lock_guard lock(mutex);
-            if (error.empty()) error = "importance sampling: the loss of sample " + std::to_string(j + 1) + " is NaN";
-            break;
-          }
-          const double log_w = -settings_.beta * loss;
-          if (log_w == -std::numeric_limits<double>::infinity()) continue;
-          const auto rescale = static_cast<float>(block.add(log_w));
-          const auto weight = static_cast<float>(block.last_weight());
-          if (rescale != 1.0f) {
-            block_sum *= rescale;
-            block_sq *= rescale;
-          }
-          block_sum += weight * xi;
-          block_sq += weight * xi.cwiseProduct(xi);
+      LogSumExp& block = block_weights_[uw];
+      block = LogSumExp();
+      block_sum.setZero();
+      block_sq.setZero();
+      const int64_t end = std::min(n_samples, (b + 1) * kBlock);
+      for (int64_t j = b * kBlock; j < end; ++j) {
+        backend_.fill_normal(NoiseKey{settings_.seed, Stream::importance, static_cast<uint32_t>(k),
+                                      static_cast<uint32_t>(j)},
+                             0, {xi.data(), static_cast<std::size_t>(d)});
+        if (fresh) f.select_inner_batch(static_cast<uint64_t>(j));
+        scaled = sd_.cwiseProduct(xi);
+        const double loss = f.perturbed_loss(scaled, w);  // f(y^j)
+        if (std::isnan(loss)) fail("importance sampling: the loss of sample {} is NaN", j + 1);
+        const double log_w = -settings_.beta * loss;
+        if (log_w == -std::numeric_limits<double>::infinity()) continue;
+        const auto rescale = static_cast<float>(block.add(log_w));
+        const auto weight = static_cast<float>(block.last_weight());
+        if (rescale != 1.0f) {
+          block_sum *= rescale;
+          block_sq *= rescale;
         }
-        std::unique_lock lock(mutex);
-        merged.wait(lock, [&] { return next_to_merge == b || !error.empty(); });
-        if (!error.empty()) {
-          merged.notify_all();
-          return;
-        }
-        const auto [total_scale, block_scale] = total.merge(block);
-        if (total_scale != 1.0) {
-          sum_ *= static_cast<float>(total_scale);
-          sum_sq_ *= static_cast<float>(total_scale);
-        }
-        sum_ += static_cast<float>(block_scale) * block_sum;
-        sum_sq_ += static_cast<float>(block_scale) * block_sq;
-        ++next_to_merge;
-        merged.notify_all();
+        block_sum += weight * xi;
+        block_sq += weight * xi.cwiseProduct(xi);
       }
-    }
-  });
-  if (!error.empty()) fail("{}", error);
+    },
+    [&](int64_t, int w) {  // in block order
+      const auto uw = static_cast<std::size_t>(w);
+      const auto [total_scale, block_scale] = total.merge(block_weights_[uw]);
+      if (total_scale != 1.0) {
+        sum_ *= static_cast<float>(total_scale);
+        sum_sq_ *= static_cast<float>(total_scale);
+      }
+      sum_ += static_cast<float>(block_scale) * block_[uw];
+      sum_sq_ += static_cast<float>(block_scale) * block_sq_[uw];
+    });
   if (!(total.scaled_sum() > 0.0))
     fail("importance sampling: all {} weights exp(−β f) are zero (every sampled loss is +∞)",
          n_samples);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "valley/backends/backend.h"
+#include "valley/numerics/logsumexp.h"
 #include "valley/sampling/importance.h"
 #include "valley/sampling/moments_estimator.h"
 
@@ -39,6 +40,7 @@ class DiagonalImportance final : public MomentsEstimator {
   Vec sum_, sum_sq_, sd_;                // Σ w ξ, Σ w ξ², √s
   std::vector<Vec> xi_, scaled_;         // per worker: ξ_j and √s ⊙ ξ_j
   std::vector<Vec> block_, block_sq_;    // per worker: the block's sums
+  std::vector<LogSumExp> block_weights_;  // per worker: the block's Σ w^j
 };
 
 }  // namespace valley

@@ -11,12 +11,14 @@
 // into the total in block order: the result is the same for any thread
 // count. It never calls ∇f. d = parameters.
 //
-// On a device (backends/device.h) the J losses and Σ_j w^j ξ_j run there
-// (Device::importance_sums: the same ξ_j, bit for bit, drawn in registers
-// and regenerated rather than stored; the weights in units of the largest),
-// and μ is formed here from the device's sums by the same eq. 16. The sums
-// run in another order than the blocks above: μ agrees with the CPU's to
-// the tolerance of the device tests, not bit for bit.
+// The J samples and their sums are the estimator's heavy part, an
+// ImportanceWork: on the CPU the blocks above (importance.cpp, the
+// reference), on a device (backends/device.h) the J losses and Σ_j w^j ξ_j
+// there (sampling/on_device.cpp: Device::importance_sums, the same ξ_j, bit
+// for bit, drawn in registers and regenerated rather than stored; the
+// weights in units of the largest); μ is formed from either by the same
+// eq. 16. A device sums in another order than the blocks: μ agrees with the
+// CPU's to the tolerance of the device tests, not bit for bit.
 //
 // Over the R ranks of a distributed run (docs/DISTRIBUTED.md) the blocks are
 // grouped into at most kMaxShards contiguous shards, a grouping fixed by J
@@ -29,12 +31,12 @@
 // fold is the plain block-order fold.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "valley/backends/backend.h"
 #include "valley/backends/device.h"
-#include "valley/distributed/communicator.h"
-#include "valley/numerics/logsumexp.h"
+#include "valley/numerics/weighted_sum.h"
 #include "valley/sampling/mean_estimator.h"
 
 namespace valley {
@@ -44,6 +46,21 @@ struct ImportanceSettings {
   double beta = 1.0;         // β: weights exp(−β f)
   uint64_t seed = 1;
 };
+
+// Σ_j w^j ξ_j and Σ_j w^j for x^j = x + σ ξ_j, w^j = exp(−β f(x^j)),
+// ξ_j the normals of NoiseKey{seed, importance, k, j}, j < J, in units of
+// the largest weight; the same on every rank of a distributed run.
+class ImportanceWork {
+ public:
+  virtual ~ImportanceWork() = default;
+  virtual const WeightedSum& weighted_sum(ConstVecRef x, float sigma, Objective& f, uint64_t k) = 0;
+};
+
+// On the CPU (importance.cpp).
+std::unique_ptr<ImportanceWork> cpu_importance_work(const ImportanceSettings& settings, const Backend& backend);
+// On `device`, or on the CPU without one (sampling/on_device.cpp).
+std::unique_ptr<ImportanceWork> make_importance_work(const ImportanceSettings& settings, const Backend& backend,
+                                                     Device* device);
 
 class ImportanceSampling final : public MeanEstimator {
  public:
@@ -61,18 +78,8 @@ class ImportanceSampling final : public MeanEstimator {
   nlohmann::json settings() const override;
 
  private:
-  MeanEstimate estimate_on_device(ConstVecRef x, double tau, Objective& f, uint64_t k, VecRef mean);
-  void merge_unordered(distributed::Communicator& comm, const std::vector<LogSumExp>& weights,
-                       LogSumExp& total);
-
   ImportanceSettings settings_;
-  const Backend& backend_;
-  Device* device_;
-  Vec sum_;                 // Σ_j w^j ξ_j in units of exp(max log-weight so far)
-  std::vector<Vec> xi_;     // per worker: ξ_j
-  std::vector<Vec> block_;  // per worker: the current block's Σ w^j ξ_j
-  Vec shard_;               // the current shard's Σ w^j ξ_j
-  std::vector<Vec> pending_;  // on ranks > 0: finished shards awaiting the total
+  std::unique_ptr<ImportanceWork> work_;
 };
 
 }  // namespace valley

@@ -1,21 +1,18 @@
 #include "valley/sampling/sgld.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <exception>
 
+#include "valley/backends/noise_ahead.h"
 #include "valley/core/error.h"
-#include "valley/core/spin_wait.h"
 #include "valley/distributed/communicator.h"
-#include "valley/objective/batch_mlp_objective.h"
 #include "valley/random/philox_normal.h"
 #include "valley/schedules/step_sizes.h"
 
 namespace valley {
 
 Sgld::Sgld(SgldSettings settings, const Backend& backend, Device* device)
-    : settings_(settings), backend_(backend), device_(device) {}
+    : settings_(settings), work_(make_langevin_work(backend, device)) {}
 
 LangevinRate langevin_rate(const SgldSettings& settings, int64_t j) {
   const double eps = sgld_temperature(settings.eps_0, j);
@@ -26,7 +23,7 @@ LangevinRate langevin_rate(const SgldSettings& settings, int64_t j) {
 namespace {
 
 // The pointers of one Langevin step over the d coordinates.
-struct LangevinStep {
+struct LangevinArrays {
   float* y;              // the chain's state
   float* mu;             // Σ_j ε_j y^j
   float* squares;        // Σ_j ε_j (y^j − x)² (diagonal prior)
@@ -45,7 +42,7 @@ struct LangevinStep {
 template <bool kDiagonal>
 void langevin_step(float* __restrict y, float* __restrict mu, float* __restrict squares,
                    const float* __restrict centre, const float* __restrict g, const float* __restrict z,
-                   const float* __restrict inv_s, const LangevinStep& step, Eigen::Index d) {
+                   const float* __restrict inv_s, const LangevinArrays& step, Eigen::Index d) {
   const float inv_tau = step.inv_tau, half_eps = step.half_eps, noise_scale = step.noise_scale,
               eps = step.eps;
   for (Eigen::Index i = 0; i < d; ++i) {
@@ -63,7 +60,7 @@ void langevin_step(float* __restrict y, float* __restrict mu, float* __restrict 
 }
 
 template <bool kDiagonal>
-void langevin_step(const LangevinStep& step, Eigen::Index d) {
+void langevin_step(const LangevinArrays& step, Eigen::Index d) {
   langevin_step<kDiagonal>(step.y, step.mu, step.squares, step.centre, step.g, step.z, step.inv_s, step, d);
 }
 
@@ -88,8 +85,6 @@ MeanEstimate Sgld::estimate(ConstVecRef x, const Prior& prior, Objective& f, uin
   const int64_t n_chains = settings_.n_chains;
   // Alg. 3: x^0 = x, the first time (every chain)
   if (chains_.rows() != d || chains_.cols() != n_chains) chains_ = x.replicate(1, n_chains);
-  grad_.resize(d);
-  for (Vec& noise : noise_) noise.resize(d);
   sums_.setZero(d, n_chains);
   if (variance != nullptr) squares_.setZero(d, n_chains);
   // The chains are independent: rank r runs its contiguous share of them,
@@ -138,115 +133,65 @@ MeanEstimate Sgld::estimate(ConstVecRef x, const Prior& prior, Objective& f, uin
 // into squares_.col(c)). Its noise is the stream (seed, k, j) from
 // offset c·d: chain 0 draws exactly what the single chain always drew.
 void Sgld::run_chain(int64_t c, ConstVecRef x, const Prior& prior, Objective& f, uint64_t k) {
-  if (device_ != nullptr) {
-    run_chain_on_device(c, x, prior, f, k);
-    return;
-  }
-  const Eigen::Index d = x.size();
-  const int64_t n_steps = settings_.n_samples;
-  const uint64_t offset = static_cast<uint64_t>(c) * static_cast<uint64_t>(d);
-  const auto fill = [&](int64_t j, bool on_all_threads) {
-    const NoiseKey key{settings_.seed, Stream::sgld, static_cast<uint32_t>(k), static_cast<uint32_t>(j)};
-    const std::span<float> out(noise_[j % 2].data(), static_cast<std::size_t>(d));
-    if (on_all_threads)
-      backend_.fill_normal(key, offset, out);
-    else
-      fill_normal(key, offset, out);
-  };
-
-  // With a second thread, it fills noise_[j % 2] for step j while step j − 1
-  // runs: `produced` counts the buffers filled, `consumed` those the chain
-  // has used (a buffer is free again once consumed ≥ its step − 1). The
-  // chain and the producer are the two pieces of one parallel_for, so the
-  // gradient's own parallel_for inside the chain runs serially rather than
-  // asking for a third core. Below kMinDimensionAhead the hand-over costs
-  // more than the draws.
-  constexpr Eigen::Index kMinDimensionAhead = 1 << 12;
-  const bool ahead = backend_.concurrent() && d >= kMinDimensionAhead;
-  std::atomic<int64_t> produced = 0, consumed = 0;
-  std::atomic<bool> stop = false;
-  const auto produce = [&] {
-    for (int64_t j = 1; j <= n_steps; ++j) {
-      // Buffer j % 2 last held step j − 2.
-      wait_until(consumed, [&] { return stop.load(std::memory_order_relaxed) || consumed.load(std::memory_order_acquire) >= j - 2; });
-      if (stop) return;
-      fill(j, false);
-      produced.store(j, std::memory_order_release);
-      produced.notify_all();
-    }
-  };
-
-  auto chain = chains_.col(c);
-  const bool diagonal = prior.inv_s != nullptr;
-  LangevinStep step{chain.data(), sums_.col(c).data(), diagonal ? squares_.col(c).data() : nullptr,
-                    x.data(), grad_.data(), nullptr, prior.inv_s, prior.inv_tau, 0.0f, 0.0f, 0.0f};
-  const auto run_chain = [&] {
-    for (int64_t j = 1; j <= n_steps; ++j) {
-      f.select_inner_batch(static_cast<uint64_t>(j - 1));
-      f.gradient(chain, grad_);
-      if (ahead)
-        wait_until(produced, [&] { return produced.load(std::memory_order_acquire) >= j; });
-      else
-        fill(j, true);
-      const LangevinRate rate = langevin_rate(settings_, j);
-      step.half_eps = rate.half_eps;
-      step.noise_scale = rate.noise_scale;
-      step.eps = rate.eps;
-      step.z = noise_[j % 2].data();
-      if (diagonal)
-        langevin_step<true>(step, d);
-      else
-        langevin_step<false>(step, d);
-      if (ahead) {
-        consumed.store(j, std::memory_order_release);
-        consumed.notify_all();
-      }
-    }
-  };
-  if (!ahead) {
-    run_chain();
-  } else {
-    // An exception in the chain (a bad inner batch) must still release the
-    // producer, or the parallel_for would never return.
-    std::exception_ptr chain_error;
-    backend_.parallel_for(2, [&](int, int64_t piece, int64_t) {
-      if (piece == 1) {
-        produce();
-        return;
-      }
-      try {
-        run_chain();
-      } catch (...) {
-        chain_error = std::current_exception();
-        stop = true;
-        consumed.fetch_add(1, std::memory_order_release);  // wakes a producer waiting for a buffer
-        consumed.notify_all();
-      }
-    });
-    if (chain_error) std::rethrow_exception(chain_error);
-  }
-}
-
-void Sgld::run_chain_on_device(int64_t c, ConstVecRef x, const Prior& prior, Objective& f, uint64_t k) {
-  const MlpBatch batch = device_batch_of(f, "sgld");
-  const int64_t n_steps = settings_.n_samples;
-  if (rates_.empty())  // (the same every update and chain)
-    for (int64_t j = 1; j <= n_steps; ++j) rates_.push_back(langevin_rate(settings_, j));
-  LangevinChain chain;
-  chain.inv_tau = prior.inv_tau;
-  chain.inv_s = prior.inv_s;
-  chain.seed = settings_.seed;
-  chain.k = static_cast<uint32_t>(k);
-  chain.noise_offset = static_cast<uint64_t>(c) * static_cast<uint64_t>(x.size());  // as run_chain's
-  chain.rates = rates_;
+  if (rates_.empty())  // ε_j/2, s_j and ε_j of steps j = 1 … J (the same every update and chain)
+    for (int64_t j = 1; j <= settings_.n_samples; ++j) rates_.push_back(langevin_rate(settings_, j));
+  const LangevinChain chain{prior.inv_tau, prior.inv_s, settings_.seed, static_cast<uint32_t>(k),
+                            static_cast<uint64_t>(c) * static_cast<uint64_t>(x.size()), rates_};
   VecRef y = chains_.col(c), sums = sums_.col(c);
   if (prior.inv_s != nullptr) {
     VecRef squares = squares_.col(c);
-    device_->langevin_chain(x, batch, chain, y, sums, &squares);
+    work_->run_chain(x, chain, f, y, sums, &squares);
   } else {
-    device_->langevin_chain(x, batch, chain, y, sums, nullptr);
+    work_->run_chain(x, chain, f, y, sums, nullptr);
   }
-  f.add_counts({0, n_steps});
+}
+
+namespace {
+
+// The chain on the CPU (sgld.h).
+class CpuLangevinWork final : public LangevinWork {
+ public:
+  explicit CpuLangevinWork(const Backend& backend) : backend_(backend) {}
+  void run_chain(ConstVecRef x, const LangevinChain& chain, Objective& f, VecRef y, VecRef sums,
+                 VecRef* squares) override;
+
+ private:
+  const Backend& backend_;
+  Vec grad_;
+  NoiseAhead noise_ahead_;  // the chain's noise, drawn a step ahead
+};
+
+void CpuLangevinWork::run_chain(ConstVecRef x, const LangevinChain& chain, Objective& f, VecRef y, VecRef sums,
+                                VecRef* squares) {
+  const Eigen::Index d = x.size();
+  grad_.resize(d);
+  sums.setZero();
+  if (squares != nullptr) squares->setZero();
+  const bool diagonal = chain.inv_s != nullptr;
+  LangevinArrays arrays{y.data(), sums.data(), diagonal ? squares->data() : nullptr, x.data(), grad_.data(),
+                        nullptr, chain.inv_s, chain.inv_tau, 0.0f, 0.0f, 0.0f};
+  noise_ahead_.run(backend_, d, static_cast<int64_t>(chain.rates.size()),
+    [&](int64_t j, std::span<float> z, bool on_all_threads) {  // η_j / s_j ∼ N(0, I)
+      const NoiseKey key{chain.seed, Stream::sgld, chain.k, static_cast<uint32_t>(j)};
+      on_all_threads ? backend_.fill_normal(key, chain.noise_offset, z) : fill_normal(key, chain.noise_offset, z);
+    },
+    [&](int64_t j, const std::function<const float*()>& noise) {
+      f.select_inner_batch(static_cast<uint64_t>(j - 1));
+      f.gradient(y, grad_);  // ∇f(y^{j−1})
+      const LangevinRate& rate = chain.rates[static_cast<std::size_t>(j - 1)];  // ε_j/2, s_j, ε_j
+      arrays.half_eps = rate.half_eps;
+      arrays.noise_scale = rate.noise_scale;
+      arrays.eps = rate.eps;
+      arrays.z = noise();
+      // y^j = y^{j−1} − (ε_j/2)(∇f(y^{j−1}) + (y^{j−1} − x)/τ) + η_j;  Σ_j ε_j y^j
+      diagonal ? langevin_step<true>(arrays, d) : langevin_step<false>(arrays, d);
+    });
+}
+
+}  // namespace
+
+std::unique_ptr<LangevinWork> cpu_langevin_work(const Backend& backend) {
+  return std::make_unique<CpuLangevinWork>(backend);
 }
 
 void Sgld::restore_state(std::span<const float> state) {

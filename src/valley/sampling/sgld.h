@@ -9,12 +9,15 @@
 // update. d = parameters.
 //
 // The noise does not depend on the chain, so with two or more threads it is
-// drawn one step ahead on a second thread while the first computes ∇f.
+// drawn one step ahead on a second thread while the first computes ∇f
+// (backends/noise_ahead.h).
 //
-// On a device (backends/device.h), each chain's J steps run there as one
-// sequence (Device::langevin_chain), ∇f and the step of every coordinate
-// included, with the same noise and step sizes (langevin_rate); the chains'
-// continuation, their count and the averages below stay here.
+// A chain's J steps are the estimator's heavy part, a LangevinWork: on the
+// CPU the steps above (sgld.cpp, the reference), on a device
+// (backends/device.h) one sequence there (sampling/on_device.cpp:
+// Device::langevin_chain), ∇f and the step of every coordinate included,
+// with the same noise and step sizes (langevin_rate); the chains'
+// continuation, their count and the averages below are the same for both.
 //
 // One chain is sequential: it cannot be spread over machines. With
 // --sgld-chains C, C independent chains start at x (each continuing, update
@@ -36,6 +39,7 @@
 #pragma once
 
 #include <cmath>
+#include <memory>
 
 #include "valley/backends/backend.h"
 #include "valley/backends/device.h"
@@ -62,6 +66,23 @@ inline double sgld_noise_scale(const SgldSettings& settings, double eps) {
 
 // Step j's ε_j/2, noise scale and ε_j, rounded to float as the step uses them.
 LangevinRate langevin_rate(const SgldSettings& settings, int64_t j);
+
+// One chain of Alg. 3 for one update, from its state y (updated in place):
+// for j = 1 … J, ∇f(y) on f's inner batch j − 1, then the step with the
+// chain's rate j and noise (LangevinChain, backends/device.h), accumulating
+// Σ_j ε_j y^j into sums and, with a diagonal prior, Σ_j ε_j (y^j − x)² into
+// squares (both set, not added to).
+class LangevinWork {
+ public:
+  virtual ~LangevinWork() = default;
+  virtual void run_chain(ConstVecRef x, const LangevinChain& chain, Objective& f, VecRef y, VecRef sums,
+                         VecRef* squares) = 0;
+};
+
+// On the CPU (sgld.cpp).
+std::unique_ptr<LangevinWork> cpu_langevin_work(const Backend& backend);
+// On `device`, or on the CPU without one (sampling/on_device.cpp).
+std::unique_ptr<LangevinWork> make_langevin_work(const Backend& backend, Device* device);
 
 class Sgld final : public MeanEstimator, public MomentsEstimator {
  public:
@@ -95,19 +116,13 @@ class Sgld final : public MeanEstimator, public MomentsEstimator {
                         VecRef* variance);
   void run_chain(int64_t c, ConstVecRef x, const Prior& prior, Objective& f, uint64_t k);
 
-  // Chain c on the device.
-  void run_chain_on_device(int64_t c, ConstVecRef x, const Prior& prior, Objective& f, uint64_t k);
-
   SgldSettings settings_;
-  const Backend& backend_;
-  Device* device_;
-  std::vector<LangevinRate> rates_;  // of steps 1 … J (on a device)
+  std::unique_ptr<LangevinWork> work_;
+  std::vector<LangevinRate> rates_;  // of steps 1 … J
   Samples chains_;   // d × C: y of each chain, carried over between updates
   Samples sums_;     // d × C: Σ_j ε_j y^j of each chain
   Samples squares_;  // d × C: Σ_j ε_j (y^j − x)² of each chain (diagonal prior only)
   Vec inv_s_;        // 1/s of the diagonal prior
-  Vec grad_;
-  Vec noise_[2];  // ring of two: step j uses noise_[j % 2]
 };
 
 }  // namespace valley

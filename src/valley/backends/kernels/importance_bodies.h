@@ -1,5 +1,5 @@
 // The per-thread bodies of the perturbed-sample kernels
-// (backends/cuda/importance_kernels.cu), run on the CPU by the host kernels,
+// (backends/cuda/importance_kernels.cu), run on the CPU by the emulated kernels,
 // as mlp_bodies.h. Alg. 4 (IS) and Alg. 5 (heat) evaluate the network at S
 // perturbed points x + σ ξ_s; the noise is generated in registers where it
 // is used (noise_layout.h says where sample s's lies) and regenerated,

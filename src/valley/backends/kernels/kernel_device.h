@@ -2,7 +2,7 @@
 // launches (kernels.h): SGD's step, Alg. 4's sums, Alg. 3's chain and Alg. 5's
 // iteration, each uploading x and the minibatch once, running its whole
 // sequence on the processor and copying back only its result. With the
-// CUDA kernels it is --device cuda; with the host kernels it runs the same
+// CUDA kernels it is --device cuda; with the emulated kernels it runs the same
 // sequences on the CPU, for the tests.
 #pragma once
 

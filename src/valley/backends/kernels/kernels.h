@@ -3,7 +3,7 @@
 // this folder (mlp_bodies.h, importance_bodies.h, langevin_bodies.h,
 // robbins_monro_bodies.h, ceiling_bodies.h). Two implement it: the CUDA kernels
 // (backends/cuda/cuda_kernels.cpp: device memory, launches on one stream)
-// and the host kernels (host_kernels.h: every body over its grid on the
+// and the emulated kernels (emulated_kernels.h: every body over its grid on the
 // CPU, in order), which run the kernel device's whole orchestration on any
 // machine for the tests. Launches and copies are queued in order and may
 // return before they run; synchronize() waits for them and reports any

@@ -1,5 +1,5 @@
 // The per-thread body of one step of Alg. 3's chain on the kernel device
-// (backends/cuda/langevin_kernels.cu), as sampling/sgld.cpp's langevin_step
+// (backends/cuda/step_kernels.cu), as sampling/sgld.cpp's langevin_step
 // computes it, coordinate i:
 //   y_i ← y_i − (ε_j/2) (∇f(y)_i + (y_i − x_i) c_i) + s_j z_i,  z_i ∼ N(0, 1)
 //   Σ_j ε_j y^j: sums_i ← sums_i + ε_j y_i

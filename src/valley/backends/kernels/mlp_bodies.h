@@ -1,7 +1,7 @@
 // The per-thread bodies of the network's kernels (backends/cuda/mlp_kernels.cu):
 // plain __host__ __device__ functions, one output entry each. The CUDA
 // kernels only compute their thread's indices and call these, and the host
-// kernels (host_kernels.h) run every body over its whole grid on the CPU, so
+// kernels (emulated_kernels.h) run every body over its whole grid on the CPU, so
 // the tests check the kernel device against the reference network
 // (model/mlp.cpp) on any machine. Each sum runs in one fixed order (no
 // atomics), so a kernel gives the same bits on every run.

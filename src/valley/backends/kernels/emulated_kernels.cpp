@@ -1,4 +1,4 @@
-#include "valley/backends/kernels/host_kernels.h"
+#include "valley/backends/kernels/emulated_kernels.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -10,7 +10,7 @@
 namespace valley::kernels {
 namespace {
 
-class HostKernels final : public Kernels {
+class EmulatedKernels final : public Kernels {
  public:
   std::string name() const override { return "emulated: the GPU kernels' bodies on the CPU, one thread"; }
   std::string flag() const override { return "emulate"; }
@@ -99,8 +99,8 @@ class HostKernels final : public Kernels {
 
 }  // namespace
 
-std::unique_ptr<Device> make_host_kernel_device(int64_t chunk) {
-  return make_kernel_device(std::make_unique<HostKernels>(), chunk);
+std::unique_ptr<Device> make_emulated_device(int64_t chunk) {
+  return make_kernel_device(std::make_unique<EmulatedKernels>(), chunk);
 }
 
 }  // namespace valley::kernels

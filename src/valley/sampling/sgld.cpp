@@ -9,6 +9,7 @@
 #include "valley/core/spin_wait.h"
 #include "valley/distributed/communicator.h"
 #include "valley/objective/batch_mlp_objective.h"
+#include "valley/random/philox_normal.h"
 #include "valley/schedules/step_sizes.h"
 
 namespace valley {

@@ -12,6 +12,7 @@
 #include "valley/backends/backend.h"
 #include "valley/core/error.h"
 #include "valley/core/spin_wait.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley {
 namespace {

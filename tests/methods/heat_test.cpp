@@ -6,6 +6,8 @@
 
 #include "support/test_objectives.h"
 
+#include "valley/random/philox_normal.h"
+
 namespace valley {
 namespace {
 

@@ -16,6 +16,7 @@
 #include "valley/objective/batch_mlp_objective.h"
 #include "valley/objective/reduction.h"
 #include "valley/objective/row_space.h"
+#include "valley/random/philox_normal.h"
 #include "valley/sampling/importance.h"
 #include "valley/sampling/projected_importance.h"
 #include "valley/sampling/projected_sgld.h"

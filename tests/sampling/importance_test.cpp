@@ -8,6 +8,7 @@
 #include "support/tolerances.h"
 #include "valley/core/error.h"
 #include "valley/numerics/logsumexp.h"
+#include "valley/random/philox_normal.h"
 
 namespace valley {
 namespace {

@@ -16,6 +16,7 @@
 #include "valley/backends/backend.h"
 #include "valley/backends/device.h"
 #include "valley/methods/method.h"
+#include "valley/methods/method_table.h"
 #include "valley/schedules/tau_schedule.h"
 
 namespace valley {
@@ -28,11 +29,15 @@ struct HeatSettings {
   uint64_t seed = 1;
 };
 
+// The settings of `config` as heat takes them: J and M from --rm-iters and
+// --rm-samples, or both ⌊√S⌋ from --samples S.
+HeatSettings heat_settings_of(const MethodConfig& config);
+
 class Heat final : public Method {
  public:
   Heat(HeatSettings settings, TauSchedule schedule, const Backend& backend, Device* device = nullptr);
 
-  std::string name() const override { return "heat"; }
+  std::string name() const override { return std::string(method_name::kHeat); }
   UpdateStats step(Vec& x, Objective& f, uint64_t k) override;
   nlohmann::json settings() const override;
 
@@ -44,5 +49,11 @@ class Heat final : public Method {
   std::vector<float> steps_;  // a_1 … a_J (on a device)
   Vec x_j_, z_, grad_, grad_sum_, noise_;
 };
+
+// --rm-iters, --rm-samples, --rm-c, --rm-alpha (methods/method_table.h).
+const SettingsGroup& heat_settings();
+
+// The factory (Heat, or ProjectedHeat unless --sampler full) of the method table's row (methods/method_table.h).
+std::unique_ptr<Method> make_heat(const MethodConfig& config, const Backend& backend, Device* device);
 
 }  // namespace valley

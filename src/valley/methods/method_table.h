@@ -62,7 +62,8 @@ const std::vector<MethodField>& method_fields();
 // The group that holds `field`.
 const SettingsGroup& group_of(const MethodField& field);
 
-// Whether `field` means something for the method `method`.
+// Whether `field` means something for the method `method`. The common
+// settings do for any name (an unknown one is validate's to name).
 bool applies_to(const MethodField& field, std::string_view method);
 
 // The group of the settings every method reads: method, seed, lr

@@ -17,6 +17,7 @@
 #include "valley/data/minibatch.h"
 #include "valley/methods/method.h"
 #include "valley/methods/method_names.h"
+#include "valley/methods/method_table.h"
 #include "valley/model/init.h"
 #include "valley/model/model_file.h"
 #include "valley/objective/mlp_objective.h"
@@ -109,7 +110,8 @@ TrainConfig resolve_sampler(TrainConfig config) {
     config.inner_batch = config.method.name == method_name::kEntropySgd ? "fresh" : "same";
   if (config.method.sampler != "auto") return config;
   const std::string& name = config.method.name;
-  if (name == method_name::kSgd || name == method_name::kSam || name == method_name::kEntropySgd ||
+  const MethodField& sampler = *find_field<MethodConfig>(method_fields(), "sampler");
+  if (!applies_to(sampler, name) ||  // a method that draws no samples
       (name == method_name::kSgld && config.method.sgld.chains > 1)) {  // (the projected sampler runs one chain)
     config.method.sampler = "full";
   } else if (config.method.covariance.kind == "diag") {

@@ -164,13 +164,13 @@ py::dict local_entropy_step(const py::function& f, const py::object& grad, const
       estimator_config(method, tau, samples, seed, eps0, sgld_noise, beta, eta);
   if (k < 0) raise_argument_error("k must be ≥ 0 (got " + std::to_string(k) + ")");
   check_arguments([&] {
-    if (method != "sgld" && method != "is")
+    if (method != valley::method_name::kSgld && method != valley::method_name::kIs)
       valley::fail("method must be 'is' or 'sgld' (got '{}')", method);
     valley::validate(config);
     if (x.size() == 0) valley::fail("x is empty");
     if (!x.allFinite()) valley::fail("x holds a NaN or an infinity");
   });
-  if (method == "sgld" && grad.is_none())
+  if (method == valley::method_name::kSgld && grad.is_none())
     raise_argument_error("method 'sgld' needs grad (∇f); give grad=..., or use method='is'");
   ObjectiveWithOwner objective = make_objective(f, grad, x.size());
   valley::LocalEntropyEstimate estimate;
@@ -194,7 +194,10 @@ py::array_t<float> heat_step(const py::function& f, const py::function& grad,
                              std::optional<int64_t> rm_samples, double rm_c, double rm_alpha,
                              int64_t seed, int64_t k) {
   const valley::Vec x = from_numpy(x_in, "x");
-  valley::MethodConfig config = estimator_config("heat", tau, 1, seed, 1000.0, "variance", 1.0, {});
+  const valley::MethodConfig defaults;
+  valley::MethodConfig config =
+      estimator_config(std::string(valley::method_name::kHeat), tau, 1, seed, defaults.sgld.eps_0,
+                       defaults.sgld.noise, defaults.is.beta, {});
   config.n_samples.reset();
   config.heat.n_iterations = rm_iters;
   config.heat.n_draws = rm_samples;
@@ -456,6 +459,10 @@ data file, or a model that does not fit the data.)",
         py::arg("model"), py::kw_only(), py::arg("data") = py::none(), py::arg("split") = "test",
         py::arg("eval_size") = py::none(), py::arg("threads") = 1);
 
+  // The defaults of the keywords are the command line's: those of a
+  // MethodConfig (methods/method_config.h), not restated here.
+  const valley::MethodConfig defaults;
+  namespace method_name = valley::method_name;
   m.def("local_entropy_step", &local_entropy_step,
         R"(One step of Algorithm 1 on a Python objective: estimate
 E_q X for q(x') ∝ exp(-f(x') - |x - x'|^2 / (2 tau)) (eq. 6, 15) around x.
@@ -476,9 +483,11 @@ for a grad of the wrong size, valley.Error when f returns NaN or ∞,
 KeyboardInterrupt on Ctrl-C; an exception raised by f or grad propagates as
 it is.)",
         py::arg("f"), py::arg("grad") = py::none(), py::kw_only(), py::arg("x"),
-        py::arg("tau") = 0.01, py::arg("method") = "is", py::arg("samples") = 1000,
-        py::arg("seed") = 1, py::arg("k") = 0, py::arg("eps0") = 1000.0,
-        py::arg("sgld_noise") = "variance", py::arg("beta") = 1.0, py::arg("eta") = py::none());
+        py::arg("tau") = defaults.regularization.tau, py::arg("method") = std::string(method_name::kIs),
+        py::arg("samples") = defaults.sgld_is_samples(), py::arg("seed") = defaults.seed,
+        py::arg("k") = 0, py::arg("eps0") = defaults.sgld.eps_0,
+        py::arg("sgld_noise") = defaults.sgld.noise, py::arg("beta") = defaults.is.beta,
+        py::arg("eta") = py::none());
 
   m.def("heat_step", &heat_step,
         R"(One update of Algorithm 5 on a Python objective: heat regularization
@@ -488,7 +497,8 @@ grad(x) -> array of len(x) is needed (and f(x) -> float, checked on the
 same points). rm_iters J and rm_samples M default to 30 each, rm_c and
 rm_alpha are the steps a_j = c j^(-α); seed and k pick the random streams.
 Returns the new x (float32). Errors as for local_entropy_step.)",
-        py::arg("f"), py::arg("grad"), py::kw_only(), py::arg("x"), py::arg("tau") = 0.01,
-        py::arg("rm_iters") = py::none(), py::arg("rm_samples") = py::none(),
-        py::arg("rm_c") = 0.1, py::arg("rm_alpha") = 0.7, py::arg("seed") = 1, py::arg("k") = 0);
+        py::arg("f"), py::arg("grad"), py::kw_only(), py::arg("x"),
+        py::arg("tau") = defaults.regularization.tau, py::arg("rm_iters") = py::none(),
+        py::arg("rm_samples") = py::none(), py::arg("rm_c") = defaults.heat.c,
+        py::arg("rm_alpha") = defaults.heat.alpha, py::arg("seed") = defaults.seed, py::arg("k") = 0);
 }

@@ -7,6 +7,8 @@
 #include "support/test_objectives.h"
 #include "valley/random/philox_normal.h"
 
+#include "valley/random/philox_normal.h"
+
 namespace valley {
 namespace {
 

@@ -8,6 +8,8 @@
 #include "support/tolerances.h"
 #include "valley/random/philox_normal.h"
 
+#include "valley/random/philox_normal.h"
+
 namespace valley {
 namespace {
 

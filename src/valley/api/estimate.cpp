@@ -7,6 +7,7 @@
 #include "valley/core/error.h"
 #include "valley/methods/heat.h"
 #include "valley/methods/method.h"
+#include "valley/methods/method_names.h"
 #include "valley/sampling/importance.h"
 #include "valley/sampling/sgld.h"
 
@@ -33,12 +34,12 @@ void check_result(ConstVecRef result, const char* what, const std::string& hint)
 LocalEntropyEstimate estimate_local_entropy(Objective& f, ConstVecRef x,
                                             const MethodConfig& method, uint64_t k,
                                             int n_threads) {
-  if (method.name != "sgld" && method.name != "is")
+  if (method.name != method_name::kSgld && method.name != method_name::kIs)
     fail("--method: '{}' has no estimator of E_q X (valid: sgld, is)", method.name);
   check_call(f, x, method, n_threads);
   const std::unique_ptr<Backend> backend = make_cpu_backend(n_threads);
   std::unique_ptr<MeanEstimator> estimator;
-  if (method.name == "sgld")
+  if (method.name == method_name::kSgld)
     estimator = std::make_unique<Sgld>(SgldSettings{method.sgld_is_samples(), method.sgld.eps_0,
                                                     method.seed, method.sgld.noise == "stddev"},
                                        *backend);
@@ -55,7 +56,7 @@ LocalEntropyEstimate estimate_local_entropy(Objective& f, ConstVecRef x,
   const EvalCounts after = f.counts();
   out.counts = {after.n_loss - before.n_loss, after.n_gradient - before.n_gradient};
   check_result(out.mean, "estimate of E_q X",
-               method.name == "sgld" ? "a larger --eps0 or a larger --tau" : "a smaller --tau");
+               method.name == method_name::kSgld ? "a larger --eps0 or a larger --tau" : "a smaller --tau");
   out.gradient = (x - out.mean) / static_cast<float>(tau);  // eq. 12
   // Alg. 1 step 2: x − η ∇F_τ(x); exactly μ when η = τ (Remark 1)
   out.step = eta == tau ? out.mean : Vec(x - static_cast<float>(eta) * out.gradient);
@@ -65,7 +66,7 @@ LocalEntropyEstimate estimate_local_entropy(Objective& f, ConstVecRef x,
 Vec heat_step(Objective& f, ConstVecRef x, const MethodConfig& method, uint64_t k,
               int n_threads) {
   MethodConfig config = method;
-  config.name = "heat";
+  config.name = method_name::kHeat;
   config.sampler = "full";
   check_call(f, x, config, n_threads);
   const std::unique_ptr<Backend> backend = make_cpu_backend(n_threads);

@@ -16,6 +16,8 @@
 #include <nlohmann/json.hpp>
 
 #include "valley/core/types.h"
+#include "valley/methods/method_config.h"
+#include "valley/methods/method_table.h"
 
 namespace valley {
 
@@ -27,6 +29,14 @@ struct BaseOptimizerSettings {
   std::vector<int64_t> lr_drops;  // updates k from which the rate is multiplied by drop_factor
   double drop_factor = 0.1;
 };
+
+// The settings of `config` as the base optimizer of config.name takes them
+// (lr, and the momentum and Nesterov defaults of the method).
+BaseOptimizerSettings base_optimizer_settings(const MethodConfig& config);
+
+// --momentum, --nesterov, --weight-decay, --lr-drops, --lr-drop-epochs,
+// --lr-drop-factor (methods/method_table.h).
+const SettingsGroup& base_settings();
 
 class BaseOptimizer {
  public:

@@ -2,6 +2,9 @@
 
 #include <cmath>
 
+#include "valley/core/error.h"
+#include "valley/methods/method_table.h"
+
 namespace valley {
 
 EntropySgd::EntropySgd(EntropySgdSettings settings, BaseOptimizerSettings base, const Backend& backend)
@@ -62,12 +65,66 @@ UpdateStats EntropySgd::step(Vec& x, Objective& f, uint64_t k) {
 }
 
 nlohmann::json EntropySgd::settings() const {
-  nlohmann::json out = {{"method", "entropy-sgd"},     {"L", settings_.n_langevin},
+  nlohmann::json out = {{"method", std::string(method_name::kEntropySgd)}, {"L", settings_.n_langevin},
                         {"gamma0", settings_.gamma_0}, {"gamma1", settings_.gamma_1},
                         {"noise", settings_.noise},    {"inner_lr", settings_.inner_lr},
                         {"beta1", settings_.beta_1}};
   optimizer_.add_settings(out);
   return out;
+}
+
+const SettingsGroup& entropy_sgd_settings() {
+  static const SettingsGroup group{
+      method_name::kEntropySgd,
+      {
+          {.key = "L",
+           .at = [](MethodConfig& c) -> FieldRef { return &c.entropy_sgd.n_langevin; },
+           .help = "Entropy-SGD: Langevin (inner) steps per update, each on a "
+                   "fresh minibatch (reference: -L)",
+           .check =
+               [](const FieldRef& value, const std::string& flag) {
+                 const int64_t n = *std::get<int64_t*>(value);
+                 if (n < 1 || n > 100000)
+                   fail("{} (Langevin steps) must be between 1 and 100000 (got {})", flag, n);
+               },
+           .added_later = true},
+          {.key = "gamma0",
+           .at = [](MethodConfig& c) -> FieldRef { return &c.entropy_sgd.gamma_0; },
+           .help = "Entropy-SGD: scope γ0 in γ_k = γ0 (1 + γ1)^k (reference: gamma)",
+           .check = check::positive(),
+           .added_later = true},
+          {.key = "gamma1",
+           .at = [](MethodConfig& c) -> FieldRef { return &c.entropy_sgd.gamma_1; },
+           .help = "Entropy-SGD: scoping γ1 (reference: scoping; its "
+                   "python/optim.py never advances k, so γ stays γ0 there)",
+           .check = check::non_negative(),
+           .added_later = true},
+          {.key = "noise",
+           .at = [](MethodConfig& c) -> FieldRef { return &c.entropy_sgd.noise; },
+           .help = "Entropy-SGD: thermal noise ε; the inner gradient gets "
+                   "(ε/√(0.5 η')) ξ, as the reference code (the paper: √η' ε ξ "
+                   "on the step) (reference: noise)",
+           .check = check::non_negative(),
+           .added_later = true},
+          {.key = "inner-lr",
+           .at = [](MethodConfig& c) -> FieldRef { return &c.entropy_sgd.inner_lr; },
+           .help = "Entropy-SGD: inner step η' (reference: langevin lr, fixed 0.1)",
+           .check = check::positive(),
+           .added_later = true},
+          {.key = "beta1",
+           .at = [](MethodConfig& c) -> FieldRef { return &c.entropy_sgd.beta_1; },
+           .help = "Entropy-SGD: μ ← β1 μ + (1 − β1) w, β1 in [0, 1) (reference: "
+                   "langevin beta1, fixed 0.75)",
+           .check = check::lies_in("[0, 1)", [](double v) { return v >= 0 && v < 1; }),
+           .added_later = true},
+      }};
+  return group;
+}
+
+std::unique_ptr<Method> make_entropy_sgd(const MethodConfig& config, const Backend& backend, Device*) {
+  EntropySgdSettings settings = config.entropy_sgd;
+  settings.seed = config.seed;
+  return std::make_unique<EntropySgd>(settings, base_optimizer_settings(config), backend);
 }
 
 }  // namespace valley

@@ -33,29 +33,22 @@
 #include "valley/backends/backend.h"
 #include "valley/methods/base_optimizer.h"
 #include "valley/methods/method.h"
+#include "valley/methods/method_table.h"
 
 namespace valley {
 
-struct EntropySgdSettings {
-  int64_t n_langevin = 20;  // L
-  double gamma_0 = 1e-4;
-  double gamma_1 = 1e-3;
-  double noise = 1e-4;     // ε
-  double inner_lr = 0.1;   // η'
-  double beta_1 = 0.75;
-  uint64_t seed = 1;
-};
+// EntropySgdSettings: methods/method_config.h.
 
 class EntropySgd final : public Method {
  public:
   EntropySgd(EntropySgdSettings settings, BaseOptimizerSettings base, const Backend& backend);
 
-  std::string name() const override { return "entropy-sgd"; }
+  std::string name() const override { return std::string(method_name::kEntropySgd); }
   UpdateStats step(Vec& x, Objective& f, uint64_t k) override;
   nlohmann::json settings() const override;
   std::vector<float> state() const override { return optimizer_.state(); }
   void restore_state(std::span<const float> state) override {
-    optimizer_.restore_state(state, "entropy-sgd");
+    optimizer_.restore_state(state, method_name::kEntropySgd.data());
   }
 
   double gamma(uint64_t k) const;
@@ -66,5 +59,11 @@ class EntropySgd final : public Method {
   const Backend& backend_;
   Vec centre_, w_, mean_, grad_, inner_buffer_, xi_;
 };
+
+// --L, --gamma0, --gamma1, --noise, --inner-lr, --beta1 (methods/method_table.h).
+const SettingsGroup& entropy_sgd_settings();
+
+// The factory of the method table's row (methods/method_table.h).
+std::unique_ptr<Method> make_entropy_sgd(const MethodConfig& config, const Backend& backend, Device* device);
 
 }  // namespace valley

@@ -5,6 +5,9 @@
 #include <memory>
 #include <span>
 
+#include "valley/core/error.h"
+#include "valley/methods/method_table.h"
+#include "valley/methods/projected_heat.h"
 #include "valley/schedules/step_sizes.h"
 
 namespace valley {
@@ -94,6 +97,47 @@ nlohmann::json Heat::settings() const {
           {"tau_schedule", schedule_.kind_name()},
           {"tau0", schedule_.tau_0},
           {"tau1", schedule_.tau_1}};
+}
+
+HeatSettings heat_settings_of(const MethodConfig& config) {
+  return {config.heat_iterations(), config.heat_draws(), config.heat.c, config.heat.alpha, config.seed};
+}
+
+const SettingsGroup& heat_settings() {
+  static const SettingsGroup group{
+      "heat",
+      {
+          {.key = "rm-iters",
+           .at = [](MethodConfig& c) -> FieldRef { return &c.heat.n_iterations; },
+           .help = "Robbins–Monro iterations J (default 30)",
+           .check = check::at_least(1)},
+          {.key = "rm-samples",
+           .at = [](MethodConfig& c) -> FieldRef { return &c.heat.n_draws; },
+           .help = "Draws M per Robbins–Monro iteration (default 30)",
+           .check = check::at_least(1)},
+          {.key = "rm-c",
+           .at = [](MethodConfig& c) -> FieldRef { return &c.heat.c; },
+           .help = "Robbins–Monro steps a_j = c j^(−α)",
+           .check = check::positive()},
+          {.key = "rm-alpha",
+           .at = [](MethodConfig& c) -> FieldRef { return &c.heat.alpha; },
+           .help = "α in a_j = c j^(−α), in (1/2, 1]",
+           .check = check::lies_in("(1/2, 1]", [](double v) { return v > 0.5 && v <= 1.0; })},
+      },
+      [](const MethodConfig& config) {
+        if (config.name == method_name::kHeat && config.n_samples &&
+            (config.heat.n_iterations || config.heat.n_draws))
+          fail("--samples sets both --rm-iters and --rm-samples for heat (M = J = ⌊√S⌋); give one "
+               "or the others");
+      }};
+  return group;
+}
+
+std::unique_ptr<Method> make_heat(const MethodConfig& config, const Backend& backend, Device* device) {
+  const HeatSettings settings = heat_settings_of(config);
+  if (config.sampler != "full")
+    return std::make_unique<ProjectedHeat>(settings, config.tau_schedule(), backend, device);
+  return std::make_unique<Heat>(settings, config.tau_schedule(), backend, device);
 }
 
 }  // namespace valley

@@ -21,6 +21,7 @@
 #include "valley/backends/backend.h"
 #include "valley/backends/device.h"
 #include "valley/methods/method.h"
+#include "valley/methods/method_table.h"
 #include "valley/schedules/tau_schedule.h"
 
 namespace valley {
@@ -46,11 +47,15 @@ std::unique_ptr<RobbinsMonroWork> cpu_robbins_monro_work(const Backend& backend)
 // On `device`, or on the CPU without one (methods/on_device.cpp).
 std::unique_ptr<RobbinsMonroWork> make_robbins_monro_work(const Backend& backend, Device* device);
 
+// The settings of `config` as heat takes them: J and M from --rm-iters and
+// --rm-samples, or both ⌊√S⌋ from --samples S.
+HeatSettings heat_settings_of(const MethodConfig& config);
+
 class Heat final : public Method {
  public:
   Heat(HeatSettings settings, TauSchedule schedule, const Backend& backend, Device* device = nullptr);
 
-  std::string name() const override { return "heat"; }
+  std::string name() const override { return std::string(method_name::kHeat); }
   UpdateStats step(Vec& x, Objective& f, uint64_t k) override;
   nlohmann::json settings() const override;
 
@@ -60,5 +65,11 @@ class Heat final : public Method {
   std::unique_ptr<RobbinsMonroWork> work_;
   std::vector<float> steps_;  // a_1 … a_J
 };
+
+// --rm-iters, --rm-samples, --rm-c, --rm-alpha (methods/method_table.h).
+const SettingsGroup& heat_settings();
+
+// The factory (Heat, or ProjectedHeat unless --sampler full) of the method table's row (methods/method_table.h).
+std::unique_ptr<Method> make_heat(const MethodConfig& config, const Backend& backend, Device* device);
 
 }  // namespace valley

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "valley/methods/method.h"
+#include "valley/methods/method_table.h"
 #include "valley/sampling/mean_estimator.h"
 #include "valley/schedules/tau_schedule.h"
 
@@ -36,5 +37,19 @@ class LocalEntropy final : public Method {
   std::optional<double> eta_;
   Vec mean_;
 };
+
+// The settings groups of Alg. 1 and 2+5 (methods/method_table.h): τ, its
+// schedule and the samples (sgld, is, heat); the outer step η and the
+// Gaussians' covariance (sgld, is); the estimators' own.
+const SettingsGroup& regularized_settings();
+const SettingsGroup& local_entropy_settings();
+const SettingsGroup& sgld_settings();
+const SettingsGroup& is_settings();
+
+// The factories of the method table's rows sgld and is: Alg. 1 with the
+// estimator the settings ask for (projected unless --sampler full, the
+// diagonal covariance with --covariance diag).
+std::unique_ptr<Method> make_sgld(const MethodConfig& config, const Backend& backend, Device* device);
+std::unique_ptr<Method> make_is(const MethodConfig& config, const Backend& backend, Device* device);
 
 }  // namespace valley

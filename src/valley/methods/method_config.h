@@ -1,5 +1,9 @@
 // Settings of every method, grouped by method. Defaults are the paper's
 // settings (§6.2, Fig. 4) and DESIGN's readings of what the paper leaves open.
+// Each group's field table (key, help, check; methods/method_table.h) lives
+// beside the code that reads the group: the command line, config.json,
+// experiment files, validation and Python all read the tables, so a member
+// and its default here plus a row there is the whole of a new setting.
 #pragma once
 
 #include <cstdint>
@@ -7,9 +11,31 @@
 #include <string>
 #include <vector>
 
+#include "valley/methods/method_names.h"
 #include "valley/schedules/tau_schedule.h"
 
 namespace valley {
+
+// The settings of methods/sam.h, as the method takes them (their table:
+// sam_settings() in methods/sam.cpp).
+struct SamSettings {
+  double rho = 0.05;       // ‖ε̂‖ = ρ (SAM), ‖T_w⁻¹ ε̂‖ = ρ (ASAM)
+  bool adaptive = false;   // ASAM (Kwon et al. 2021)
+  double asam_eta = 0.01;  // T_w = |w| + η
+};
+
+// The settings of methods/entropy_sgd.h, as the method takes them (their
+// table: entropy_sgd_settings() in methods/entropy_sgd.cpp).
+struct EntropySgdSettings {
+  int64_t n_langevin = 20;  // L (reference: -L)
+  double gamma_0 = 1e-4;    // γ_k = γ0 (1 + γ1)^k (reference: --gamma)
+  double gamma_1 = 1e-3;    // (reference: --scoping)
+  double noise = 1e-4;      // ε, thermal noise (reference: --noise)
+  double inner_lr = 0.1;    // η' (reference: langevin lr = 0.1)
+  double beta_1 = 0.75;     // μ ← β1 μ + (1 − β1) w (reference: langevin beta1 = 0.75)
+  // Not a setting of its own: make_method copies MethodConfig::seed here.
+  uint64_t seed = 1;
+};
 
 struct MethodConfig {
   std::string name = "sgd";  // sgd | sgld | is | heat | sam | entropy-sgd
@@ -33,20 +59,9 @@ struct MethodConfig {
     double lr_drop_factor = 0.1;
   } base;
 
-  struct {
-    double rho = 0.05;       // ‖ε̂‖ = ρ (SAM), ‖T_w⁻¹ ε̂‖ = ρ (ASAM)
-    bool adaptive = false;   // ASAM (Kwon et al. 2021)
-    double asam_eta = 0.01;  // T_w = |w| + η
-  } sam;
+  SamSettings sam;
 
-  struct {
-    int64_t n_langevin = 20;   // L (reference: -L)
-    double gamma_0 = 1e-4;     // γ_k = γ0 (1 + γ1)^k (reference: --gamma)
-    double gamma_1 = 1e-3;     // (reference: --scoping)
-    double noise = 1e-4;       // ε, thermal noise (reference: --noise)
-    double inner_lr = 0.1;     // η' (reference: langevin lr = 0.1)
-    double beta_1 = 0.75;      // μ ← β1 μ + (1 − β1) w (reference: langevin beta1 = 0.75)
-  } entropy_sgd;
+  EntropySgdSettings entropy_sgd;
 
   struct {
     double tau = 0.01;                  // τ (also τ0 of a schedule unless tau_0 is set)
@@ -93,14 +108,15 @@ struct MethodConfig {
   int64_t sgd_first = 0;  // plain SGD (step --lr) for this many updates first (Fig. 5)
 
   TauSchedule tau_schedule() const;
-  double momentum() const { return base.momentum.value_or(name == "entropy-sgd" ? 0.9 : 0.0); }
-  bool nesterov() const { return base.nesterov.value_or(name == "entropy-sgd"); }
+  double momentum() const { return base.momentum.value_or(name == method_name::kEntropySgd ? 0.9 : 0.0); }
+  bool nesterov() const { return base.nesterov.value_or(name == method_name::kEntropySgd); }
   int64_t sgld_is_samples() const { return n_samples.value_or(1000); }
   int64_t heat_iterations() const;
   int64_t heat_draws() const;
 };
 
-// Checks every setting; errors name the flag.
+// Checks every setting (each field's check, then each group's), whatever
+// the method; errors name the flag.
 void validate(const MethodConfig& config);
 
 }  // namespace valley

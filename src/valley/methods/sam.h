@@ -12,25 +12,21 @@
 
 #include "valley/methods/base_optimizer.h"
 #include "valley/methods/method.h"
+#include "valley/methods/method_table.h"
 
 namespace valley {
 
-struct SamSettings {
-  double rho = 0.05;
-  bool adaptive = false;
-  double eta = 0.01;  // ASAM's η in T_w = |w| + η
-};
-
+// SamSettings: methods/method_config.h.
 class Sam final : public Method {
  public:
   Sam(SamSettings settings, BaseOptimizerSettings base);
 
-  std::string name() const override { return "sam"; }
+  std::string name() const override { return std::string(method_name::kSam); }
   UpdateStats step(Vec& x, Objective& f, uint64_t k) override;
   nlohmann::json settings() const override;
   std::vector<float> state() const override { return optimizer_.state(); }
   void restore_state(std::span<const float> state) override {
-    optimizer_.restore_state(state, "sam");
+    optimizer_.restore_state(state, method_name::kSam.data());
   }
 
  private:
@@ -38,5 +34,11 @@ class Sam final : public Method {
   BaseOptimizer optimizer_;
   Vec grad_, scaled_, perturbed_;
 };
+
+// --rho, --adaptive, --asam-eta (methods/method_table.h).
+const SettingsGroup& sam_settings();
+
+// The factory of the method table's row (methods/method_table.h).
+std::unique_ptr<Method> make_sam(const MethodConfig& config, const Backend& backend, Device* device);
 
 }  // namespace valley

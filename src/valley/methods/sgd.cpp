@@ -47,4 +47,8 @@ nlohmann::json Sgd::settings() const {
   return out;
 }
 
+std::unique_ptr<Method> make_sgd(const MethodConfig& config, const Backend&, Device* device) {
+  return std::make_unique<Sgd>(base_optimizer_settings(config), device);
+}
+
 }  // namespace valley

@@ -15,6 +15,7 @@
 #include "valley/backends/device.h"
 #include "valley/methods/base_optimizer.h"
 #include "valley/methods/method.h"
+#include "valley/methods/method_table.h"
 
 namespace valley {
 
@@ -39,7 +40,7 @@ class Sgd final : public Method {
   explicit Sgd(double lr, Device* device = nullptr);
   explicit Sgd(BaseOptimizerSettings settings, Device* device = nullptr);
 
-  std::string name() const override { return "sgd"; }
+  std::string name() const override { return std::string(method_name::kSgd); }
   UpdateStats step(Vec& x, Objective& f, uint64_t k) override;
   nlohmann::json settings() const override;
   std::vector<float> state() const override { return optimizer_.state(); }
@@ -52,5 +53,8 @@ class Sgd final : public Method {
   std::unique_ptr<GradientWork> work_;
   Vec grad_;
 };
+
+// The factory of the method table's row (methods/method_table.h).
+std::unique_ptr<Method> make_sgd(const MethodConfig& config, const Backend& backend, Device* device);
 
 }  // namespace valley

@@ -4,15 +4,16 @@
 
 #include <fmt/format.h>
 
+#include "valley/methods/method_names.h"
 #include "valley/train/trainer.h"
 
 namespace valley {
 
 std::string UpdateKind::str() const {
   std::string out = fmt::format("{} on {}, batch {}", method, net, batch_size);
-  if (method == "sgld" || method == "is") out += fmt::format(", J = {}", n_samples);
-  if (method == "heat") out += fmt::format(", J = {}, M = {}", n_iterations, n_draws);
-  if (method == "entropy-sgd") out += fmt::format(", L = {}", n_iterations);
+  if (method == method_name::kSgld || method == method_name::kIs) out += fmt::format(", J = {}", n_samples);
+  if (method == method_name::kHeat) out += fmt::format(", J = {}, M = {}", n_iterations, n_draws);
+  if (method == method_name::kEntropySgd) out += fmt::format(", L = {}", n_iterations);
   if (!sampler.empty()) out += ", sampler " + sampler;
   return out;
 }
@@ -21,12 +22,12 @@ MethodConfig UpdateKind::method_config() const {
   MethodConfig config;
   config.name = method;
   if (!sampler.empty()) config.sampler = sampler;
-  if (method == "sgld" || method == "is") config.n_samples = n_samples;
-  if (method == "heat") {
+  if (method == method_name::kSgld || method == method_name::kIs) config.n_samples = n_samples;
+  if (method == method_name::kHeat) {
     config.heat.n_iterations = n_iterations;
     config.heat.n_draws = n_draws;
   }
-  if (method == "entropy-sgd") config.entropy_sgd.n_langevin = n_iterations;
+  if (method == method_name::kEntropySgd) config.entropy_sgd.n_langevin = n_iterations;
   return config;
 }
 
@@ -44,13 +45,13 @@ Workload workload_of(const Experiment& experiment) {
     const TrainConfig c = resolve_sampler(run.config);
     const MethodConfig& m = c.method;
     UpdateKind kind{m.name, c.net, c.batch_size, 0, 0, 0, ""};
-    if (m.name == "sgld" || m.name == "is") kind.n_samples = m.sgld_is_samples();
-    if (m.name == "heat") {
+    if (m.name == method_name::kSgld || m.name == method_name::kIs) kind.n_samples = m.sgld_is_samples();
+    if (m.name == method_name::kHeat) {
       kind.n_iterations = m.heat_iterations();
       kind.n_draws = m.heat_draws();
     }
-    if (m.name == "entropy-sgd") kind.n_iterations = m.entropy_sgd.n_langevin;
-    const bool sampled = m.name == "sgld" || m.name == "is" || m.name == "heat";
+    if (m.name == method_name::kEntropySgd) kind.n_iterations = m.entropy_sgd.n_langevin;
+    const bool sampled = m.name == method_name::kSgld || m.name == method_name::kIs || m.name == method_name::kHeat;
     if (sampled) kind.sampler = m.sampler;
     const int64_t n_sgd = std::min(m.sgd_first, c.n_updates);
     if (n_sgd > 0) w.updates[UpdateKind{"sgd", c.net, c.batch_size, 0, 0, 0, ""}] += n_sgd;

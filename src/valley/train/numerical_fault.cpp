@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "valley/methods/method_names.h"
+
 namespace valley {
 namespace {
 
@@ -35,10 +37,10 @@ std::string describe_non_finite_update(Objective& f, ConstVecRef x_start, ConstV
 }
 
 std::string step_size_hint(const std::string& method, int64_t k, int64_t n_sgd_first) {
-  if (method == "sgd" || method == "sam" || k < n_sgd_first) return "a smaller --lr";
-  if (method == "entropy-sgd") return "a smaller --lr or --inner-lr";
-  if (method == "sgld") return "a larger --eps0 (ε_j = 1/(ε0 + j)) or a larger --tau";
-  if (method == "heat") return "a smaller --rm-c (a_j = c j^(−α))";
+  if (method == method_name::kSgd || method == method_name::kSam || k < n_sgd_first) return "a smaller --lr";
+  if (method == method_name::kEntropySgd) return "a smaller --lr or --inner-lr";
+  if (method == method_name::kSgld) return "a larger --eps0 (ε_j = 1/(ε0 + j)) or a larger --tau";
+  if (method == method_name::kHeat) return "a smaller --rm-c (a_j = c j^(−α))";
   return "a smaller --tau";
 }
 

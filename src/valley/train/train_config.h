@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "valley/methods/method_config.h"
+#include "valley/methods/settings_table.h"
 
 namespace valley {
 
@@ -52,6 +54,11 @@ void validate_against_data(const TrainConfig& config, int64_t n_train_images, co
 // fresh inner minibatches draws L of them per update. `config.inner_batch`
 // must be resolved (not "auto").
 MethodConfig method_for_data(const TrainConfig& config, int64_t n_train_images);
+
+// The settings of the run around the method (the method's are in
+// methods/method_table.h), for config.json and experiment files; the paths
+// (--data, --test-data, --init-from, --out) are not among them.
+const std::vector<Field<TrainConfig>>& train_fields();
 
 // Every setting, keyed by its flag's name without the dashes ("--eval-every"
 // is "eval_every"); unset optional settings are null.

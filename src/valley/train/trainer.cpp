@@ -16,6 +16,8 @@
 #include "valley/core/version.h"
 #include "valley/data/minibatch.h"
 #include "valley/methods/method.h"
+#include "valley/methods/method_names.h"
+#include "valley/methods/method_table.h"
 #include "valley/model/init.h"
 #include "valley/model/model_file.h"
 #include "valley/objective/mlp_objective.h"
@@ -105,11 +107,12 @@ DataSplit load_training_data(const TrainConfig& config) {
 
 TrainConfig resolve_sampler(TrainConfig config) {
   if (config.inner_batch == "auto")
-    config.inner_batch = config.method.name == "entropy-sgd" ? "fresh" : "same";
+    config.inner_batch = config.method.name == method_name::kEntropySgd ? "fresh" : "same";
   if (config.method.sampler != "auto") return config;
   const std::string& name = config.method.name;
-  if (name == "sgd" || name == "sam" || name == "entropy-sgd" ||
-      (name == "sgld" && config.method.sgld.chains > 1)) {  // (the projected sampler runs one chain)
+  const MethodField& sampler = *find_field<MethodConfig>(method_fields(), "sampler");
+  if (!applies_to(sampler, name) ||  // a method that draws no samples
+      (name == method_name::kSgld && config.method.sgld.chains > 1)) {  // (the projected sampler runs one chain)
     config.method.sampler = "full";
   } else if (config.method.covariance.kind == "diag") {
     config.method.sampler = "full";  // the projected sampler needs isotropic noise
@@ -201,7 +204,7 @@ struct TrainingRun::State {
   template <typename Self>
   static auto diagnostic_logs_of(Self& self) -> std::vector<decltype(&self.entropy_sgd_log)> {
     std::vector<decltype(&self.entropy_sgd_log)> logs;
-    if (self.config.method.name == "entropy-sgd") logs.push_back(&self.entropy_sgd_log);
+    if (self.config.method.name == method_name::kEntropySgd) logs.push_back(&self.entropy_sgd_log);
     if (self.config.method.covariance.kind == "diag") logs.push_back(&self.covariance_log);
     return logs;
   }
@@ -366,7 +369,7 @@ void TrainingRun::run_update() {
     s.stop("diverged", fmt::format("update {}: method {}: {}", k + 1, s.method->name(), what));
   }
   s.n_done = k + 1;
-  if (s.config.method.name == "entropy-sgd")
+  if (s.config.method.name == method_name::kEntropySgd)
     s.entropy_sgd_log.add(s.n_done, fmt::format("{},{}", stats.gamma, stats.drift));
   if (s.n_done % s.config.eval_every == 0 || s.n_done == s.config.n_updates) {
     const auto n = static_cast<double>(since.n_updates);

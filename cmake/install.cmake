@@ -17,6 +17,9 @@ while(_valley_todo)
   list(POP_FRONT _valley_todo _valley_header)
   file(STRINGS ${PROJECT_SOURCE_DIR}/src/${_valley_header} _valley_includes
        REGEX "^[ \t]*#[ \t]*include[ \t]+\"valley/")
+  # An edit of a public header's includes configures again.
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+               ${PROJECT_SOURCE_DIR}/src/${_valley_header})
   foreach(_valley_line IN LISTS _valley_includes)
     string(REGEX REPLACE ".*\"(valley/[^\"]+)\".*" "\\1" _valley_included "${_valley_line}")
     if(NOT _valley_included IN_LIST _valley_public)

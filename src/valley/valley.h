@@ -4,6 +4,7 @@
 //   - api/estimate.h            one estimator alone: E_q X (SGLD, IS), a heat step
 //   - methods/method.h          make_method(MethodConfig, Backend) and Method::step
 //   - train/trainer.h           train a network as `valley train` does
+//   - random/philox_normal.h    the counter-based normals every method draws
 #pragma once
 
 #include "valley/api/estimate.h"
@@ -15,6 +16,7 @@
 #include "valley/methods/method.h"
 #include "valley/methods/method_config.h"
 #include "valley/objective/objective.h"
+#include "valley/random/philox_normal.h"
 #include "valley/train/model_evaluation.h"
 #include "valley/train/train_config.h"
 #include "valley/train/trainer.h"

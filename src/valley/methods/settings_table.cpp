@@ -7,16 +7,10 @@
 #include <fmt/format.h>
 
 #include "valley/core/error.h"
+#include "valley/core/overloaded.h"
 
 namespace valley {
 namespace {
-
-template <typename... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <typename... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // A number check that also checks a set optional number.
 template <typename Number, typename Check>

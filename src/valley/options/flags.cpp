@@ -7,18 +7,12 @@
 
 #include "valley/backends/device.h"
 #include "valley/core/error.h"
+#include "valley/core/overloaded.h"
 #include "valley/devices/device_registry.h"
 #include "valley/methods/method_table.h"
 
 namespace valley::cli {
 namespace {
-
-template <typename... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <typename... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // An option and the field it sets.
 struct Scoped {

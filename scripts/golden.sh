@@ -51,7 +51,8 @@ run() {
   local launcher=()
   while [ "$1" != "--" ]; do launcher+=("$1"); shift; done
   shift
-  local threads=(--threads 2)  # two ranks of one thread each under mpirun
+  # Two threads in one process; under mpirun, one thread per rank.
+  local threads=(--threads 2)
   [ "${#launcher[@]}" -eq 0 ] || threads=(--threads 1)
   "${launcher[@]}" "$valley" train "${common[@]}" "${threads[@]}" "$@" --out "$work/$name" > "$work/$name.log" 2>&1 ||
     { echo "golden: $name failed:" >&2; tail -3 "$work/$name.log" >&2; exit 1; }

@@ -89,7 +89,7 @@ std::unique_ptr<RobbinsMonroWork> cpu_robbins_monro_work(const Backend& backend)
 }
 
 nlohmann::json Heat::settings() const {
-  return {{"method", "heat"},
+  return {{"method", std::string(method_name::kHeat)},
           {"rm_iters", settings_.n_iterations},
           {"rm_samples", settings_.n_draws},
           {"rm_c", settings_.c},

@@ -4,7 +4,9 @@
 #   make test   installs, builds and runs the whole test suite
 # and for reliability (docs/RELIABILITY.md):
 #   make test PRESET=asan   the whole suite under AddressSanitizer + UBSan
-#   make fuzz               each libFuzzer target for FUZZ_SECONDS
+#                           (clang++; the fuzz targets are built with it)
+#   make fuzz               each libFuzzer target for FUZZ_SECONDS, from the
+#                           same build (build/asan), built first if need be
 .PHONY: demo test build setup data bench fuzz clean
 
 PRESET ?= release
@@ -13,8 +15,11 @@ VALLEY := $(BUILD)/src/valley
 DEMO_OUT ?= $(HOME)/valley-runs/demo
 FUZZ_SECONDS ?= 60
 
+# The sanitized build is clang's (libFuzzer is clang's): --fuzz installs it.
+SETUP_FLAGS := $(if $(filter asan fuzz,$(PRESET)),--fuzz)
+
 setup:
-	bash scripts/setup.sh
+	bash scripts/setup.sh $(SETUP_FLAGS)
 
 build: setup
 	cmake --preset $(PRESET) -G Ninja
@@ -36,7 +41,7 @@ fuzz:
 	bash scripts/setup.sh --fuzz
 	cmake --preset fuzz -G Ninja
 	cmake --build --preset fuzz
-	bash fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
+	bash fuzz/run.sh build/asan $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build

@@ -26,7 +26,8 @@ class Session {
   int fail(const std::string& line, int status = 2);
 
  private:
-  bool mpi_ = false;
+  // Read by the MPI session only (serial_session.cpp has no use for it).
+  [[maybe_unused]] bool mpi_ = false;
 };
 
 }  // namespace valley::distributed

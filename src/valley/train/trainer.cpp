@@ -20,6 +20,7 @@
 #include "valley/methods/method_table.h"
 #include "valley/model/init.h"
 #include "valley/model/model_file.h"
+#include "valley/model/net_fit.h"
 #include "valley/objective/mlp_objective.h"
 #include "valley/random/philox_normal.h"
 #include "valley/train/diagnostics.h"
@@ -132,6 +133,8 @@ namespace {
 TrainConfig checked(const TrainConfig& config, const DataSplit& data) {
   validate(config);
   validate_against_data(config, data.train.n, data.train.source);
+  check_net_fits_data(NetSpec::parse(config.net, "--net"), data,
+                      config.init_from ? "--init-from " + config.init_from->string() : "--net");
   return resolve_sampler(config);
 }
 

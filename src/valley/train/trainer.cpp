@@ -27,6 +27,7 @@
 #include "valley/train/evaluate.h"
 #include "valley/train/numerical_fault.h"
 #include "valley/train/progress.h"
+#include "valley/train/run_data.h"
 
 namespace valley {
 namespace {
@@ -79,19 +80,8 @@ void check_resumable(const nlohmann::json& now, const DataSplit& data,
            name, flag, value.dump(), stored[key].dump());
     }
   }
-  const nlohmann::json& identity = stored.contains("data_identity") ? stored["data_identity"]
-                                                                    : nlohmann::json::object();
-  for (const auto& [role, file] : data.identity.items()) {
-    if (!identity.contains(role) || !identity[role].is_object())
-      fail("{}: the checkpoint does not record the data file {}", name, role);
-    const nlohmann::json& then = identity[role];
-    if (then.value("bytes", nlohmann::json()) != file["bytes"] ||
-        then.value("crc32", nlohmann::json()) != file["crc32"])
-      fail("{}: {} is not the file the run started with ({} bytes, CRC-32 {}; the run used {} "
-           "bytes, CRC-32 {})",
-           name, file["path"].get<std::string>(), file["bytes"].dump(), file["crc32"].dump(),
-           then.value("bytes", nlohmann::json()).dump(), then.value("crc32", nlohmann::json()).dump());
-  }
+  check_same_data(stored.contains("data_identity") ? stored["data_identity"] : nlohmann::json::object(),
+                  data.identity, name);
 }
 
 }  // namespace

@@ -362,11 +362,12 @@ py::dict load_model(const std::string& path) {
 }
 
 // A network on a split of a data set, as `valley eval` (train/model_evaluation.h).
-py::dict eval(const std::string& model, std::optional<std::string> data, const std::string& split,
-              std::optional<int64_t> eval_size, int64_t threads) {
+py::dict eval(const std::string& model, std::optional<std::string> data, bool other_data,
+              const std::string& split, std::optional<int64_t> eval_size, int64_t threads) {
   valley::ModelEvaluationSettings settings;
   settings.model = model;
   if (data) settings.data_dir = *data;
+  settings.other_data = other_data;
   settings.split = split;
   if (eval_size) {
     if (*eval_size < 1)
@@ -441,9 +442,11 @@ naming the file when it is missing or malformed.)",
         R"(Evaluate a trained network on a split of a data set, as `valley eval` does.
 
 model is a run's out directory (its model.safetensors is read) or a model
-file. data is a directory of MNIST-style IDX files (default: the run's own
-data from its config.json when model is a run directory, else the data set
-fetched by `make data`); split "test" (the t10k-* images) or "train";
+file. data is a directory of MNIST-style IDX files (default: the data the
+run trained on, as recorded in its config.json or its model file and checked
+by size and CRC-32; for a model that records none, the data set fetched by
+`make data`); data must be the run's own data unless other_data is True;
+split "test" (the t10k-* images) or "train";
 eval_size the first N images of the split in file order (None: all);
 threads does not change the numbers.
 
@@ -455,8 +458,10 @@ without images), "class_images" (int64 array, images per true class),
 
 Raises valley.ArgumentError (a ValueError) for a bad argument (the CLI's
 one-line message) and valley.Error for a missing or malformed model or
-data file, or a model that does not fit the data.)",
-        py::arg("model"), py::kw_only(), py::arg("data") = py::none(), py::arg("split") = "test",
+data file, data other than the run's, a model that does not fit the data,
+or one whose outputs are not finite.)",
+        py::arg("model"), py::kw_only(), py::arg("data") = py::none(),
+        py::arg("other_data") = false, py::arg("split") = "test",
         py::arg("eval_size") = py::none(), py::arg("threads") = 1);
 
   // The defaults of the keywords are the command line's: those of a

@@ -72,9 +72,12 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--model", options->settings.model,
                   "A run's --out directory (its model.safetensors is read) or a model file");
   cmd->add_option("--data", options->data_dir,
-                  "Directory with train-* and t10k-* IDX files (default: the run's own data "
-                  "from its config.json when --model is a run directory, else the default "
-                  "data set)");
+                  "Directory with train-* and t10k-* IDX files (default: the data the run "
+                  "trained on, as recorded in its config.json or its model file, checked by "
+                  "size and CRC-32; the default data set for a model that records none). "
+                  "Must be the run's data unless --other-data is given");
+  cmd->add_flag("--other-data", options->settings.other_data,
+                "Evaluate on --data even though the run trained on other data");
   cmd->add_option("--split", options->settings.split,
                   "test: the t10k-* images (for the default data set, its 1000 held-out "
                   "images); train: the train-* images")

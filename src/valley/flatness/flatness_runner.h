@@ -27,6 +27,7 @@ struct FlatnessRequest {
   std::vector<std::string> labels;  // one per run; empty: the directories' names
   std::string out_dir;  // empty: FlatnessStudy writes nothing (run_flatness needs one)
   std::string data_dir;  // empty: each run's own data
+  bool other_data = false;  // data_dir even where it is not a run's own data
   std::string subset;    // N or "all"; empty: 10,000 (2,000 with quick)
   uint64_t seed = 1;
   bool quick = false;

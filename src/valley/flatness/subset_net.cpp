@@ -6,6 +6,7 @@
 #include "valley/core/error.h"
 #include "valley/model/hessian_vector_product.h"
 #include "valley/model/mlp.h"
+#include "valley/model/net_fit.h"
 
 namespace valley {
 
@@ -26,6 +27,7 @@ SubsetNet::SubsetNet(NetSpec spec, const float* images, const uint8_t* labels, i
       chunk_size_(chunk_size) {
   if (n_ < 1) fail("the loss subset is empty");
   if (chunk_size_ < 1) fail("chunk size must be ≥ 1");
+  check_labels_are_outputs(spec_, labels_, n_, "the loss subset");
   for (int t = 0; t < backend_.n_threads(); ++t) workspaces_.push_back(std::make_unique<Workspace>(spec_));
 }
 

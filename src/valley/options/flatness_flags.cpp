@@ -9,7 +9,9 @@ void add_flatness_flags(CLI::App& cmd, FlatnessRequest& o) {
   cmd.add_option("--out", o.out_dir, "Directory for flatness.json, the CSV files and the figures")->required();
   cmd.add_option("--data", o.data_dir,
                  "Take the loss subset and the test set from this data directory (default: the data each run "
-                 "trained on)");
+                 "trained on, as recorded in its config.json or model file, checked by size and CRC-32). Must be "
+                 "each run's data unless --other-data is given");
+  cmd.add_flag("--other-data", o.other_data, "Measure on --data even where a run trained on other data");
   cmd.add_option("--subset", o.subset,
                  "The loss is the mean cross-entropy over the first N training images in file order, or 'all' "
                  "(default 10000; 2000 with --quick)");

@@ -20,12 +20,14 @@
 #include "valley/methods/method_table.h"
 #include "valley/model/init.h"
 #include "valley/model/model_file.h"
+#include "valley/model/net_fit.h"
 #include "valley/objective/mlp_objective.h"
 #include "valley/random/philox_normal.h"
 #include "valley/train/diagnostics.h"
 #include "valley/train/evaluate.h"
 #include "valley/train/numerical_fault.h"
 #include "valley/train/progress.h"
+#include "valley/train/run_data.h"
 
 namespace valley {
 namespace {
@@ -78,19 +80,8 @@ void check_resumable(const nlohmann::json& now, const DataSplit& data,
            name, flag, value.dump(), stored[key].dump());
     }
   }
-  const nlohmann::json& identity = stored.contains("data_identity") ? stored["data_identity"]
-                                                                    : nlohmann::json::object();
-  for (const auto& [role, file] : data.identity.items()) {
-    if (!identity.contains(role) || !identity[role].is_object())
-      fail("{}: the checkpoint does not record the data file {}", name, role);
-    const nlohmann::json& then = identity[role];
-    if (then.value("bytes", nlohmann::json()) != file["bytes"] ||
-        then.value("crc32", nlohmann::json()) != file["crc32"])
-      fail("{}: {} is not the file the run started with ({} bytes, CRC-32 {}; the run used {} "
-           "bytes, CRC-32 {})",
-           name, file["path"].get<std::string>(), file["bytes"].dump(), file["crc32"].dump(),
-           then.value("bytes", nlohmann::json()).dump(), then.value("crc32", nlohmann::json()).dump());
-  }
+  check_same_data(stored.contains("data_identity") ? stored["data_identity"] : nlohmann::json::object(),
+                  data.identity, name);
 }
 
 }  // namespace
@@ -132,6 +123,8 @@ namespace {
 TrainConfig checked(const TrainConfig& config, const DataSplit& data) {
   validate(config);
   validate_against_data(config, data.train.n, data.train.source);
+  check_net_fits_data(NetSpec::parse(config.net, "--net"), data,
+                      config.init_from ? "--init-from " + config.init_from->string() : "--net");
   return resolve_sampler(config);
 }
 

@@ -37,10 +37,12 @@ using testing::run_valley;
 using testing::TempDir;
 using Clock = std::chrono::steady_clock;
 
-// valley in the background, its standard error kept in a file.
+// valley in the background, its standard error (and, if named, its
+// standard output) kept in a file.
 class Started {
  public:
-  Started(const std::vector<std::string>& args, const std::filesystem::path& err_file) {
+  Started(const std::vector<std::string>& args, const std::filesystem::path& err_file,
+          const std::filesystem::path& out_file = "/dev/null") {
     pid_ = ::fork();
     if (pid_ == 0) {
       // As from a terminal: the signals' default actions (a shell's
@@ -51,8 +53,9 @@ class Started {
       ::sigprocmask(SIG_SETMASK, &none, nullptr);
       const int null_fd = ::open("/dev/null", O_RDWR);
       const int err_fd = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      const int out_fd = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(null_fd, STDIN_FILENO);
-      ::dup2(null_fd, STDOUT_FILENO);
+      ::dup2(out_fd, STDOUT_FILENO);
       ::dup2(err_fd, STDERR_FILENO);
       std::vector<std::string> words = {VALLEY_BINARY};
       words.insert(words.end(), args.begin(), args.end());
@@ -319,6 +322,70 @@ TEST(FlatnessStopSignal, StopsAndWritesNothing) {
   EXPECT_EQ(err.substr(err.size() - last.size()), last) << err;
   EXPECT_EQ(err.find("valley:"), err.size() - last.size()) << err;
   EXPECT_FALSE(std::filesystem::exists(out / "flatness.json"));
+}
+
+// `valley reproduce` stops the training under way as `train` does (its
+// summary.json: interrupted) and writes no report.
+TEST(ReproduceStopSignal, StopsItsTrainingAndWritesNoReport) {
+  TempDir dir;
+  testing::write_synthetic_data_dir(dir / "data", 200, 40);
+  std::filesystem::create_directories(dir / "experiments");
+  testing::write_bytes(dir / "experiments" / "long.json", R"({
+    "description": "One long SGLD training.",
+    "settings": {"net": "784-30-10", "updates": 5000, "eval-every": 5, "eval-size": 30},
+    "runs": [{"name": "sgld", "label": "SGLD", "settings": {"method": "sgld", "samples": 20, "sampler": "full"}}],
+    "table": {"kind": "accuracy", "at_updates": [5000], "paper": {"sgld": [0.5]}},
+    "figure": {"title": "long", "panels": [{"title": "SGLD", "runs": ["sgld"]}]}
+  })");
+  const std::filesystem::path out = dir / "rep";
+  const std::filesystem::path run = out / "runs" / "sgld" / "seed-1";
+  {
+    Started valley({"reproduce", "long", "--experiments", (dir / "experiments").string(), "--data",
+                    (dir / "data").string(), "--out", out.string(), "--seeds", "1", "--no-progress"},
+                   dir / "stderr");
+    wait_for_first_row(run, valley);
+    valley.send(SIGTERM);
+    EXPECT_EQ(valley.wait(), 128 + SIGTERM) << read_text(dir / "stderr");
+  }
+  const std::string err = read_text(dir / "stderr");
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_NE(err.find("valley: --out " + out.string() + ": interrupted by SIGTERM; the report was not written"),
+            std::string::npos)
+      << err;
+  testing::expect_run_files_whole(run, "after the signal", /*allow_temporaries=*/false);
+  EXPECT_EQ(nlohmann::json::parse(read_text(run / "summary.json"))["status"], "interrupted");
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(out))
+    EXPECT_NE(entry.path().extension(), ".md") << entry.path();
+}
+
+// `valley eval` stops before it prints or writes its results.
+TEST(EvalStopSignal, WritesNothing) {
+  TempDir dir;
+  testing::write_synthetic_data_dir(dir / "data", 20000, 40);
+  const auto trained = run_valley({"train", "--data", (dir / "data").string(), "--out",
+                                   (dir / "run").string(), "--net", "784-1000-10", "--updates", "1",
+                                   "--no-progress"});
+  ASSERT_EQ(trained.exit_status, 0) << trained.err;
+  const std::filesystem::path json = dir / "eval.json";
+  {
+    // A wide net on 20,000 images: seconds of evaluation.
+    Started valley({"eval", "--model", (dir / "run").string(), "--split", "train", "--threads", "1",
+                    "--json", json.string()},
+                   dir / "stderr", dir / "stdout");
+    // Its first lines come once the model and the data are loaded.
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
+    while (read_text(dir / "stdout").find("  data ") == std::string::npos) {
+      ASSERT_TRUE(valley.running()) << read_text(dir / "stderr");
+      ASSERT_LT(Clock::now(), deadline);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    valley.send(SIGTERM);
+    EXPECT_EQ(valley.wait(), 128 + SIGTERM) << read_text(dir / "stderr");
+  }
+  EXPECT_EQ(read_text(dir / "stderr"),
+            "valley: --model " + (dir / "run").string() + ": interrupted by SIGTERM; nothing was written\n");
+  EXPECT_FALSE(std::filesystem::exists(json));
+  EXPECT_EQ(temporaries(dir.path()), std::vector<std::string>{});
 }
 
 }  // namespace

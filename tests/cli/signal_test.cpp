@@ -229,11 +229,22 @@ TEST(SecondStopSignal, EndsAtOnceAndTheRunStillResumes) {
   // Updates of a second or so: SGLD with many samples.
   const std::vector<std::string> args = {
       "train", "--data", (dir / "data").string(), "--out", run.string(), "--method", "sgld",
-      "--sampler", "full", "--net", "784-30-10", "--samples", "2000", "--updates", "3",
+      "--sampler", "full", "--net", "784-30-10", "--samples", "20000", "--updates", "3",
       "--eval-every", "1", "--checkpoint-every", "1", "--no-progress"};
   {
     Started valley(args, dir / "stderr");
-    wait_for_first_row(run, valley);
+    // Once update 1 is saved (its checkpoint, then its model), update 2 runs.
+    const auto deadline = Clock::now() + std::chrono::seconds(120);
+    for (int64_t n_done = 0; n_done < 1;) {
+      ASSERT_TRUE(valley.running()) << read_text(dir / "stderr");
+      ASSERT_LT(Clock::now(), deadline);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      try {
+        n_done = read_checkpoint(run / kCheckpointFile).n_done;
+      } catch (const std::exception&) {
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
     valley.send(SIGINT);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     valley.send(SIGINT);

@@ -1,8 +1,9 @@
 // A stop asked for by a signal (SIGINT, SIGTERM, SIGHUP) to a command that
 // ends cleanly: the first signal only sets a flag, which the command checks at
-// its safe points (between two updates of a training, between two parts of a
-// measurement, before it writes its results), and there it stops: whole
-// files, a one-line message, exit status 128 + the signal. The handler also
+// its safe points (between two updates of a training, at each loss
+// evaluation of a flatness measurement, before it writes its results), and
+// there it stops: whole files, a one-line message, exit status 128 + the
+// signal. The handler also
 // gives every one of these signals back its default action, so a second
 // signal ends the process at once (files are written under a temporary name
 // and renamed, so even then none is half-written). docs/RELIABILITY.md,

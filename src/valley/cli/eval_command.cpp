@@ -9,6 +9,7 @@
 
 #include "valley/cli/commands.h"
 #include "valley/core/atomic_file.h"
+#include "valley/core/stop_signal.h"
 #include "valley/train/model_evaluation.h"
 
 namespace valley::cli {
@@ -54,6 +55,7 @@ void run_eval(EvalOptions options) {
              data.source, evaluation.data_origin(), evaluation.n_images(), data.n);
   std::fflush(stdout);
   const ClassificationReport report = evaluation.run();
+  throw_if_stopped("--model " + settings.model, "; nothing was written");
   print_report(report);
   if (!options.json_file.empty()) {
     write_file_atomically(options.json_file, evaluation.to_json(report).dump(2) + "\n");
@@ -89,7 +91,10 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--threads", options->settings.n_threads,
                   "Worker threads (the numbers do not depend on it)")
       ->capture_default_str();
-  cmd->callback([options] { run_eval(*options); });
+  cmd->callback([options] {
+    install_stop_handlers();
+    run_eval(*options);
+  });
 }
 
 }  // namespace valley::cli

@@ -18,6 +18,7 @@
 #include "valley/backends/backend.h"
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
+#include "valley/core/stop_signal.h"
 #include "valley/core/version.h"
 #include "valley/data/dataset.h"
 #include "valley/flatness/flatness_report.h"
@@ -227,10 +228,24 @@ void run_flatness(const FlatnessRequest& o) {
   if (o.out_dir.empty()) fail("--out DIR is required: where flatness.json and the figures go");
   const FlatnessStudy study(o);
   FlatnessResult result;
-  {
-    StatusLine status;
-    result = study.measure({[&](const std::string& text) { status.line(text); },
-                            [&](const std::string& text) { status.show(text); }});
+  // A stop signal (core/stop_signal.h) ends the measuring within one
+  // evaluation of the loss (subset_net.h), and nothing is written.
+  try {
+    {
+      StatusLine status;
+      result = study.measure({[&](const std::string& text) {
+                                throw_if_stopped("flatness");
+                                status.line(text);
+                              },
+                              [&](const std::string& text) {
+                                throw_if_stopped("flatness");
+                                status.show(text);
+                              }});
+    }
+    throw_if_stopped("flatness");
+  } catch (const Interrupted& e) {
+    throw Interrupted(e.signal(), fmt::format("--out {}: interrupted by {}; nothing was written", o.out_dir,
+                                              signal_name(e.signal())));
   }
   const std::filesystem::path out = o.out_dir;
   const std::optional<std::size_t> n_figures = write_flatness(out, result);

@@ -6,6 +6,7 @@
 #include "valley/backends/blocks_in_order.h"
 #include "valley/core/error.h"
 #include "valley/distributed/ordered_fold.h"
+#include "valley/sampling/stop_point.h"
 
 namespace valley {
 
@@ -67,6 +68,7 @@ const WeightedSum& CpuImportanceWork::weighted_sum(ConstVecRef x, float sigma, O
         WeightedSum& block = block_[static_cast<std::size_t>(w)];
         xi.resize(x.size());
         block.clear(x.size());
+        stop_point();
         for (int64_t j = b * kBlockSize; j < std::min(n_samples, (b + 1) * kBlockSize); ++j) {
           // ξ_j ∼ N(0, I), x^j = x + √τ ξ_j
           backend_.fill_normal(NoiseKey{settings_.seed, Stream::importance, static_cast<uint32_t>(k),

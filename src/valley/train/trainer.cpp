@@ -13,6 +13,7 @@
 #include "valley/backends/device.h"
 #include "valley/devices/device_registry.h"
 #include "valley/core/error.h"
+#include "valley/core/stop_signal.h"
 #include "valley/core/version.h"
 #include "valley/data/minibatch.h"
 #include "valley/methods/method.h"
@@ -244,6 +245,15 @@ struct TrainingRun::State {
     return message;
   }
 
+  // The line a stop signal ends the command with: record_stop's `message`,
+  // and how to continue.
+  std::string interrupted(const std::string& message) const {
+    std::string line = fmt::format("--out {}: {}", config.out_dir.string(), message);
+    if (last_checkpoint >= 0)
+      line += fmt::format("; `valley train --resume {}` continues from there", config.out_dir.string());
+    return line;
+  }
+
   TrainConfig config;
   const DataSplit& data;
   NetSpec spec;
@@ -338,6 +348,14 @@ void TrainingRun::run_update() {
   UpdateStats stats;
   try {
     stats = s.method->step(s.x, s.objective, static_cast<uint64_t>(k));
+  } catch (const Interrupted& e) {
+    // A stop signal that waited a second for a long update (sampling/
+    // stop_point.h): the update is dropped half-done, and the files of the
+    // last whole one are what the run keeps.
+    throw Interrupted(e.signal(), s.interrupted(s.record_stop(
+                                      "interrupted", fmt::format("interrupted by {} during update {}, "
+                                                                 "which is dropped",
+                                                                 signal_name(e.signal()), k + 1))));
   } catch (const Error& e) {
     s.stop("failed", fmt::format("update {}: method {}: {}", k + 1, s.method->name(), e.what()));
   }
@@ -406,12 +424,38 @@ TrainOutcome TrainingRun::finish() {
 }
 
 std::string TrainingRun::record_interruption(const std::string& why) {
-  return s_->record_stop("interrupted", fmt::format("{} after update {}", why, s_->n_done));
+  State& s = *s_;
+  std::string message = fmt::format("{} after update {} of {}", why, s.n_done, s.config.n_updates);
+  // What the end of a run saves, so that --resume continues from here.
+  try {
+    if (s.checkpointing()) {
+      if (s.last_checkpoint != s.n_done) s.save_checkpoint();
+    } else if (s.last_model != s.n_done) {
+      s.save_model();
+    }
+  } catch (const Error& e) {
+    message += fmt::format("; its state could not be saved: {}", e.what());
+  }
+  return s.record_stop("interrupted", message);
+}
+
+void TrainingRun::stop_if_signalled() {
+  int signal = stop_signal();
+  if (distributed::Communicator& comm = distributed::world(); comm.size() > 1) {
+    // Every rank of the job stops after the same update, or none does.
+    const std::string first = comm.first_failure(signal != 0 ? std::to_string(signal) : "");
+    signal = first.empty() ? 0 : std::stoi(first);
+  }
+  if (signal == 0) return;
+  throw Interrupted(signal, s_->interrupted(record_interruption("interrupted by " + signal_name(signal))));
 }
 
 TrainOutcome run_training(const TrainConfig& config, const DataSplit& data) {
   TrainingRun run(config, data);
-  while (!run.finished()) run.run_update();
+  while (!run.finished()) {
+    run.stop_if_signalled();
+    run.run_update();
+  }
   return run.finish();
 }
 

@@ -67,9 +67,16 @@ class TrainingRun {
   Checkpoint checkpoint() const;
 
   // Ends an unfinished run from outside (an interrupt between updates): the
-  // files written so far stay complete, and summary.json records status
-  // "interrupted" and updates_done. Returns the one-line message.
+  // state after n_done() updates is saved as the end of a run saves it (the
+  // checkpoint and model.safetensors with --checkpoint-every, else the model
+  // file), so that `--resume` continues from here, and summary.json records
+  // status "interrupted" and updates_done. Returns the one-line message.
   std::string record_interruption(const std::string& why);
+
+  // Between two updates: if a stop signal came (core/stop_signal.h) — to any
+  // rank of a distributed run, which all agree on it and so stop after the
+  // same update — records the interruption and throws valley::Interrupted.
+  void stop_if_signalled();
 
   // Writes summary.json; call once finished().
   TrainOutcome finish();
@@ -80,7 +87,8 @@ class TrainingRun {
 };
 
 // Trains and writes config.json, metrics.csv, summary.json (and, with
-// --checkpoint-every, checkpoint.bin) into config.out_dir.
+// --checkpoint-every, checkpoint.bin) into config.out_dir. Checks for a stop
+// signal between updates (stop_if_signalled).
 TrainOutcome run_training(const TrainConfig& config, const DataSplit& data);
 
 }  // namespace valley

@@ -45,6 +45,8 @@ constexpr const char* kRecordFile = "reproduce.json";
 
 // The JSON in `file`, or null when it is missing or unreadable.
 nlohmann::json read_json_or_null(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return nullptr;  // a FIFO would block
   std::ifstream in(file, std::ios::binary);
   if (!in) return nullptr;
   std::stringstream text;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "valley/core/error.h"
+#include "valley/core/files.h"
 
 namespace valley {
 namespace {
@@ -23,10 +24,7 @@ DataChoice choose_data(const ModelEvaluationSettings& settings) {
   const std::filesystem::path config_file = std::filesystem::path(settings.model) / "config.json";
   std::error_code ec;
   if (std::filesystem::is_directory(settings.model, ec) && std::filesystem::exists(config_file, ec)) {
-    std::ifstream in(config_file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    const nlohmann::json config = nlohmann::json::parse(text.str(), nullptr, false);
+    const nlohmann::json config = nlohmann::json::parse(read_text_file(config_file), nullptr, false);
     if (!config.is_object() || !config.value("data", nlohmann::json()).is_string() ||
         !config.value("test_data", nlohmann::json()).is_string())
       fail("{}: not a run's config.json (no \"data\" and \"test_data\" paths); pass --data DIR",

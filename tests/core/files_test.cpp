@@ -137,7 +137,7 @@ TEST(MakeOutputDirectory, GivesTheReason) {
 }
 
 TEST(ExpectPrintablePath, RefusesControlCharacters) {
-  EXPECT_NE(error_of([] { expect_printable_path("out\nx", "--out"); }).find("--out out x: holds a control character"),
+  EXPECT_NE(error_of([] { expect_printable_path("out\nx", "--out"); }).find("--out out\nx: holds a control character"),
             std::string::npos);
   EXPECT_EQ(error_of([] { expect_printable_path("out/τ x", "--out"); }), "");
 }

@@ -162,7 +162,8 @@ void reproduce(const std::string& name, const std::filesystem::path& dir, const 
   data_config.test_data_dir = options.test_data_dir;
   const DataSplit data = load_training_data(data_config);
   // One valley at a time writes an experiment's directory (its runs hold
-  // their own locks too).
+  // their own locks too); it is made once everything is checked.
+  validate_against_data(experiment, data);
   expect_printable_path(options.out_dir, "--out");
   expect_not_a_run_directory(options.out_dir, "--out");
   DirectoryLock lock;

@@ -102,12 +102,7 @@ RunState run_state(const TrainConfig& config, const DataSplit& data) {
   return record == run_record(config, data) ? RunState::finished : RunState::changed;
 }
 
-std::vector<TrainingRecord> run_experiment(const Experiment& experiment,
-                                           const ReproduceOptions& options, const DataSplit& data,
-                                           const std::function<void(const std::string&)>& log) {
-  validate(options);
-  if (options.out_dir.empty()) fail("--out DIR is required: where the runs and the report go");
-  // Settings that depend on the data, for every run before the first starts.
+void validate_against_data(const Experiment& experiment, const DataSplit& data) {
   for (const ExperimentRun& run : experiment.runs) {
     try {
       validate_against_data(run.config, data.train.n, data.train.source);
@@ -115,6 +110,14 @@ std::vector<TrainingRecord> run_experiment(const Experiment& experiment,
       fail("{}: run '{}': {}", experiment.file.string(), run.name, e.what());
     }
   }
+}
+
+std::vector<TrainingRecord> run_experiment(const Experiment& experiment,
+                                           const ReproduceOptions& options, const DataSplit& data,
+                                           const std::function<void(const std::string&)>& log) {
+  validate(options);
+  if (options.out_dir.empty()) fail("--out DIR is required: where the runs and the report go");
+  validate_against_data(experiment, data);
   const int64_t total = static_cast<int64_t>(experiment.runs.size()) * options.n_seeds;
   const int width = static_cast<int>(fmt::format("{}", total).size());
   int64_t count = 0;

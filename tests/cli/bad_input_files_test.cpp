@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "reproduce/tiny_experiment.h"
 #include "support/fixtures.h"
 #include "support/run_command.h"
 #include "support/run_files.h"
@@ -129,8 +130,14 @@ TEST_F(BadFiles, ALoopOfSymbolicLinksIsSaidToBeOne) {
   expect_error(flatness_args(dir_ / "loop"), "loop", "too many levels of symbolic links");
 }
 
-TEST_F(BadFiles, FlatnessRefusesARunDirectoryAsOut) {
+TEST_F(BadFiles, FlatnessAndReproduceRefuseARunDirectoryAsOut) {
   expect_error(flatness_args(dir_ / "run"), (dir_ / "run").string(), "holds a run");
+  nlohmann::json experiment = testing::tiny_experiment();
+  experiment["settings"]["net"] = "36-10";
+  testing::write_json(dir_ / "experiment.json", experiment);
+  expect_error({"reproduce", (dir_ / "experiment.json").string(), "--out", (dir_ / "run").string(), "--data",
+                (dir_ / "data").string(), "--no-progress"},
+               (dir_ / "run").string(), "holds a run");
 }
 
 TEST_F(BadFiles, FlatnessThatFailsLeavesNoDirectoryBehind) {
@@ -175,6 +182,15 @@ TEST_F(BadFiles, ASecondWriterOfARunDirectoryIsRefusedNamingTheHolder) {
     fs::create_directory(dir_ / "flat");
     const DirectoryLock flat(dir_ / "flat", "--out");
     expect_error(flatness_args(dir_ / "flat"), (dir_ / "flat").string(), holder);
+    nlohmann::json experiment = testing::tiny_experiment();
+    experiment["settings"]["net"] = "36-10";
+    testing::write_json(dir_ / "experiment.json", experiment);
+    fs::create_directory(dir_ / "report");
+    const DirectoryLock report(dir_ / "report", "--out");
+    expect_error({"reproduce", (dir_ / "experiment.json").string(), "--out", (dir_ / "report").string(), "--data",
+                  (dir_ / "data").string(), "--no-progress"},
+                 (dir_ / "report").string(), holder);
+    EXPECT_FALSE(fs::exists(dir_ / "report" / "runs"));
   }
   // Released: the same directory is free again.
   const auto again = run_valley(train_args(dir_ / "other"));

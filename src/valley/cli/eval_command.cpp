@@ -9,8 +9,10 @@
 
 #include "valley/cli/commands.h"
 #include "valley/core/atomic_file.h"
+#include "valley/core/files.h"
 #include "valley/core/stop_signal.h"
 #include "valley/train/model_evaluation.h"
+#include "valley/train/results.h"
 
 namespace valley::cli {
 namespace {
@@ -43,6 +45,9 @@ void print_report(const ClassificationReport& r) {
 void run_eval(EvalOptions options) {
   ModelEvaluationSettings& settings = options.settings;
   if (!options.data_dir.empty()) settings.data_dir = options.data_dir;
+  // Where the results go is checked first: never a run's own file, never a
+  // FIFO or a device (core/files.h).
+  if (!options.json_file.empty()) expect_not_a_run_file(options.json_file, "--json");
   const ModelEvaluation evaluation(settings);
   const ModelFile& model = evaluation.model();
   const Dataset& data = evaluation.data();

@@ -22,6 +22,7 @@
 #include "valley/options/flags.h"
 #include "valley/cli/commands.h"
 #include "valley/core/error.h"
+#include "valley/core/files.h"
 #include "valley/core/stop_signal.h"
 #include "valley/methods/method.h"
 #include "valley/model/init.h"
@@ -34,6 +35,7 @@
 #include "valley/reproduce/runner.h"
 #include "valley/reproduce/time_estimate.h"
 #include "valley/train/evaluate.h"
+#include "valley/train/results.h"
 #include "valley/train/trainer.h"
 
 namespace valley::cli {
@@ -160,6 +162,16 @@ void reproduce(const std::string& name, const std::filesystem::path& dir, const 
   data_config.data_dir = options.data_dir;
   data_config.test_data_dir = options.test_data_dir;
   const DataSplit data = load_training_data(data_config);
+  // One valley at a time writes an experiment's directory (its runs hold
+  // their own locks too); it is made once everything is checked.
+  validate_against_data(experiment, data);
+  expect_printable_path(options.out_dir, "--out");
+  expect_not_a_run_directory(options.out_dir, "--out");
+  DirectoryLock lock;
+  if (distributed::world().is_root()) {
+    make_output_directory(options.out_dir, "--out");
+    lock = DirectoryLock(options.out_dir, "--out");
+  }
   fmt::print("valley reproduce {}: {} runs × {} seeds into {}\n  {}\n", experiment.name,
              experiment.runs.size(), options.n_seeds, options.out_dir.string(), describe_data(data));
   std::fflush(stdout);

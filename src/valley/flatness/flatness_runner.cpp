@@ -18,6 +18,7 @@
 #include "valley/backends/backend.h"
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
+#include "valley/core/files.h"
 #include "valley/core/stop_signal.h"
 #include "valley/core/version.h"
 #include "valley/data/dataset.h"
@@ -28,6 +29,7 @@
 #include "valley/model/model_file.h"
 #include "valley/model/net_fit.h"
 #include "valley/plot/gnuplot.h"
+#include "valley/train/results.h"
 #include "valley/train/run_data.h"
 
 namespace valley {
@@ -113,10 +115,15 @@ FlatnessStudy::FlatnessStudy(const FlatnessRequest& o) : request_(o) {
            o.between[1], between_models_->second.net.str());
   }
   if (o.out_dir.empty()) return;
+  // What train refuses, flatness refuses: a directory that holds a run is
+  // not flatness's to write into. A directory created here is removed again
+  // if the study fails (created_), and no other valley writes into it while
+  // this one does (lock_).
   const std::filesystem::path out = o.out_dir;
-  std::error_code ec;
-  std::filesystem::create_directories(out, ec);
-  if (ec || !std::filesystem::is_directory(out)) fail("--out {}: cannot create the directory", o.out_dir);
+  expect_printable_path(out, "--out");
+  expect_not_a_run_directory(out, "--out");
+  created_ = std::make_unique<CreatedDirectory>(make_output_directory(out, "--out"), true);
+  lock_ = DirectoryLock(out, "--out");
 }
 
 FlatnessResult FlatnessStudy::measure(const FlatnessProgress& progress) const {

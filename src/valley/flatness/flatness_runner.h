@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -16,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "valley/core/files.h"
 #include "valley/flatness/flatness_report.h"
 #include "valley/flatness/measure_run.h"
 #include "valley/model/model_file.h"
@@ -69,6 +71,10 @@ class FlatnessStudy {
   int64_t requested_subset_ = 0;  // -1: all
   std::vector<ModelFile> models_;
   std::optional<std::pair<ModelFile, ModelFile>> between_models_;
+  // out_dir's, while the study lives: the directories it created (removed
+  // if an exception ends the study) and its lock.
+  std::unique_ptr<CreatedDirectory> created_;
+  DirectoryLock lock_;
 };
 
 // Writes flatness.json, the CSV files and the gnuplot script into dir, and

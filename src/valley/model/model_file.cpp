@@ -8,6 +8,7 @@
 
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
+#include "valley/core/files.h"
 #include "valley/data/idx.h"
 #include "valley/model/safetensors.h"
 
@@ -134,8 +135,8 @@ ModelFile load_model(const std::filesystem::path& run_dir_or_file) {
            run_dir_or_file.string(), kModelFile);
     return read_model_file(file);
   }
-  if (!std::filesystem::exists(run_dir_or_file, ec))
-    fail("{}: no such file or directory", run_dir_or_file.string());
+  // A missing file, a loop of links, a FIFO: each said as what it is.
+  expect_regular_file(run_dir_or_file, "no such file or directory");
   return read_model_file(run_dir_or_file);
 }
 

@@ -1,12 +1,11 @@
 #include "valley/train/run_data.h"
 
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "valley/core/error.h"
+#include "valley/core/files.h"
 
 namespace valley {
 namespace {
@@ -64,12 +63,7 @@ RecordedRun recorded_run(const std::string& model, const ModelFile& file) {
   std::error_code ec;
   const std::filesystem::path config_file = std::filesystem::path(model) / "config.json";
   if (std::filesystem::is_directory(model, ec) && std::filesystem::exists(config_file, ec)) {
-    if (!std::filesystem::is_regular_file(config_file, ec))
-      fail("{}: is not a regular file", config_file.string());
-    std::ifstream in(config_file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    const nlohmann::json config = nlohmann::json::parse(text.str(), nullptr, false);
+    const nlohmann::json config = nlohmann::json::parse(read_text_file(config_file), nullptr, false);
     if (!config.is_object() || !config.value("data", nlohmann::json()).is_string() ||
         !config.value("test_data", nlohmann::json()).is_string())
       fail("{}: not a run's config.json (no \"data\" and \"test_data\" paths); pass --data DIR",

@@ -11,6 +11,7 @@
 #include "valley/core/error.h"
 #include "valley/core/version.h"
 #include "valley/distributed/session.h"
+#include "valley/options/flags.h"
 
 int main(int argc, char** argv) {
   // Past a file-size limit (ulimit -f) a write then fails with EFBIG, which
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   valley::cli::add_reproduce_command(app);
   valley::cli::add_flatness_command(app);
   valley::cli::add_eval_command(app);
+  valley::cli::refuse_out_of_range(app);
   try {
     app.parse(argc, argv);
   } catch (const valley::cli::CommandFailed& failed) {

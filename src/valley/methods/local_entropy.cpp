@@ -192,7 +192,7 @@ const SettingsGroup& is_settings() {
           {.key = "beta",
            .at = [](MethodConfig& c) -> FieldRef { return &c.is.beta; },
            .help = "IS weights exp(−β f)",
-           .check = check::positive()},
+           .check = check::positive_in_double()},  // log w = −β f is computed in double
       }};
   return group;
 }

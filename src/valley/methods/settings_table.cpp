@@ -145,6 +145,12 @@ FieldCheck positive() {
   });
 }
 
+FieldCheck positive_in_double() {
+  return number_check<double>([](double v, const std::string& flag) {
+    if (!(std::isfinite(v) && v > 0)) fail("{} must be a finite number > 0 (got {})", flag, v);
+  });
+}
+
 FieldCheck positive_up_to(double high, std::string_view why) {
   return number_check<double>([high, why = std::string(why)](double v, const std::string& flag) {
     if (!(std::isfinite(v) && v > 0)) fail("{} must be a finite number > 0 (got {})", flag, v);

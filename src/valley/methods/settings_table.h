@@ -92,6 +92,9 @@ namespace check {
 // within [FLT_MIN, FLT_MAX] ≈ [1.2e-38, 3.4e38].
 FieldCheck positive();      // a finite number > 0
 FieldCheck non_negative();  // a finite number ≥ 0 (0, or > 0 as above)
+// A finite number > 0, for a setting used in double only (IS's β): any
+// double the command line reads (refuse_out_of_range refuses denormals).
+FieldCheck positive_in_double();
 // A scale > 0 as positive() and ≤ high; `why` says where the bound comes from.
 FieldCheck positive_up_to(double high, std::string_view why);
 FieldCheck at_least(int64_t low);                                   // "must be ≥ 1"

@@ -76,6 +76,13 @@ valley::Vec from_numpy(const py::handle& value, const char* what) {
   return Eigen::Map<const valley::Vec>(a.data(), a.size());
 }
 
+// What a callable returned, for a message: "None", "a str", "an int".
+std::string returned(const py::handle& value) {
+  if (value.is_none()) return "None";
+  const std::string type = py::str(value.get_type().attr("__name__"));
+  return (std::string("aeiou").find(type.front()) != std::string::npos ? "an " : "a ") + type;
+}
+
 // f and ∇f of a Python objective, called with the GIL held.
 struct PythonObjective {
   py::function f;
@@ -90,8 +97,10 @@ struct PythonObjective {
     try {
       return value.cast<double>();
     } catch (const py::cast_error&) {
-      throw py::value_error("f(x) must return a number, but returned a " +
-                            std::string(py::str(value.get_type().attr("__name__"))));
+      if (py::isinstance<py::int_>(value) && !py::isinstance<py::bool_>(value))
+        throw py::value_error("f(x) returned an int too large for a float (" +
+                              std::to_string(py::len(py::str(value))) + " digits)");
+      throw py::value_error("f(x) must return a number, but returned " + returned(value));
     }
   }
 
@@ -108,8 +117,9 @@ struct PythonObjective {
       throw py::value_error(
           "grad(x) must return a one-dimensional array of " + std::to_string(dim) +
           " numbers (the size of x), but returned " +
-          (a ? "shape " + std::string(py::str(a.attr("shape"))) :
-               "a " + std::string(py::str(g.get_type().attr("__name__")))));
+          (g.is_none() ? std::string("None")
+           : a         ? "shape " + std::string(py::str(a.attr("shape")))
+                       : returned(g)));
     std::copy(a.data(), a.data() + dim, out.data());
     return value;
   }
@@ -257,8 +267,25 @@ py::dict train(const py::dict& keywords) {
   valley::cli::TrainFlags flags;
   valley::cli::add_train_flags(cmd, flags);
   valley::python::parse_keywords(cmd, keywords, "train");
-  const valley::cli::TrainRequest request =
-      check_arguments([&] { return valley::cli::train_request(cmd, flags); });
+  // A checkpoint that cannot be read is a file's problem (valley.Error), not
+  // a bad argument (docs/LIBRARY.md): its error passes check_arguments by.
+  struct UnreadableCheckpoint {
+    std::string message;
+  };
+  const auto read = [](const std::filesystem::path& file) {
+    try {
+      return valley::read_checkpoint(file);
+    } catch (const valley::Error& e) {
+      throw UnreadableCheckpoint{e.what()};
+    }
+  };
+  std::optional<valley::cli::TrainRequest> checked;
+  try {
+    checked = check_arguments([&] { return valley::cli::train_request(cmd, flags, read); });
+  } catch (const UnreadableCheckpoint& unreadable) {
+    throw valley::Error(unreadable.message);
+  }
+  const valley::cli::TrainRequest& request = *checked;
   const valley::TrainConfig& config = request.config;
 
   valley::TrainOutcome outcome;

@@ -92,7 +92,6 @@ def test_each_methods_options_give_the_command_lines_run(tmp_path, name):
     dict(method="sgld", samples=10, sgld_noise="loud"),
     dict(method="heat", samples=9, rm_iters=3),
     dict(seed=-1),
-    dict(updates="many"),
     dict(batch=0),
     dict(inner_batch="sometimes"),
     dict(resume="no-such-run"),

@@ -13,6 +13,7 @@
 #include "valley/core/version.h"
 #include "valley/distributed/communicator.h"
 #include "valley/distributed/session.h"
+#include "valley/options/flags.h"
 
 namespace {
 
@@ -37,6 +38,7 @@ int run(int argc, char** argv, int& reraise) {
   valley::cli::add_reproduce_command(app);
   valley::cli::add_flatness_command(app);
   valley::cli::add_eval_command(app);
+  valley::cli::refuse_out_of_range(app);
   try {
     app.parse(argc, argv);
   } catch (const valley::cli::CommandFailed& failed) {

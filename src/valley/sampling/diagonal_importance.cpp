@@ -54,7 +54,7 @@ MeanEstimate DiagonalImportance::estimate_moments(ConstVecRef x, ConstVecRef s, 
         if (fresh) f.select_inner_batch(static_cast<uint64_t>(j));
         scaled = sd_.cwiseProduct(xi);
         const double loss = f.perturbed_loss(scaled, w);  // f(y^j)
-        if (std::isnan(loss)) fail("importance sampling: the loss of sample {} is NaN", j + 1);
+        if (std::isnan(loss)) fail("importance sampling: the loss of sample {} (at the perturbed parameters) is NaN; try a smaller --tau", j + 1);
         const double log_w = -settings_.beta * loss;
         if (log_w == -std::numeric_limits<double>::infinity()) continue;
         const auto rescale = static_cast<float>(block.add(log_w));

@@ -75,7 +75,7 @@ const WeightedSum& CpuImportanceWork::weighted_sum(ConstVecRef x, float sigma, O
                                         static_cast<uint32_t>(j)}, 0, {xi.data(), static_cast<std::size_t>(xi.size())});
           if (fresh) f.select_inner_batch(static_cast<uint64_t>(j));
           const double loss = f.perturbed_loss(xi, w);  // f(x^j)
-          if (std::isnan(loss)) fail("importance sampling: the loss of sample {} is NaN", j + 1);
+          if (std::isnan(loss)) fail("importance sampling: the loss of sample {} (at the perturbed parameters) is NaN; try a smaller --tau", j + 1);
           block.add(-settings_.beta * loss, xi);  // w^j = exp(−β f(x^j)): Σ_j w^j ξ_j and Σ_j w^j
         }
       },

@@ -62,10 +62,9 @@ std::map<std::string, std::string> model_metadata(const nlohmann::json& config, 
   return meta;
 }
 
-// The resumed run's settings must be the checkpoint's, and its data the same
-// files (by size and CRC-32, wherever they now are).
-void check_resumable(const nlohmann::json& now, const DataSplit& data,
-                     const nlohmann::json& stored, const std::string& name) {
+}  // namespace
+
+void check_resumed_settings(const nlohmann::json& now, const nlohmann::json& stored, const std::string& name) {
   const nlohmann::json defaults = to_json(TrainConfig{});
   for (const auto& [key, value] : now.items()) {
     if (kResumeMayChange.count(key) > 0) continue;
@@ -81,6 +80,15 @@ void check_resumable(const nlohmann::json& now, const DataSplit& data,
            name, flag, value.dump(), stored[key].dump());
     }
   }
+}
+
+namespace {
+
+// The resumed run's settings must be the checkpoint's, and its data the same
+// files (by size and CRC-32, wherever they now are).
+void check_resumable(const nlohmann::json& now, const DataSplit& data,
+                     const nlohmann::json& stored, const std::string& name) {
+  check_resumed_settings(now, stored, name);
   check_same_data(stored.contains("data_identity") ? stored["data_identity"] : nlohmann::json::object(),
                   data.identity, name);
 }

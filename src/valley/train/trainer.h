@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,13 @@ namespace valley {
 // How many training images (drawn once per run) the train loss of each
 // metrics row is measured on.
 inline constexpr int64_t kTrainLossImages = 1000;
+
+// A resumed run's settings (`now`, as to_json writes them) must be those the
+// checkpoint `name` recorded (`stored`), but for the few that change no
+// number (--threads, --checkpoint-every, --data, --test-data); else a one-line
+// error naming the flag. Checked on parsing the flags and again by the
+// trainer.
+void check_resumed_settings(const nlohmann::json& now, const nlohmann::json& stored, const std::string& name);
 
 struct TrainOutcome {
   Vec x;                         // final parameters

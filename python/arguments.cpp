@@ -52,8 +52,57 @@ std::string type_name(const py::handle& value) {
   return py::str(value.get_type().attr("__name__"));
 }
 
+// The Python types an option's keyword takes (docs/LIBRARY.md), by the type
+// CLI11 reads it into: a count is an int (not a bool, not a str); a real an
+// int or a float; a path (the options of type PATH) a str or an
+// os.PathLike; other text a str (or an int: subset=2000).
+enum class Kind { integer, real, path, text };
+
+Kind kind_of(const CLI::Option* option) {
+  const std::string type = option->get_type_name();
+  if (type.rfind("INT", 0) == 0 || type.rfind("UINT", 0) == 0) return Kind::integer;
+  if (type.rfind("FLOAT", 0) == 0) return Kind::real;
+  if (type.rfind("PATH", 0) == 0) return Kind::path;
+  return Kind::text;
+}
+
+[[noreturn]] void wrong_type(const std::string& function, const std::string& name, const char* expected,
+                             const py::handle& value) {
+  throw py::type_error(function + "() argument '" + name + "' must be " + expected + ", not " + type_name(value));
+}
+
+// The word of the command line for one value of keyword `name`, or a
+// TypeError naming the keyword.
+std::string word_of(const std::string& function, const std::string& name, Kind kind, const py::handle& value) {
+  const bool is_bool = py::isinstance<py::bool_>(value);
+  const bool is_int = !is_bool && PyIndex_Check(value.ptr()) != 0;  // int, numpy's integers
+  const auto integer_text = [&] { return std::string(py::str(py::int_(py::reinterpret_borrow<py::object>(value)))); };
+  if (kind == Kind::integer) {
+    if (!is_int) wrong_type(function, name, "int", value);
+    return integer_text();
+  }
+  if (kind == Kind::real) {
+    if (is_int) return integer_text();
+    if (PyFloat_Check(value.ptr())) return py::str(value);
+    if (is_bool || py::isinstance<py::str>(value) || !py::hasattr(value, "__float__"))
+      wrong_type(function, name, "int or float", value);
+    return py::repr(py::float_(py::reinterpret_borrow<py::object>(value)));
+  }
+  if (py::isinstance<py::str>(value)) return value.cast<std::string>();
+  if (kind == Kind::path) {
+    if (py::hasattr(value, "__fspath__")) {
+      const py::object path = py::module_::import("os").attr("fspath")(value);
+      if (py::isinstance<py::str>(path)) return path.cast<std::string>();
+    }
+    wrong_type(function, name, "str or os.PathLike", value);
+  }
+  if (is_int) return integer_text();
+  wrong_type(function, name, "str", value);
+}
+
 // The words of the command line for keyword k = value (none for None).
-void append_arguments(const Keyword& k, const py::handle& value, std::vector<std::string>& args) {
+void append_arguments(const std::string& function, const Keyword& k, const py::handle& value,
+                      std::vector<std::string>& args) {
   if (value.is_none()) return;
   const bool flag = k.option == nullptr || is_flag(k.option);
   if (flag) {
@@ -64,14 +113,15 @@ void append_arguments(const Keyword& k, const py::handle& value, std::vector<std
     return;
   }
   const std::string flag_name = "--" + k.option->get_lnames().front();
+  const Kind kind = kind_of(k.option);
   if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
     args.push_back(flag_name);
-    for (const py::handle item : value) args.push_back(py::str(item));
+    for (const py::handle item : value) args.push_back(word_of(function, k.name, kind, item));
     return;
   }
   // A value that starts with a dash is joined to its flag, so that it stays
   // a value; any other (the empty one too) is a word of its own.
-  const std::string text = py::str(value);
+  const std::string text = word_of(function, k.name, kind, value);
   if (!text.empty() && text.front() == '-') {
     args.push_back(flag_name + "=" + text);
   } else {
@@ -122,7 +172,7 @@ void parse_keywords(CLI::App& cmd, const py::dict& keywords, const std::string& 
                                 [&](const Keyword& candidate) { return candidate.name == name; });
     if (k == known.end())
       throw py::type_error(function + "() got an unexpected keyword argument '" + name + "'");
-    append_arguments(*k, value, args);
+    append_arguments(function, *k, value, args);
   }
   if (!positionals.empty()) {
     args.push_back("--");

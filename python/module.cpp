@@ -76,6 +76,13 @@ valley::Vec from_numpy(const py::handle& value, const char* what) {
   return Eigen::Map<const valley::Vec>(a.data(), a.size());
 }
 
+// What a callable returned, for a message: "None", "a str", "an int".
+std::string returned(const py::handle& value) {
+  if (value.is_none()) return "None";
+  const std::string type = py::str(value.get_type().attr("__name__"));
+  return (std::string("aeiou").find(type.front()) != std::string::npos ? "an " : "a ") + type;
+}
+
 // f and ∇f of a Python objective, called with the GIL held.
 struct PythonObjective {
   py::function f;
@@ -90,8 +97,10 @@ struct PythonObjective {
     try {
       return value.cast<double>();
     } catch (const py::cast_error&) {
-      throw py::value_error("f(x) must return a number, but returned a " +
-                            std::string(py::str(value.get_type().attr("__name__"))));
+      if (py::isinstance<py::int_>(value) && !py::isinstance<py::bool_>(value))
+        throw py::value_error("f(x) returned an int too large for a float (" +
+                              std::to_string(py::len(py::str(value))) + " digits)");
+      throw py::value_error("f(x) must return a number, but returned " + returned(value));
     }
   }
 
@@ -108,8 +117,9 @@ struct PythonObjective {
       throw py::value_error(
           "grad(x) must return a one-dimensional array of " + std::to_string(dim) +
           " numbers (the size of x), but returned " +
-          (a ? "shape " + std::string(py::str(a.attr("shape"))) :
-               "a " + std::string(py::str(g.get_type().attr("__name__")))));
+          (g.is_none() ? std::string("None")
+           : a         ? "shape " + std::string(py::str(a.attr("shape")))
+                       : returned(g)));
     std::copy(a.data(), a.data() + dim, out.data());
     return value;
   }
@@ -257,8 +267,25 @@ py::dict train(const py::dict& keywords) {
   valley::cli::TrainFlags flags;
   valley::cli::add_train_flags(cmd, flags);
   valley::python::parse_keywords(cmd, keywords, "train");
-  const valley::cli::TrainRequest request =
-      check_arguments([&] { return valley::cli::train_request(cmd, flags); });
+  // A checkpoint that cannot be read is a file's problem (valley.Error), not
+  // a bad argument (docs/LIBRARY.md): its error passes check_arguments by.
+  struct UnreadableCheckpoint {
+    std::string message;
+  };
+  const auto read = [](const std::filesystem::path& file) {
+    try {
+      return valley::read_checkpoint(file);
+    } catch (const valley::Error& e) {
+      throw UnreadableCheckpoint{e.what()};
+    }
+  };
+  std::optional<valley::cli::TrainRequest> checked;
+  try {
+    checked = check_arguments([&] { return valley::cli::train_request(cmd, flags, read); });
+  } catch (const UnreadableCheckpoint& unreadable) {
+    throw valley::Error(unreadable.message);
+  }
+  const valley::cli::TrainRequest& request = *checked;
   const valley::TrainConfig& config = request.config;
 
   valley::TrainOutcome outcome;
@@ -362,11 +389,12 @@ py::dict load_model(const std::string& path) {
 }
 
 // A network on a split of a data set, as `valley eval` (train/model_evaluation.h).
-py::dict eval(const std::string& model, std::optional<std::string> data, const std::string& split,
-              std::optional<int64_t> eval_size, int64_t threads) {
+py::dict eval(const std::string& model, std::optional<std::string> data, bool other_data,
+              const std::string& split, std::optional<int64_t> eval_size, int64_t threads) {
   valley::ModelEvaluationSettings settings;
   settings.model = model;
   if (data) settings.data_dir = *data;
+  settings.other_data = other_data;
   settings.split = split;
   if (eval_size) {
     if (*eval_size < 1)
@@ -441,9 +469,11 @@ naming the file when it is missing or malformed.)",
         R"(Evaluate a trained network on a split of a data set, as `valley eval` does.
 
 model is a run's out directory (its model.safetensors is read) or a model
-file. data is a directory of MNIST-style IDX files (default: the run's own
-data from its config.json when model is a run directory, else the data set
-fetched by `make data`); split "test" (the t10k-* images) or "train";
+file. data is a directory of MNIST-style IDX files (default: the data the
+run trained on, as recorded in its config.json or its model file and checked
+by size and CRC-32; for a model that records none, the data set fetched by
+`make data`); data must be the run's own data unless other_data is True;
+split "test" (the t10k-* images) or "train";
 eval_size the first N images of the split in file order (None: all);
 threads does not change the numbers.
 
@@ -455,8 +485,10 @@ without images), "class_images" (int64 array, images per true class),
 
 Raises valley.ArgumentError (a ValueError) for a bad argument (the CLI's
 one-line message) and valley.Error for a missing or malformed model or
-data file, or a model that does not fit the data.)",
-        py::arg("model"), py::kw_only(), py::arg("data") = py::none(), py::arg("split") = "test",
+data file, data other than the run's, a model that does not fit the data,
+or one whose outputs are not finite.)",
+        py::arg("model"), py::kw_only(), py::arg("data") = py::none(),
+        py::arg("other_data") = false, py::arg("split") = "test",
         py::arg("eval_size") = py::none(), py::arg("threads") = 1);
 
   // The defaults of the keywords are the command line's: those of a

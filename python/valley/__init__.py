@@ -60,7 +60,9 @@ def train(out=None, **keywords):
     each file written) and "out".
 
     Raises valley.ArgumentError for a bad argument (the command line's
-    message), TypeError for an unknown keyword, valley.Error for any other
+    message), TypeError for an unknown keyword or one of the wrong type (a
+    count is an int, a real an int or a float, a path a str or an
+    os.PathLike), valley.Error for any other
     failure (missing data, a diverging run), and KeyboardInterrupt on
     Ctrl-C (checked between updates): the run's files stay complete and
     summary.json says "interrupted".
@@ -90,15 +92,26 @@ def flatness(runs, **keywords):
     the command line, for any threads.
 
     Raises valley.ArgumentError for a bad argument, TypeError for an
-    unknown keyword, valley.Error naming the file for a missing or
+    unknown keyword or one of the wrong type, valley.Error naming the file for a missing or
     malformed run or data set, and KeyboardInterrupt on Ctrl-C (checked
     between the parts of the measuring).
 
     Keywords, with the command line's defaults and help:
     """
-    if isinstance(runs, (str, _os.PathLike)):
+    if not isinstance(runs, (list, tuple)):
         runs = [runs]
-    return _valley.flatness([_os.fspath(run) for run in runs], keywords)
+    return _valley.flatness([_path("flatness", "runs", run) for run in runs], keywords)
+
+
+def _path(function, name, value):
+    """value as a str path, or TypeError naming the argument: a path is a
+    str or an os.PathLike that gives a str (not bytes)."""
+    if isinstance(value, (str, _os.PathLike)):
+        path = _os.fspath(value)
+        if isinstance(path, str):
+            return path
+    raise TypeError(f"{function}() argument '{name}' must be str or os.PathLike, "
+                    f"not {type(value).__name__}")
 
 
 _with_keywords(train, _inspect.Parameter("out", _inspect.Parameter.POSITIONAL_OR_KEYWORD,

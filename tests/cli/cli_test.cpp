@@ -40,7 +40,7 @@ class Cli : public ::testing::Test {
 TEST_F(Cli, RejectsBadFlagsNamingTheFlag) {
   expect_rejected(train_args({"--net", "784-0-10"}), "--net");
   expect_rejected(train_args({"--net", "abc"}), "--net");
-  expect_rejected(train_args({"--net", "100-10"}), "--net: input width 100 does not match");
+  expect_rejected(train_args({"--net", "100-10"}), "--net: the net 100-10 takes 100 inputs");
   expect_rejected(train_args({"--batch", "0"}), "--batch");
   expect_rejected(train_args({"--updates", "-1"}), "--updates");
   expect_rejected(train_args({"--lr", "nan"}), "--lr");

@@ -158,7 +158,7 @@ TEST_F(Eval, MistakesGetOneLineErrors) {
   expect_error({"eval", "--model", data, "--data", data}, "no model.safetensors");
   write_model_file(dir_ / "small.safetensors", NetSpec::parse("100-10"), Vec::Zero(1010), {});
   expect_error({"eval", "--model", (dir_ / "small.safetensors").string(), "--data", data},
-               "its net 100-10 takes 100 inputs, but the images");
+               "the net 100-10 takes 100 inputs, but the images");
   testing::write_bytes(dir_ / "bad.safetensors", "\x08");
   expect_error({"eval", "--model", (dir_ / "bad.safetensors").string(), "--data", data},
                (dir_ / "bad.safetensors").string() + ": truncated");

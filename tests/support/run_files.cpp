@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "support/fixtures.h"
+#include "valley/core/files.h"
 #include "valley/model/model_file.h"
 #include "valley/train/checkpoint.h"
 
@@ -48,6 +49,8 @@ void expect_run_files_whole(const std::filesystem::path& dir, const std::string&
       EXPECT_NO_THROW(read_checkpoint(file)) << when;
     } else if (name == kModelFile) {
       EXPECT_NO_THROW(read_model_file(file)) << when;
+    } else if (name == DirectoryLock::kFileName) {
+      // The directory's lock: it names its holder while one runs.
     } else {
       ADD_FAILURE() << when << ": unexpected file " << name;
     }

@@ -20,6 +20,7 @@
 #include "valley/core/version.h"
 #include "valley/model/skinny_gemm.h"
 #include "valley/random/philox_normal.h"
+#include "valley/train/results.h"
 
 namespace valley::cli {
 
@@ -60,6 +61,7 @@ void add_bench_command(CLI::App& app) {
   add_device_flag(*cmd, settings->device);
   cmd->callback([cmd, config, settings, methods, nets, samplers, json_path, split] {
     require_device(settings->device);
+    if (!json_path->empty()) expect_not_a_run_file(*json_path, "--json");
     std::string device_name = "cpu";
     std::optional<DeviceCeilings> device_ceilings;
     if (settings->device != "cpu") {

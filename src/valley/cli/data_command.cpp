@@ -6,9 +6,11 @@
 #include <fmt/format.h>
 
 #include "valley/cli/commands.h"
+#include "valley/core/files.h"
 #include "valley/data/dataset.h"
 #include "valley/data/digits_json.h"
 #include "valley/data/idx.h"
+#include "valley/train/results.h"
 
 namespace valley::cli {
 namespace {
@@ -57,8 +59,9 @@ void add_data_command(CLI::App& app) {
   convert->callback([digits_dir, out_dir, n_held_out] {
     const Dataset all = read_digits_dir(*digits_dir);
     const DataSplit split = split_held_out(all, *n_held_out, kHeldOutSplitSeed);
-    std::filesystem::create_directories(*out_dir);
     const std::filesystem::path out = *out_dir;
+    expect_not_a_run_directory(out, "--out");
+    make_output_directory(out, "--out");
     // Training files last: their presence marks a finished conversion.
     write_idx_dataset(split.test, out / kTestImages, out / kTestLabels);
     write_idx_dataset(split.train, out / kTrainImages, out / kTrainLabels);

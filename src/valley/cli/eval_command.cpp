@@ -9,7 +9,10 @@
 
 #include "valley/cli/commands.h"
 #include "valley/core/atomic_file.h"
+#include "valley/core/files.h"
+#include "valley/core/stop_signal.h"
 #include "valley/train/model_evaluation.h"
+#include "valley/train/results.h"
 
 namespace valley::cli {
 namespace {
@@ -42,6 +45,9 @@ void print_report(const ClassificationReport& r) {
 void run_eval(EvalOptions options) {
   ModelEvaluationSettings& settings = options.settings;
   if (!options.data_dir.empty()) settings.data_dir = options.data_dir;
+  // Where the results go is checked first: never a run's own file, never a
+  // FIFO or a device (core/files.h).
+  if (!options.json_file.empty()) expect_not_a_run_file(options.json_file, "--json");
   const ModelEvaluation evaluation(settings);
   const ModelFile& model = evaluation.model();
   const Dataset& data = evaluation.data();
@@ -54,6 +60,7 @@ void run_eval(EvalOptions options) {
              data.source, evaluation.data_origin(), evaluation.n_images(), data.n);
   std::fflush(stdout);
   const ClassificationReport report = evaluation.run();
+  throw_if_stopped("--model " + settings.model, "; nothing was written");
   print_report(report);
   if (!options.json_file.empty()) {
     write_file_atomically(options.json_file, evaluation.to_json(report).dump(2) + "\n");
@@ -72,9 +79,12 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--model", options->settings.model,
                   "A run's --out directory (its model.safetensors is read) or a model file");
   cmd->add_option("--data", options->data_dir,
-                  "Directory with train-* and t10k-* IDX files (default: the run's own data "
-                  "from its config.json when --model is a run directory, else the default "
-                  "data set)");
+                  "Directory with train-* and t10k-* IDX files (default: the data the run "
+                  "trained on, as recorded in its config.json or its model file, checked by "
+                  "size and CRC-32; the default data set for a model that records none). "
+                  "Must be the run's data unless --other-data is given");
+  cmd->add_flag("--other-data", options->settings.other_data,
+                "Evaluate on --data even though the run trained on other data");
   cmd->add_option("--split", options->settings.split,
                   "test: the t10k-* images (for the default data set, its 1000 held-out "
                   "images); train: the train-* images")
@@ -86,7 +96,10 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--threads", options->settings.n_threads,
                   "Worker threads (the numbers do not depend on it)")
       ->capture_default_str();
-  cmd->callback([options] { run_eval(*options); });
+  cmd->callback([options] {
+    install_stop_handlers();
+    run_eval(*options);
+  });
 }
 
 }  // namespace valley::cli

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "valley/cli/commands.h"
+#include "valley/core/stop_signal.h"
 #include "valley/options/flatness_flags.h"
 
 namespace valley::cli {
@@ -20,7 +21,10 @@ void add_flatness_command(CLI::App& app) {
   add_flatness_flags(*cmd, *o);
   cmd->add_flag("--brief", o->brief,
                 "Print only the short table (held-out accuracy, train loss, ΔF_τ at τ = 0.01, λ_max, heat width)");
-  cmd->callback([o] { run_flatness(*o); });
+  cmd->callback([o] {
+    install_stop_handlers();  // the first signal stops before the next part, writing nothing
+    run_flatness(*o);
+  });
 }
 
 }  // namespace valley::cli

@@ -16,11 +16,13 @@
 #include "valley/options/flags.h"
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
+#include "valley/core/files.h"
 #include "valley/core/version.h"
 #include "valley/toy/figures.h"
 #include "valley/plot/gnuplot.h"
 #include "valley/toy/landscape_maps.h"
 #include "valley/toy/theorem_checks.h"
+#include "valley/train/results.h"
 
 namespace valley::cli {
 namespace {
@@ -55,9 +57,9 @@ void validate(const LandscapeOptions& o) {
 
 std::filesystem::path prepare_out_dir(const std::string& out_dir) {
   const std::filesystem::path dir = out_dir;
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec || !std::filesystem::is_directory(dir)) fail("--out {}: cannot create the directory", out_dir);
+  expect_printable_path(dir, "--out");
+  expect_not_a_run_directory(dir, "--out");
+  make_output_directory(dir, "--out");
   return dir;
 }
 

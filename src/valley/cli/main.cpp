@@ -9,10 +9,17 @@
 
 #include "valley/cli/commands.h"
 #include "valley/core/error.h"
+#include "valley/core/stop_signal.h"
 #include "valley/core/version.h"
+#include "valley/distributed/communicator.h"
 #include "valley/distributed/session.h"
+#include "valley/options/flags.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+// The command line, under `session`; `reraise` is set to the stop signal
+// that ended a command (core/stop_signal.h) when this process runs alone.
+int run(int argc, char** argv, int& reraise) {
   // Past a file-size limit (ulimit -f) a write then fails with EFBIG, which
   // is reported like a full disk, instead of killing the process.
   std::signal(SIGXFSZ, SIG_IGN);
@@ -31,6 +38,7 @@ int main(int argc, char** argv) {
   valley::cli::add_reproduce_command(app);
   valley::cli::add_flatness_command(app);
   valley::cli::add_eval_command(app);
+  valley::cli::refuse_out_of_range(app);
   try {
     app.parse(argc, argv);
   } catch (const valley::cli::CommandFailed& failed) {
@@ -42,6 +50,15 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const valley::Interrupted& e) {
+    // Not an error of the user's: the files are whole, the line says what
+    // was kept, and the status says which signal (128 + its number).
+    std::fflush(stdout);
+    if (valley::distributed::world().size() > 1)
+      return session.fail(fmt::format("valley: {}", valley::one_line(e.what())), 128 + e.signal());
+    fmt::print(stderr, "valley: {}\n", valley::one_line(e.what()));
+    reraise = e.signal();
+    return 128 + e.signal();
   } catch (const CLI::ParseError& e) {
     return session.fail(fmt::format("valley: error: {}", valley::one_line(e.what())));
   } catch (const valley::Error& e) {
@@ -55,4 +72,19 @@ int main(int argc, char** argv) {
     return session.fail(fmt::format("valley: internal error: {}", valley::one_line(e.what())), 3);
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int reraise = 0;
+  const int status = run(argc, argv, reraise);
+  if (reraise != 0) {
+    // End by the signal itself, now that everything is written and closed,
+    // so that the shell that started valley learns of the interrupt (a loop
+    // in a script stops too). Its status reads 128 + the signal either way.
+    std::signal(reraise, SIG_DFL);
+    std::raise(reraise);
+  }
+  return status;
 }

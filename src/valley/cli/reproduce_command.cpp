@@ -22,6 +22,8 @@
 #include "valley/options/flags.h"
 #include "valley/cli/commands.h"
 #include "valley/core/error.h"
+#include "valley/core/files.h"
+#include "valley/core/stop_signal.h"
 #include "valley/methods/method.h"
 #include "valley/model/init.h"
 #include "valley/model/net_spec.h"
@@ -33,6 +35,7 @@
 #include "valley/reproduce/runner.h"
 #include "valley/reproduce/time_estimate.h"
 #include "valley/train/evaluate.h"
+#include "valley/train/results.h"
 #include "valley/train/trainer.h"
 
 namespace valley::cli {
@@ -159,14 +162,34 @@ void reproduce(const std::string& name, const std::filesystem::path& dir, const 
   data_config.data_dir = options.data_dir;
   data_config.test_data_dir = options.test_data_dir;
   const DataSplit data = load_training_data(data_config);
+  // One valley at a time writes an experiment's directory (its runs hold
+  // their own locks too); it is made once everything is checked.
+  validate_against_data(experiment, data);
+  expect_printable_path(options.out_dir, "--out");
+  expect_not_a_run_directory(options.out_dir, "--out");
+  DirectoryLock lock;
+  if (distributed::world().is_root()) {
+    make_output_directory(options.out_dir, "--out");
+    lock = DirectoryLock(options.out_dir, "--out");
+  }
   fmt::print("valley reproduce {}: {} runs × {} seeds into {}\n  {}\n", experiment.name,
              experiment.runs.size(), options.n_seeds, options.out_dir.string(), describe_data(data));
   std::fflush(stdout);
-  const std::vector<TrainingRecord> records =
-      run_experiment(experiment, options, data, [](const std::string& line) {
-        fmt::print("{}\n", line);
-        std::fflush(stdout);
-      });
+  std::vector<TrainingRecord> records;
+  try {
+    records = run_experiment(experiment, options, data, [](const std::string& line) {
+      fmt::print("{}\n", line);
+      std::fflush(stdout);
+    });
+  } catch (const Interrupted& e) {
+    // Each training under way stopped after its update (summary.json:
+    // interrupted); the next reproduce trains those again.
+    throw Interrupted(e.signal(), fmt::format("--out {}: interrupted by {}; the report was not "
+                                              "written, and running the command again trains the "
+                                              "unfinished runs",
+                                              options.out_dir.string(), signal_name(e.signal())));
+  }
+  throw_if_stopped("--out " + options.out_dir.string(), "; the report was not written");
   ReportContext context;
   context.out_dir = options.out_dir;
   context.n_seeds = options.n_seeds;
@@ -283,6 +306,9 @@ void add_reproduce_command(CLI::App& app) {
     if (!data_dir->empty()) options->data_dir = *data_dir;
     if (!test_data_dir->empty()) options->test_data_dir = *test_data_dir;
     options->out_dir = *out_dir;
+    // The first SIGINT, SIGTERM or SIGHUP stops every training under way
+    // after its current update (summary.json: interrupted); a second at once.
+    install_stop_handlers();
     reproduce(*name, *experiments_dir, *options);
   });
 }

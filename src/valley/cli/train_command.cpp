@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "valley/cli/commands.h"
+#include "valley/core/stop_signal.h"
 #include "valley/options/train_flags.h"
 #include "valley/train/trainer.h"
 
@@ -44,6 +45,9 @@ void add_train_command(CLI::App& app) {
       "the trained network (model.safetensors) into --out.");
   add_train_flags(*cmd, *flags);
   cmd->callback([cmd, flags] {
+    // The first SIGINT, SIGTERM or SIGHUP stops the run after the update
+    // under way, its files whole and resumable; a second one at once.
+    install_stop_handlers();
     const TrainRequest request = train_request(*cmd, *flags);
     const TrainConfig& config = request.config;
     const DataSplit data = load_training_data(config);
@@ -52,7 +56,10 @@ void add_train_command(CLI::App& app) {
       print_config(config, data);
       fmt::print("  resuming after update {} of {}\n", request.checkpoint->n_done, config.n_updates);
       std::fflush(stdout);
-      while (!run.finished()) run.run_update();
+      while (!run.finished()) {
+        run.stop_if_signalled();
+        run.run_update();
+      }
       print_results(run.finish(), config);
       return;
     }

@@ -4,16 +4,28 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "valley/core/error.h"
+#include "valley/core/files.h"
 
 namespace valley {
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view contents) {
+void write_file_atomically(const std::filesystem::path& named, std::string_view contents) {
+  // Only a regular file (or nothing) is replaced; a symbolic link is written
+  // through, to the file it names.
+  const std::filesystem::path path = output_target(named);
   const std::filesystem::path tmp = path.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail("{}: cannot write: {}", path.string(), std::strerror(errno));
+  // Not through a link, and not blocking on a FIFO left under the temporary
+  // name: the temporary file must be a regular file of valley's own.
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
+  if (fd < 0) fail("{}: cannot write: {}", named.string(), std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    fail("{}: cannot write: {} is not a regular file", named.string(), tmp.string());
+  }
   std::size_t written = 0;
   while (written < contents.size()) {
     const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
@@ -22,7 +34,7 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
       const int err = errno;
       ::close(fd);
       ::unlink(tmp.c_str());
-      fail("{}: cannot write: {}", path.string(), std::strerror(err));
+      fail("{}: cannot write: {}", named.string(), std::strerror(err));
     }
     written += static_cast<std::size_t>(n);
   }
@@ -32,12 +44,12 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   if (synced && !closed) err = errno;
   if (!synced || !closed) {
     ::unlink(tmp.c_str());
-    fail("{}: cannot write: {}", path.string(), std::strerror(err));
+    fail("{}: cannot write: {}", named.string(), std::strerror(err));
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
-    fail("{}: cannot write: {}", path.string(), std::strerror(err));
+    fail("{}: cannot write: {}", named.string(), std::strerror(err));
   }
   // The rename lives in the directory: sync it too, so that after a power
   // loss the file is the new one or the old one, not missing. (Some file

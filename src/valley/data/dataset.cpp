@@ -7,11 +7,13 @@
 #include <zlib.h>
 
 #include "valley/core/error.h"
+#include "valley/core/files.h"
 #include "valley/data/idx.h"
 
 namespace valley {
 
 nlohmann::json file_identity(const std::filesystem::path& path) {
+  expect_regular_file(path);
   std::ifstream in(path, std::ios::binary);
   std::vector<char> buffer(1 << 20);
   uLong crc = crc32(0L, Z_NULL, 0);

@@ -9,6 +9,7 @@
 
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
+#include "valley/core/files.h"
 
 namespace valley {
 namespace {
@@ -66,12 +67,7 @@ std::vector<uint32_t> parse_header(std::span<const uint8_t> bytes, const std::st
 
 std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path, std::size_t max_bytes) {
   const std::string name = path.string();
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (ec && ec != std::errc::no_such_file_or_directory) fail("{}: cannot access: {}", name, ec.message());
-  if (!std::filesystem::exists(status)) fail("{}: file not found", name);
-  if (std::filesystem::is_directory(status)) fail("{}: is a directory, expected a file", name);
-  if (!std::filesystem::is_regular_file(status)) fail("{}: is not a regular file", name);
+  expect_regular_file(path);
   gzFile file = gzopen(name.c_str(), "rb");
   if (file == nullptr) fail("{}: cannot open: {}", name, std::strerror(errno));
   std::vector<uint8_t> bytes;

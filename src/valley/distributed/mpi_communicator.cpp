@@ -128,15 +128,16 @@ class MpiCommunicator final : public Communicator {
 // Set once this process has reported an error and ends the job itself.
 volatile std::sig_atomic_t ending = 0;
 
-// mpirun stops the other ranks with SIGTERM when one rank dies (killed, out
-// of memory): rank 0 then says so, in one line, and every rank leaves with
+// mpirun stops the ranks with SIGTERM when one rank dies (killed, out of
+// memory), and also when mpirun itself is interrupted (Ctrl-C) or
+// terminated: rank 0 then says so, in one line, and every rank leaves with
 // status 2 without writing anything more (files are written atomically, so
 // the last checkpoint is whole).
 extern "C" void on_terminate(int) {
   if (ending == 0 && world_rank_for_signal == 0) {
     static const char kLine[] =
-        "valley: error: another rank of this MPI job ended abnormally (killed, or out of memory); "
-        "the job stops here, and `--resume` continues a training from its last checkpoint\n";
+        "valley: error: mpirun stopped this MPI job (another rank ended abnormally, or mpirun was "
+        "interrupted or terminated); `--resume` continues a training from its last checkpoint\n";
     [[maybe_unused]] const auto n = ::write(STDERR_FILENO, kLine, sizeof(kLine) - 1);
   }
   std::_Exit(2);

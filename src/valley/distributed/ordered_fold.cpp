@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "valley/core/error.h"
+#include "valley/core/stop_signal.h"
 
 namespace valley::distributed {
 
@@ -70,6 +71,9 @@ void agree_on_failure(Communicator& comm, const std::function<void()>& body) {
   std::string message;
   try {
     body();
+  } catch (const Interrupted& interrupted) {
+    if (comm.size() == 1) throw;  // alone: nothing to agree on, and it stays an interrupt
+    message = interrupted.what();
   } catch (const Error& error) {
     message = error.what();
   }

@@ -54,6 +54,8 @@ class OrderedFold {
 
 // Runs body(); a valley::Error thrown on any rank ends every rank alike with
 // the message of the lowest rank that failed (Communicator::first_failure).
+// A process alone lets a valley::Interrupted (core/stop_signal.h) through as
+// it is.
 void agree_on_failure(Communicator& comm, const std::function<void()>& body);
 
 }  // namespace valley::distributed

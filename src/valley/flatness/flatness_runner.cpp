@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -17,6 +18,8 @@
 #include "valley/backends/backend.h"
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
+#include "valley/core/files.h"
+#include "valley/core/stop_signal.h"
 #include "valley/core/version.h"
 #include "valley/data/dataset.h"
 #include "valley/flatness/flatness_report.h"
@@ -24,7 +27,10 @@
 #include "valley/flatness/measure_run.h"
 #include "valley/flatness/subset_net.h"
 #include "valley/model/model_file.h"
+#include "valley/model/net_fit.h"
 #include "valley/plot/gnuplot.h"
+#include "valley/train/results.h"
+#include "valley/train/run_data.h"
 
 namespace valley {
 namespace {
@@ -93,6 +99,8 @@ void validate(const FlatnessRequest& o) {
   if (!o.between.empty() && o.between.size() != 2) fail("--between takes two run directories (got {})", o.between.size());
   if (!o.labels.empty() && o.labels.size() != o.runs.size()) fail("one label per run is needed");
   if (!o.subset.empty()) parse_subset(o.subset);
+  if (o.other_data && o.data_dir.empty())
+    fail("--other-data applies only with --data DIR: the data to measure on instead of the runs'");
 }
 
 FlatnessStudy::FlatnessStudy(const FlatnessRequest& o) : request_(o) {
@@ -107,10 +115,15 @@ FlatnessStudy::FlatnessStudy(const FlatnessRequest& o) : request_(o) {
            o.between[1], between_models_->second.net.str());
   }
   if (o.out_dir.empty()) return;
+  // What train refuses, flatness refuses: a directory that holds a run is
+  // not flatness's to write into. A directory created here is removed again
+  // if the study fails (created_), and no other valley writes into it while
+  // this one does (lock_).
   const std::filesystem::path out = o.out_dir;
-  std::error_code ec;
-  std::filesystem::create_directories(out, ec);
-  if (ec || !std::filesystem::is_directory(out)) fail("--out {}: cannot create the directory", o.out_dir);
+  expect_printable_path(out, "--out");
+  expect_not_a_run_directory(out, "--out");
+  created_ = std::make_unique<CreatedDirectory>(make_output_directory(out, "--out"), true);
+  lock_ = DirectoryLock(out, "--out");
 }
 
 FlatnessResult FlatnessStudy::measure(const FlatnessProgress& progress) const {
@@ -119,31 +132,19 @@ FlatnessResult FlatnessStudy::measure(const FlatnessProgress& progress) const {
   FlatnessSettings settings = FlatnessSettings::defaults(o.quick);
   settings.seed = o.seed;
   auto backend = make_cpu_backend(o.n_threads);
+  // Each run's data (train/run_data.h: --data, checked against what the run
+  // recorded unless --other-data, else the run's own data), loaded once
+  // for the runs that share it.
   std::map<std::string, DataSplit> data_cache;
-  const auto data_for = [&](const ModelFile& model) -> std::pair<std::string, const DataSplit*> {
-    std::string dir = o.data_dir;
-    std::string test_dir;
-    if (dir.empty()) {
-      // The run's own data, from the settings the model file carries.
-      const auto it = model.metadata.find("config");
-      const nlohmann::json config =
-          it == model.metadata.end() ? nlohmann::json() : nlohmann::json::parse(it->second, nullptr, false);
-      const auto field = [&](const char* k) {
-        return config.is_object() && config.contains(k) && config[k].is_string() ? config[k].get<std::string>()
-                                                                               : std::string();
-      };
-      dir = field("data");
-      if (dir.empty()) dir = default_data_dir().string();
-      test_dir = field("test_data");
-    }
-    const std::string key = dir + "\n" + test_dir;
+  const auto data_for = [&](const std::string& run,
+                            const ModelFile& model) -> std::tuple<std::string, const DataSplit*, std::string> {
+    ChosenData chosen = choose_model_data(
+        run, model, o.data_dir.empty() ? std::nullopt : std::optional<std::filesystem::path>(o.data_dir),
+        o.other_data, run);
+    const std::string key = chosen.data.identity.dump();
     auto found = data_cache.find(key);
-    if (found == data_cache.end())
-      found = data_cache
-                  .emplace(key, load_data_dir(dir, test_dir.empty() ? std::nullopt
-                                                                     : std::optional<std::filesystem::path>(test_dir)))
-                  .first;
-    return {dir, &found->second};
+    if (found == data_cache.end()) found = data_cache.emplace(key, std::move(chosen.data)).first;
+    return {chosen.dir.string(), &found->second, chosen.origin};
   };
 
   const std::vector<std::string> labels = o.labels.empty() ? run_labels(o.runs) : o.labels;
@@ -152,11 +153,9 @@ FlatnessResult FlatnessStudy::measure(const FlatnessProgress& progress) const {
   nlohmann::json seconds = nlohmann::json::object();
   for (std::size_t r = 0; r < models_.size(); ++r) {
     const ModelFile& model = models_[r];
-    const auto [data_dir, data] = data_for(model);
+    const auto [data_dir, data, data_origin] = data_for(o.runs[r], model);
     const Dataset& train = data->train;
-    if (train.pixels() != model.net.n_inputs())
-      fail("{}: the net takes {} inputs but the images of {} have {} pixels", o.runs[r], model.net.n_inputs(),
-           data_dir, train.pixels());
+    check_net_fits_data(model.net, *data, o.runs[r]);
     // The default subset is at most the whole training set (the default data
     // set holds 9,000 training images); an explicit --subset must fit.
     if (!o.subset.empty() && requested > train.n)
@@ -165,7 +164,14 @@ FlatnessResult FlatnessStudy::measure(const FlatnessProgress& progress) const {
     SubsetNet net(model.net, train.images.data(), train.labels.data(), n, *backend);
     SubsetNet test_net(model.net, data->test.images.data(), data->test.labels.data(), data->test.n, *backend);
     const std::string prefix = fmt::format("valley flatness: [{}/{}] {}", r + 1, models_.size(), labels[r]);
-    progress.line(fmt::format("{} ({}, {} images)", prefix, model.net.str(), n));
+    // Finite weights can still overflow; every measure would be garbage.
+    for (const auto& [what, images, subset] :
+         {std::tuple{"loss subset", &train, &net}, std::tuple{"test set", &data->test, &test_net}})
+      if (const double loss = subset->score(model.x).loss; !std::isfinite(loss))
+        fail("{}: the mean cross-entropy on the {} ({}) is {}: the network's outputs are not finite (its "
+             "largest |weight| is {:g}); the model cannot be measured",
+             o.runs[r], what, images->source, loss, static_cast<double>(model.x.cwiseAbs().maxCoeff()));
+    progress.line(fmt::format("{} ({}, {} images of {}: {})", prefix, model.net.str(), n, data_dir, data_origin));
     MeasuredRun run;
     run.label = labels[r];
     const auto t0 = std::chrono::steady_clock::now();
@@ -191,7 +197,8 @@ FlatnessResult FlatnessStudy::measure(const FlatnessProgress& progress) const {
   }
   if (between_models_) {
     const ModelFile& a = between_models_->first;
-    const auto [data_dir, data] = data_for(a);
+    const auto [data_dir, data, data_origin] = data_for(o.between[0], a);
+    check_net_fits_data(a.net, *data, o.between[0]);
     const int64_t n = requested < 0 ? data->train.n : std::min(requested, data->train.n);
     SubsetNet net(a.net, data->train.images.data(), data->train.labels.data(), n, *backend);
     progress.show("valley flatness: interpolation between " + o.between[0] + " and " + o.between[1]);
@@ -228,10 +235,24 @@ void run_flatness(const FlatnessRequest& o) {
   if (o.out_dir.empty()) fail("--out DIR is required: where flatness.json and the figures go");
   const FlatnessStudy study(o);
   FlatnessResult result;
-  {
-    StatusLine status;
-    result = study.measure({[&](const std::string& text) { status.line(text); },
-                            [&](const std::string& text) { status.show(text); }});
+  // A stop signal (core/stop_signal.h) ends the measuring within one
+  // evaluation of the loss (subset_net.h), and nothing is written.
+  try {
+    {
+      StatusLine status;
+      result = study.measure({[&](const std::string& text) {
+                                throw_if_stopped("flatness");
+                                status.line(text);
+                              },
+                              [&](const std::string& text) {
+                                throw_if_stopped("flatness");
+                                status.show(text);
+                              }});
+    }
+    throw_if_stopped("flatness");
+  } catch (const Interrupted& e) {
+    throw Interrupted(e.signal(), fmt::format("--out {}: interrupted by {}; nothing was written", o.out_dir,
+                                              signal_name(e.signal())));
   }
   const std::filesystem::path out = o.out_dir;
   const std::optional<std::size_t> n_figures = write_flatness(out, result);

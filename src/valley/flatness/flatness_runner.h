@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -16,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "valley/core/files.h"
 #include "valley/flatness/flatness_report.h"
 #include "valley/flatness/measure_run.h"
 #include "valley/model/model_file.h"
@@ -27,6 +29,7 @@ struct FlatnessRequest {
   std::vector<std::string> labels;  // one per run; empty: the directories' names
   std::string out_dir;  // empty: FlatnessStudy writes nothing (run_flatness needs one)
   std::string data_dir;  // empty: each run's own data
+  bool other_data = false;  // data_dir even where it is not a run's own data
   std::string subset;    // N or "all"; empty: 10,000 (2,000 with quick)
   uint64_t seed = 1;
   bool quick = false;
@@ -68,6 +71,10 @@ class FlatnessStudy {
   int64_t requested_subset_ = 0;  // -1: all
   std::vector<ModelFile> models_;
   std::optional<std::pair<ModelFile, ModelFile>> between_models_;
+  // out_dir's, while the study lives: the directories it created (removed
+  // if an exception ends the study) and its lock.
+  std::unique_ptr<CreatedDirectory> created_;
+  DirectoryLock lock_;
 };
 
 // Writes flatness.json, the CSV files and the gnuplot script into dir, and

@@ -4,8 +4,10 @@
 #include <cmath>
 
 #include "valley/core/error.h"
+#include "valley/core/stop_signal.h"
 #include "valley/model/hessian_vector_product.h"
 #include "valley/model/mlp.h"
+#include "valley/model/net_fit.h"
 
 namespace valley {
 
@@ -26,6 +28,7 @@ SubsetNet::SubsetNet(NetSpec spec, const float* images, const uint8_t* labels, i
       chunk_size_(chunk_size) {
   if (n_ < 1) fail("the loss subset is empty");
   if (chunk_size_ < 1) fail("chunk size must be ≥ 1");
+  check_labels_are_outputs(spec_, labels_, n_, "the loss subset");
   for (int t = 0; t < backend_.n_threads(); ++t) workspaces_.push_back(std::make_unique<Workspace>(spec_));
 }
 
@@ -58,6 +61,7 @@ void SubsetNet::fold_chunk_vectors(Eigen::VectorXd& out) const {
 }
 
 SubsetNet::Score SubsetNet::score(const Vec& x) {
+  throw_if_stopped("flatness");
   std::vector<double> loss_sums(static_cast<std::size_t>(n_chunks()));
   std::vector<int64_t> correct(static_cast<std::size_t>(n_chunks()));
   backend_.parallel_for(n_chunks(), [&](int thread, int64_t begin, int64_t end) {
@@ -74,6 +78,7 @@ SubsetNet::Score SubsetNet::score(const Vec& x) {
 }
 
 double SubsetNet::gradient(const Vec& x, Eigen::VectorXd& grad) {
+  throw_if_stopped("flatness");
   const int64_t d = dim();
   chunk_vectors_.resize(static_cast<std::size_t>(n_chunks()));
   std::vector<double> loss_sums(static_cast<std::size_t>(n_chunks()));
@@ -95,6 +100,7 @@ double SubsetNet::gradient(const Vec& x, Eigen::VectorXd& grad) {
 }
 
 void SubsetNet::hessian_vector_product(const Vec& x, const Eigen::VectorXd& v, Eigen::VectorXd& hv) {
+  throw_if_stopped("flatness");
   const int64_t d = dim();
   const Vec v_float = v.cast<float>();
   chunk_vectors_.resize(static_cast<std::size_t>(n_chunks()));
@@ -125,6 +131,7 @@ std::vector<float> SubsetNet::first_layer(const Vec& u) {
 SubsetNet::Score SubsetNet::score_combination(const Vec& point,
                                               const std::vector<const std::vector<float>*>& parts,
                                               const std::vector<double>& coeffs) {
+  throw_if_stopped("flatness");
   const int n1 = spec_.widths[1];
   std::vector<double> loss_sums(static_cast<std::size_t>(n_chunks()));
   std::vector<int64_t> correct(static_cast<std::size_t>(n_chunks()));

@@ -6,6 +6,9 @@
 // parameters, so on a line or plane x_0 + Σ_j c_j u_j its pre-activations are
 // Σ_j c_j first_layer(u_j) plus first_layer(x_0): with those computed once,
 // each further point costs only the layers above the first.
+// Every evaluation first checks for a stop signal (core/stop_signal.h; set
+// only where a command installed its handler) and throws Interrupted, so
+// that `valley flatness` stops within one evaluation.
 // n = images, d = parameters, n_1 = width of layer 1.
 #pragma once
 

@@ -4,6 +4,7 @@
 
 #include "valley/core/error.h"
 #include "valley/methods/method_table.h"
+#include "valley/sampling/stop_point.h"
 
 namespace valley {
 
@@ -35,6 +36,7 @@ UpdateStats EntropySgd::step(Vec& x, Objective& f, uint64_t k) {
   mean_ = x;  // μ
   if (m != 0.0f) inner_buffer_.setZero(d);
   for (int64_t j = 0; j < settings_.n_langevin; ++j) {
+    stop_point();
     f.select_inner_batch(static_cast<uint64_t>(j));
     f.gradient(w_, grad_);
     if (wd != 0.0f) grad_ += wd * w_;

@@ -8,6 +8,7 @@
 #include "valley/core/error.h"
 #include "valley/methods/method_table.h"
 #include "valley/methods/projected_heat.h"
+#include "valley/sampling/stop_point.h"
 #include "valley/schedules/step_sizes.h"
 
 namespace valley {
@@ -45,6 +46,7 @@ class CpuRobbinsMonroWork final : public RobbinsMonroWork {
 void CpuRobbinsMonroWork::iterate(VecRef x, Objective& f, const RobbinsMonroRun& run) {
   x_j_ = x;  // x^0 = x_k
   for (int64_t j = 1; j <= static_cast<int64_t>(run.steps.size()); ++j) {
+    stop_point();
     gradient_sum(f, run, j);  // Σ_m ∇f(z^(m)),  z^(m) = x^{j−1} + √τ ξ_m
     // eq. 17: x^j = x^{j−1} − a_j {x^{j−1} − x_k + (τ/M) Σ_m ∇f(z^(m))}
     const float a_j = run.steps[static_cast<std::size_t>(j - 1)];

@@ -1,5 +1,7 @@
 #include "valley/methods/local_entropy.h"
 
+#include <string_view>
+
 #include "valley/core/error.h"
 #include "valley/methods/local_entropy_diagonal.h"
 #include "valley/methods/method_table.h"
@@ -38,6 +40,15 @@ nlohmann::json LocalEntropy::settings() const {
   return out;
 }
 
+// The largest τ (and variance): the samples x + √τ ξ are computed in float,
+// whose rounding (2^-24 of √τ|ξ|, |ξ| up to about 5) must stay well below the
+// scale of the weights (Glorot's ±0.09 for 784-10): at τ = 10^8 it is 3·10^-3.
+// Beyond it the samples no longer resolve the parameters they perturb, and a
+// large τ makes the network's outputs overflow (docs/SETTINGS.md).
+constexpr double kMaxTau = 1e8;
+constexpr std::string_view kMaxTauWhy =
+    "the samples x + √τ ξ are computed in float, whose rounding beyond it swamps the weights";
+
 // The settings of Alg. 1 and 2+5 (sgld, is, heat): τ, its schedule and the
 // samples; Alg. 1's outer step and Gaussians (sgld, is); the estimators'.
 const SettingsGroup& regularized_settings() {
@@ -46,8 +57,9 @@ const SettingsGroup& regularized_settings() {
       {
           {.key = "tau",
            .at = [](MethodConfig& c) -> FieldRef { return &c.regularization.tau; },
-           .help = "τ: variance of φ_{x,τ}, the scale of the regularization",
-           .check = check::positive()},
+           .help = "τ: variance of φ_{x,τ}, the scale of the regularization; 0 < τ ≤ 10^8 "
+                   "(docs/SETTINGS.md)",
+           .check = check::positive_up_to(kMaxTau, kMaxTauWhy)},
           {.key = "tau-schedule",
            .at = [](MethodConfig& c) -> FieldRef { return &c.regularization.schedule; },
            .help = "const, scoping: τ(k) = τ0/(1+τ1)^k (eq. 18), or "
@@ -56,8 +68,8 @@ const SettingsGroup& regularized_settings() {
                        const std::string&) { TauSchedule::parse_kind(*std::get<std::string*>(value)); }},
           {.key = "tau0",
            .at = [](MethodConfig& c) -> FieldRef { return &c.regularization.tau_0; },
-           .help = "τ0 of a τ schedule (default: --tau)",
-           .check = check::positive()},
+           .help = "τ0 of a τ schedule (default: --tau); 0 < τ0 ≤ 10^8",
+           .check = check::positive_up_to(kMaxTau, kMaxTauWhy)},
           {.key = "tau1",
            .at = [](MethodConfig& c) -> FieldRef { return &c.regularization.tau_1; },
            .help = "τ1 of a τ schedule",
@@ -115,8 +127,8 @@ const SettingsGroup& local_entropy_settings() {
            .added_later = true},
           {.key = "tau-max",
            .at = [](MethodConfig& c) -> FieldRef { return &c.covariance.tau_max; },
-           .help = "--covariance diag: upper clip of the variances s",
-           .check = check::positive(),
+           .help = "--covariance diag: upper clip of the variances s; ≤ 10^8 as τ",
+           .check = check::positive_up_to(kMaxTau, kMaxTauWhy),
            .added_later = true},
       },
       [](const MethodConfig& config) {
@@ -180,7 +192,7 @@ const SettingsGroup& is_settings() {
           {.key = "beta",
            .at = [](MethodConfig& c) -> FieldRef { return &c.is.beta; },
            .help = "IS weights exp(−β f)",
-           .check = check::positive()},
+           .check = check::positive_in_double()},  // log w = −β f is computed in double
       }};
   return group;
 }

@@ -1,6 +1,7 @@
 #include "valley/methods/settings_table.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdint>
 
@@ -23,6 +24,18 @@ FieldCheck number_check(Check check) {
     }
     fail("{}: the check does not fit the setting's type", flag);
   };
+}
+
+// The methods compute in float: a setting > 0 that float rounds to 0 or a
+// denormal (1e-320) would silently do nothing, and one beyond float's range
+// would be infinite.
+void fits_float(double v, const std::string& flag) {
+  if (v < FLT_MIN)
+    fail("{} is {:g}, too small for the float arithmetic it is used in (the smallest normal float is {:g})",
+         flag, v, static_cast<double>(FLT_MIN));
+  if (v > FLT_MAX)
+    fail("{} is {:g}, too large for the float arithmetic it is used in (the largest float is {:g})", flag, v,
+         static_cast<double>(FLT_MAX));
 }
 
 }  // namespace
@@ -128,12 +141,28 @@ namespace check {
 FieldCheck positive() {
   return number_check<double>([](double v, const std::string& flag) {
     if (!(std::isfinite(v) && v > 0)) fail("{} must be a finite number > 0 (got {})", flag, v);
+    fits_float(v, flag);
+  });
+}
+
+FieldCheck positive_in_double() {
+  return number_check<double>([](double v, const std::string& flag) {
+    if (!(std::isfinite(v) && v > 0)) fail("{} must be a finite number > 0 (got {})", flag, v);
+  });
+}
+
+FieldCheck positive_up_to(double high, std::string_view why) {
+  return number_check<double>([high, why = std::string(why)](double v, const std::string& flag) {
+    if (!(std::isfinite(v) && v > 0)) fail("{} must be a finite number > 0 (got {})", flag, v);
+    if (v > high) fail("{} must be ≤ {:g} (got {:g}): {}", flag, high, v, why);
+    fits_float(v, flag);
   });
 }
 
 FieldCheck non_negative() {
   return number_check<double>([](double v, const std::string& flag) {
     if (!(std::isfinite(v) && v >= 0)) fail("{} must be a finite number ≥ 0 (got {})", flag, v);
+    if (v != 0) fits_float(v, flag);
   });
 }
 
@@ -153,6 +182,7 @@ FieldCheck between(int64_t low, int64_t high, std::string_view high_text) {
 FieldCheck lies_in(std::string_view interval, bool (*inside)(double)) {
   return number_check<double>([interval = std::string(interval), inside](double v, const std::string& flag) {
     if (!inside(v)) fail("{} must lie in {} (got {})", flag, interval, v);
+    if (v != 0) fits_float(std::fabs(v), flag);
   });
 }
 

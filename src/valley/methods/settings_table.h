@@ -88,8 +88,15 @@ std::string field_text(const FieldRef& value);
 
 // Field checks with the one-line messages the flags have always had.
 namespace check {
+// The methods compute in float, so a real > 0 must also be a normal float:
+// within [FLT_MIN, FLT_MAX] ≈ [1.2e-38, 3.4e38].
 FieldCheck positive();      // a finite number > 0
-FieldCheck non_negative();  // a finite number ≥ 0
+FieldCheck non_negative();  // a finite number ≥ 0 (0, or > 0 as above)
+// A finite number > 0, for a setting used in double only (IS's β): any
+// double the command line reads (refuse_out_of_range refuses denormals).
+FieldCheck positive_in_double();
+// A scale > 0 as positive() and ≤ high; `why` says where the bound comes from.
+FieldCheck positive_up_to(double high, std::string_view why);
 FieldCheck at_least(int64_t low);                                   // "must be ≥ 1"
 FieldCheck between(int64_t low, int64_t high, std::string_view high_text = {});
 // A number in an interval written as `interval` ("[0, 1)"), as `inside` decides.

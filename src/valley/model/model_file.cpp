@@ -1,13 +1,17 @@
 #include "valley/model/model_file.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
+#include "valley/core/files.h"
 #include "valley/data/idx.h"
 #include "valley/model/safetensors.h"
 
@@ -19,6 +23,27 @@ std::string bias_name(int l) { return fmt::format("layers.{}.bias", l - 1); }
 
 // Beyond this a file cannot be a network valley can hold (2^31 parameters).
 constexpr std::size_t kMaxModelFileBytes = kSafetensorsMaxHeaderBytes + 8 + (std::size_t{1} << 33);
+
+// Metadata may be absent (PyTorch writes none), but the entries valley
+// writes and reads back must be well formed where present.
+void check_metadata(const std::map<std::string, std::string>& metadata, const std::string& name) {
+  const auto whole_number = [&](const char* key) {
+    const auto it = metadata.find(key);
+    if (it == metadata.end()) return;
+    const std::string& v = it->second;
+    uint64_t n = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (v.empty() || ec != std::errc() || end != v.data() + v.size())
+      fail("{}: its metadata \"{}\" is \"{}\", not a whole number ≥ 0", name, key, one_line(v.substr(0, 64)));
+  };
+  whole_number("updates");
+  whole_number("seed");
+  if (const auto it = metadata.find("config"); it != metadata.end()) {
+    const nlohmann::json config = nlohmann::json::parse(it->second, nullptr, false);
+    if (!config.is_object())
+      fail("{}: its metadata \"config\" is not a JSON object (the settings of the run that wrote it)", name);
+  }
+}
 
 }  // namespace
 
@@ -94,6 +119,7 @@ ModelFile decode_model_file(std::string_view bytes, const std::string& name) {
   if (model.metadata.count("net") > 0 && model.metadata["net"] != model.net.str())
     fail("{}: its metadata says net {}, but its tensors form {}", name,
          one_line(model.metadata["net"].substr(0, 64)), model.net.str());
+  check_metadata(model.metadata, name);
   const NetSpec& net = model.net;
   model.x.resize(net.n_params());
   for (int l = 1; l <= net.n_layers(); ++l) {
@@ -134,8 +160,8 @@ ModelFile load_model(const std::filesystem::path& run_dir_or_file) {
            run_dir_or_file.string(), kModelFile);
     return read_model_file(file);
   }
-  if (!std::filesystem::exists(run_dir_or_file, ec))
-    fail("{}: no such file or directory", run_dir_or_file.string());
+  // A missing file, a loop of links, a FIFO: each said as what it is.
+  expect_regular_file(run_dir_or_file, "no such file or directory");
   return read_model_file(run_dir_or_file);
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <limits>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -120,12 +121,39 @@ SafetensorsContents decode_safetensors(std::string_view bytes, const std::string
          name, header_bytes, bytes.size());
   const std::string_view text = bytes.substr(kLengthBytes, header_bytes);
   const std::string_view data = bytes.substr(kLengthBytes + header_bytes);
+  // The format's header starts with '{' (no byte-order mark, no blank) and is
+  // padded with spaces (0x20) only; a NUL would end the text for some readers.
+  if (text.empty() || text.front() != '{')
+    fail("{}: the header is not a JSON object: it must start with '{{' (it starts with byte 0x{:02x}{})", name,
+         text.empty() ? 0 : static_cast<uint8_t>(text.front()),
+         text.substr(0, 3) == "\xEF\xBB\xBF" ? ", a UTF-8 byte-order mark" : "");
+  if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos)
+    fail("{}: the header holds a NUL byte at offset {}; it may be padded with spaces (0x20) only", name, nul);
   nlohmann::json header;
   try {
-    header = nlohmann::json::parse(text.begin(), text.end());
+    // JSON lets the last of two equal keys win; the format names each tensor
+    // once, so a repeated key (at any depth) is refused instead.
+    std::vector<std::set<std::string>> keys_at_depth;
+    const nlohmann::json::parser_callback_t no_repeats = [&](int, nlohmann::json::parse_event_t event,
+                                                             nlohmann::json& parsed) {
+      using Event = nlohmann::json::parse_event_t;
+      if (event == Event::object_start) keys_at_depth.emplace_back();
+      if (event == Event::object_end && !keys_at_depth.empty()) keys_at_depth.pop_back();
+      if (event == Event::key && !keys_at_depth.empty()) {
+        const std::string key = parsed.get<std::string>();
+        if (!keys_at_depth.back().insert(key).second)
+          fail("{}: the header names \"{}\" twice", name, one_line(key.substr(0, 64)));
+      }
+      return true;
+    };
+    header = nlohmann::json::parse(text.begin(), text.end(), no_repeats);
   } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
     fail("{}: the header is not valid JSON: {}", name, one_line(e.what()));
   }
+  // Valid JSON that starts with '{' ends with its '}' and JSON's blanks.
+  if (const std::size_t last = text.find_last_not_of(' '); text[last] != '}')
+    fail("{}: the header must be padded with spaces (0x20) only (byte {} is 0x{:02x})", name, last,
+         static_cast<uint8_t>(text[last]));
   if (!header.is_object()) fail("{}: the header is not a JSON object", name);
 
   SafetensorsContents contents;

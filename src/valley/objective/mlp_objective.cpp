@@ -1,6 +1,7 @@
 #include "valley/objective/mlp_objective.h"
 
 #include "valley/core/error.h"
+#include "valley/model/net_fit.h"
 #include "valley/objective/reduction.h"
 
 namespace valley {
@@ -11,6 +12,7 @@ MlpObjective::MlpObjective(const NetSpec& spec, const Dataset& train, MinibatchS
   if (spec.n_inputs() != train.pixels())
     fail("--net: input width {} does not match the data's {}x{} = {} pixels", spec.n_inputs(),
          train.rows, train.cols, train.pixels());
+  check_labels_are_outputs(spec, train.labels.data(), train.n, train.source);
   indices_.resize(static_cast<std::size_t>(sampler.batch_size()));
 }
 

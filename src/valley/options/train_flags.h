@@ -4,6 +4,8 @@
 // and one check, and a bad value the same one-line message, in both.
 #pragma once
 
+#include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -33,6 +35,9 @@ struct TrainRequest {
   std::string checkpoint_name;           // the checkpoint's path, for errors
 };
 
-TrainRequest train_request(const CLI::App& cmd, const TrainFlags& flags);
+// `read` reads the checkpoint; the Python module passes one that tells a
+// file that cannot be read (valley.Error) from a bad argument (ArgumentError).
+TrainRequest train_request(const CLI::App& cmd, const TrainFlags& flags,
+                           const std::function<Checkpoint(const std::filesystem::path&)>& read = read_checkpoint);
 
 }  // namespace valley::cli

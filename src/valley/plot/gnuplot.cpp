@@ -80,7 +80,9 @@ bool gnuplot_available() { return !find_gnuplot().empty(); }
 std::string gnuplot_quote(const std::string& text) {
   std::string out = "'";
   for (const char c : text) {
-    out += c;
+    // A control character (a newline in a run's name) would end the line of
+    // the script; in a title a space says the same.
+    out += static_cast<unsigned char>(c) < 0x20 || c == '\x7f' ? ' ' : c;
     if (c == '\'') out += '\'';
   }
   return out + "'";

@@ -19,8 +19,10 @@ std::filesystem::path find_gnuplot();
 // Whether a `gnuplot` executable is on PATH.
 bool gnuplot_available();
 
-// A gnuplot single-quoted string literal for `text` (quotes doubled, no
-// other escapes).
+// A gnuplot single-quoted string literal for `text` (quotes doubled, control
+// characters, which would end the script's line, made spaces; no other
+// escapes). Paths handed to a script are checked to hold no control
+// character first (core/files.h, expect_printable_path).
 std::string gnuplot_quote(const std::string& text);
 
 // Runs gnuplot (from PATH) in `dir` with `args`, standard input and output

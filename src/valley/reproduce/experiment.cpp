@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "valley/core/error.h"
+#include "valley/core/files.h"
 #include "valley/reproduce/run_settings.h"
 
 namespace valley {
@@ -235,6 +236,7 @@ const ExperimentRun& Experiment::run(const std::string& run_name) const {
 
 Experiment read_experiment(const std::filesystem::path& file) {
   const std::string f = file.string();
+  expect_regular_file(file, "experiment file not found");  // not a FIFO: it would block
   std::ifstream in(file, std::ios::binary);
   if (!in) fail("{}: cannot read the experiment file", f);
   std::stringstream text;

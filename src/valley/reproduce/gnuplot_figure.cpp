@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "valley/core/atomic_file.h"
+#include "valley/core/files.h"
 #include "valley/core/error.h"
 #include "valley/plot/gnuplot.h"
 #include "valley/reproduce/spread.h"
@@ -138,7 +139,7 @@ std::string gnuplot_script(const Experiment& experiment, const FigureSpec& figur
 FigureFiles draw_figure(const Experiment& experiment, const FigureSpec& figure,
                         const std::vector<RunResults>& results, int64_t n_seeds,
                         const std::filesystem::path& dir) {
-  std::filesystem::create_directories(dir / "curves");
+  make_output_directory(dir / "curves", "--out");
   for (const RunResults& r : results)
     write_file_atomically(dir / curve_file(figure, r.run, figure.metric), curve_csv(r, figure.metric));
   for (const PanelSpec& panel : figure.panels) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "valley/core/atomic_file.h"
+#include "valley/core/files.h"
 #include "valley/core/version.h"
 #include "valley/reproduce/gnuplot_figure.h"
 #include "valley/reproduce/report_table.h"
@@ -105,7 +106,7 @@ ReportFiles write_report(const Experiment& experiment, const ReportContext& cont
   files.dir = context.out_dir / experiment.name;
   files.markdown = files.dir / "report.md";
   files.csv = files.dir / "runs.csv";
-  std::filesystem::create_directories(files.dir);
+  make_output_directory(files.dir, "--out");
   write_file_atomically(files.csv, runs_csv(experiment, results));
   write_file_atomically(files.markdown,
                         markdown(experiment, results, context, experiment.figure.has_value()));

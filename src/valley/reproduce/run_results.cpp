@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "valley/core/error.h"
+#include "valley/core/files.h"
 
 namespace valley {
 namespace {
@@ -17,6 +18,7 @@ constexpr const char* kMetricsHeader =
     "update,seconds,train_loss,test_accuracy,test_loss,tau,loss_evals,gradient_evals,ess";
 
 std::string read_text(const std::filesystem::path& file) {
+  expect_regular_file(file);
   std::ifstream in(file, std::ios::binary);
   if (!in) fail("{}: cannot read", file.string());
   std::stringstream text;

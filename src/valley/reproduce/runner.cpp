@@ -45,6 +45,8 @@ constexpr const char* kRecordFile = "reproduce.json";
 
 // The JSON in `file`, or null when it is missing or unreadable.
 nlohmann::json read_json_or_null(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return nullptr;  // a FIFO would block
   std::ifstream in(file, std::ios::binary);
   if (!in) return nullptr;
   std::stringstream text;
@@ -100,12 +102,7 @@ RunState run_state(const TrainConfig& config, const DataSplit& data) {
   return record == run_record(config, data) ? RunState::finished : RunState::changed;
 }
 
-std::vector<TrainingRecord> run_experiment(const Experiment& experiment,
-                                           const ReproduceOptions& options, const DataSplit& data,
-                                           const std::function<void(const std::string&)>& log) {
-  validate(options);
-  if (options.out_dir.empty()) fail("--out DIR is required: where the runs and the report go");
-  // Settings that depend on the data, for every run before the first starts.
+void validate_against_data(const Experiment& experiment, const DataSplit& data) {
   for (const ExperimentRun& run : experiment.runs) {
     try {
       validate_against_data(run.config, data.train.n, data.train.source);
@@ -113,6 +110,14 @@ std::vector<TrainingRecord> run_experiment(const Experiment& experiment,
       fail("{}: run '{}': {}", experiment.file.string(), run.name, e.what());
     }
   }
+}
+
+std::vector<TrainingRecord> run_experiment(const Experiment& experiment,
+                                           const ReproduceOptions& options, const DataSplit& data,
+                                           const std::function<void(const std::string&)>& log) {
+  validate(options);
+  if (options.out_dir.empty()) fail("--out DIR is required: where the runs and the report go");
+  validate_against_data(experiment, data);
   const int64_t total = static_cast<int64_t>(experiment.runs.size()) * options.n_seeds;
   const int width = static_cast<int>(fmt::format("{}", total).size());
   int64_t count = 0;

@@ -36,6 +36,11 @@ struct ReproduceOptions {
 // insists on --out.)
 void validate(const ReproduceOptions& options);
 
+// The settings of every run that depend on the data (a batch larger than the
+// training set, …), checked before the first run starts; errors name the
+// experiment file and the run.
+void validate_against_data(const Experiment& experiment, const DataSplit& data);
+
 // The configuration of run `run` with seed `seed`.
 TrainConfig training_config(const ExperimentRun& run, uint64_t seed, const ReproduceOptions& options);
 

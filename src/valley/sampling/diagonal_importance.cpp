@@ -7,6 +7,7 @@
 #include "valley/backends/blocks_in_order.h"
 #include "valley/core/error.h"
 #include "valley/numerics/logsumexp.h"
+#include "valley/sampling/stop_point.h"
 
 namespace valley {
 
@@ -45,6 +46,7 @@ MeanEstimate DiagonalImportance::estimate_moments(ConstVecRef x, ConstVecRef s, 
       block_sum.setZero();
       block_sq.setZero();
       const int64_t end = std::min(n_samples, (b + 1) * kBlock);
+      stop_point();
       for (int64_t j = b * kBlock; j < end; ++j) {
         backend_.fill_normal(NoiseKey{settings_.seed, Stream::importance, static_cast<uint32_t>(k),
                                       static_cast<uint32_t>(j)},
@@ -52,7 +54,7 @@ MeanEstimate DiagonalImportance::estimate_moments(ConstVecRef x, ConstVecRef s, 
         if (fresh) f.select_inner_batch(static_cast<uint64_t>(j));
         scaled = sd_.cwiseProduct(xi);
         const double loss = f.perturbed_loss(scaled, w);  // f(y^j)
-        if (std::isnan(loss)) fail("importance sampling: the loss of sample {} is NaN", j + 1);
+        if (std::isnan(loss)) fail("importance sampling: the loss of sample {} (at the perturbed parameters) is NaN; try a smaller --tau", j + 1);
         const double log_w = -settings_.beta * loss;
         if (log_w == -std::numeric_limits<double>::infinity()) continue;
         const auto rescale = static_cast<float>(block.add(log_w));

@@ -6,6 +6,7 @@
 #include "valley/backends/blocks_in_order.h"
 #include "valley/core/error.h"
 #include "valley/distributed/ordered_fold.h"
+#include "valley/sampling/stop_point.h"
 
 namespace valley {
 
@@ -67,13 +68,14 @@ const WeightedSum& CpuImportanceWork::weighted_sum(ConstVecRef x, float sigma, O
         WeightedSum& block = block_[static_cast<std::size_t>(w)];
         xi.resize(x.size());
         block.clear(x.size());
+        stop_point();
         for (int64_t j = b * kBlockSize; j < std::min(n_samples, (b + 1) * kBlockSize); ++j) {
           // ξ_j ∼ N(0, I), x^j = x + √τ ξ_j
           backend_.fill_normal(NoiseKey{settings_.seed, Stream::importance, static_cast<uint32_t>(k),
                                         static_cast<uint32_t>(j)}, 0, {xi.data(), static_cast<std::size_t>(xi.size())});
           if (fresh) f.select_inner_batch(static_cast<uint64_t>(j));
           const double loss = f.perturbed_loss(xi, w);  // f(x^j)
-          if (std::isnan(loss)) fail("importance sampling: the loss of sample {} is NaN", j + 1);
+          if (std::isnan(loss)) fail("importance sampling: the loss of sample {} (at the perturbed parameters) is NaN; try a smaller --tau", j + 1);
           block.add(-settings_.beta * loss, xi);  // w^j = exp(−β f(x^j)): Σ_j w^j ξ_j and Σ_j w^j
         }
       },

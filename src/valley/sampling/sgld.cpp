@@ -7,6 +7,7 @@
 #include "valley/core/error.h"
 #include "valley/distributed/communicator.h"
 #include "valley/random/philox_normal.h"
+#include "valley/sampling/stop_point.h"
 #include "valley/schedules/step_sizes.h"
 
 namespace valley {
@@ -176,6 +177,7 @@ void CpuLangevinWork::run_chain(ConstVecRef x, const LangevinChain& chain, Objec
       on_all_threads ? backend_.fill_normal(key, chain.noise_offset, z) : fill_normal(key, chain.noise_offset, z);
     },
     [&](int64_t j, const std::function<const float*()>& noise) {
+      stop_point();
       f.select_inner_batch(static_cast<uint64_t>(j - 1));
       f.gradient(y, grad_);  // ∇f(y^{j−1})
       const LangevinRate& rate = chain.rates[static_cast<std::size_t>(j - 1)];  // ε_j/2, s_j, ε_j

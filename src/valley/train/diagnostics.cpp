@@ -7,6 +7,7 @@
 
 #include "valley/core/atomic_file.h"
 #include "valley/core/error.h"
+#include "valley/core/files.h"
 
 namespace valley {
 
@@ -26,6 +27,7 @@ void DiagnosticsLog::write(const std::filesystem::path& dir) const {
 
 void DiagnosticsLog::resume(const std::filesystem::path& dir, int64_t n_done) {
   const std::filesystem::path file = dir / file_name_;
+  expect_regular_file(file);
   std::ifstream in(file);
   if (!in) fail("{}: cannot read the diagnostics of the run to resume", file.string());
   std::string line;

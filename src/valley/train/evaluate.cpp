@@ -5,12 +5,18 @@
 #include <limits>
 #include <thread>
 
+#include "valley/core/error.h"
 #include "valley/data/minibatch.h"
+#include "valley/model/net_fit.h"
 
 namespace valley {
 
 Evaluator::Evaluator(const NetSpec& spec, const Dataset& data, std::vector<int64_t> indices)
     : mlp_(spec) {
+  if (spec.n_inputs() != data.pixels())
+    fail("the net {} takes {} inputs, but the images of {} have {} pixels", spec.str(),
+         spec.n_inputs(), data.source, data.pixels());
+  check_labels_are_outputs(spec, data.labels.data(), data.n, data.source);
   Minibatch all;
   gather_minibatch(data, indices, all);
   images_ = std::move(all.images);
@@ -36,6 +42,10 @@ ClassificationReport classify(const NetSpec& spec, ConstVecRef x, const Dataset&
                               int64_t n_images, int n_threads) {
   constexpr int64_t kChunk = 250;
   const int64_t n = std::min(n_images, data.n);
+  if (spec.n_inputs() != data.pixels())
+    fail("the net {} takes {} inputs, but the images of {} have {} pixels", spec.str(),
+         spec.n_inputs(), data.source, data.pixels());
+  check_labels_are_outputs(spec, data.labels.data(), n, data.source);
   const int n_classes = spec.n_outputs();
   const int64_t n_chunks = (n + kChunk - 1) / kChunk;
   std::vector<double> chunk_loss(static_cast<std::size_t>(n_chunks), 0.0);

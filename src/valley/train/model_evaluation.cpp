@@ -2,60 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "valley/core/error.h"
+#include "valley/model/net_fit.h"
+#include "valley/train/run_data.h"
 
 namespace valley {
-namespace {
-
-// Where the data comes from: --data, else the run's own data (its
-// config.json, when the model is a run directory), else the default data set.
-struct DataChoice {
-  std::filesystem::path dir;
-  std::optional<std::filesystem::path> test_dir;
-  std::string origin;
-};
-
-DataChoice choose_data(const ModelEvaluationSettings& settings) {
-  if (settings.data_dir) return {*settings.data_dir, std::nullopt, "--data"};
-  const std::filesystem::path config_file = std::filesystem::path(settings.model) / "config.json";
-  std::error_code ec;
-  if (std::filesystem::is_directory(settings.model, ec) && std::filesystem::exists(config_file, ec)) {
-    std::ifstream in(config_file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    const nlohmann::json config = nlohmann::json::parse(text.str(), nullptr, false);
-    if (!config.is_object() || !config.value("data", nlohmann::json()).is_string() ||
-        !config.value("test_data", nlohmann::json()).is_string())
-      fail("{}: not a run's config.json (no \"data\" and \"test_data\" paths); pass --data DIR",
-           config_file.string());
-    const std::string data = config["data"].get<std::string>();
-    const std::string test_data = config["test_data"].get<std::string>();
-    return {data.empty() ? default_data_dir() : std::filesystem::path(data),
-            test_data.empty() ? std::nullopt : std::optional<std::filesystem::path>(test_data),
-            "the run's data, from " + config_file.string()};
-  }
-  return {default_data_dir(), std::nullopt, "the default data set"};
-}
-
-void check_fits(const ModelFile& model, const Dataset& data, const std::string& model_name) {
-  if (model.net.n_inputs() != data.pixels())
-    fail("--model {}: its net {} takes {} inputs, but the images of {} have {} pixels",
-         model_name, model.net.str(), model.net.n_inputs(), data.source, data.pixels());
-  int max_label = 0;
-  for (uint8_t l : data.labels) max_label = std::max<int>(max_label, l);
-  if (max_label >= model.net.n_outputs())
-    fail("--model {}: its net {} has {} outputs, but {} holds label {}", model_name,
-         model.net.str(), model.net.n_outputs(), data.source, max_label);
-}
-
-}  // namespace
 
 void validate(const ModelEvaluationSettings& settings) {
   if (settings.model.empty()) fail("--model RUN_DIR|FILE is required: the network to evaluate");
   if (settings.data_dir && settings.data_dir->empty()) fail("--data needs a directory");
+  if (settings.other_data && !settings.data_dir)
+    fail("--other-data applies only with --data DIR: the data to evaluate on instead of the run's");
   if (settings.split != "test" && settings.split != "train")
     fail("--split must be 'test' or 'train' (got '{}')", settings.split);
   if (settings.eval_size < 0)
@@ -67,14 +25,12 @@ void validate(const ModelEvaluationSettings& settings) {
 ModelEvaluation::ModelEvaluation(const ModelEvaluationSettings& settings) : settings_(settings) {
   validate(settings_);
   model_ = load_model(settings_.model);
-  const DataChoice choice = choose_data(settings_);
-  if (!std::filesystem::exists(choice.dir))
-    fail("{}: data set not found ({}); run scripts/setup-data.sh (or `make data`) to fetch the "
-         "default data, or pass --data DIR",
-         choice.dir.string(), choice.origin);
-  data_ = load_data_dir(choice.dir, choice.test_dir);
-  data_origin_ = choice.origin;
-  check_fits(model_, data(), settings_.model);
+  ChosenData chosen =
+      choose_model_data(settings_.model, model_, settings_.data_dir, settings_.other_data,
+                        "--model " + settings_.model);
+  data_ = std::move(chosen.data);
+  data_origin_ = std::move(chosen.origin);
+  check_net_fits_data(model_.net, data_, "--model " + settings_.model);
   n_images_ = settings_.eval_size > 0 ? std::min(settings_.eval_size, data().n) : data().n;
 }
 
@@ -83,7 +39,16 @@ const Dataset& ModelEvaluation::data() const {
 }
 
 ClassificationReport ModelEvaluation::run() const {
-  return classify(model_.net, model_.x, data(), n_images_, static_cast<int>(settings_.n_threads));
+  ClassificationReport report =
+      classify(model_.net, model_.x, data(), n_images_, static_cast<int>(settings_.n_threads));
+  // Finite weights can still overflow: a NaN or infinite output makes the
+  // loss non-finite, and the accuracy would be computed from garbage.
+  if (!std::isfinite(report.loss))
+    fail("--model {}: the mean cross-entropy on {} images of {} is {}: the network's outputs are "
+         "not finite (its largest |weight| is {:g}); the model cannot be evaluated",
+         settings_.model, report.n_images, data().source, report.loss,
+         static_cast<double>(model_.x.cwiseAbs().maxCoeff()));
+  return report;
 }
 
 nlohmann::json ModelEvaluation::to_json(const ClassificationReport& r) const {

@@ -18,9 +18,13 @@ namespace valley {
 
 struct ModelEvaluationSettings {
   std::string model;  // a run's --out directory or a model file
-  // Default: the run's own data (its config.json, when `model` is a run
-  // directory), else the default data set.
+  // Default: the run's own data (recorded in its config.json, or in the
+  // model file's metadata), found where its files were and checked by size
+  // and CRC-32; else, for a model that records none, the default data set
+  // (train/run_data.h).
   std::optional<std::filesystem::path> data_dir;
+  // Evaluate on data_dir even if it is not the data the run recorded.
+  bool other_data = false;
   std::string split = "test";  // test | train
   int64_t eval_size = 0;       // the first N images of the split; 0: all
   int64_t n_threads = 1;       // the numbers do not depend on it
@@ -39,7 +43,7 @@ class ModelEvaluation {
   const ModelFile& model() const { return model_; }
   const Dataset& data() const;
   // Where the data came from: "--data", "the run's data, from …/config.json"
-  // or "the default data set".
+  // or "the default data set: … records no data" (train/run_data.h).
   const std::string& data_origin() const { return data_origin_; }
   int64_t n_images() const { return n_images_; }  // evaluated: eval_size, at most the split's
 

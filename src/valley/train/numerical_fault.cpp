@@ -40,7 +40,7 @@ std::string step_size_hint(const std::string& method, int64_t k, int64_t n_sgd_f
   if (method == method_name::kSgd || method == method_name::kSam || k < n_sgd_first) return "a smaller --lr";
   if (method == method_name::kEntropySgd) return "a smaller --lr or --inner-lr";
   if (method == method_name::kSgld) return "a larger --eps0 (ε_j = 1/(ε0 + j)) or a larger --tau";
-  if (method == method_name::kHeat) return "a smaller --rm-c (a_j = c j^(−α))";
+  if (method == method_name::kHeat) return "a smaller --rm-c (a_j = c j^(−α)) or a smaller --tau";
   return "a smaller --tau";
 }
 

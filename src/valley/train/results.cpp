@@ -20,7 +20,32 @@ std::string to_text(const nlohmann::json& json) {
   return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+// Every file a run writes in its directory.
+constexpr const char* kRunFiles[] = {"config.json",   "metrics.csv",     "summary.json",   kCheckpointFile,
+                                     kModelFile,      "entropy_sgd.csv", "covariance.csv", DirectoryLock::kFileName};
+
 }  // namespace
+
+bool holds_a_run(const std::filesystem::path& dir) {
+  std::error_code ec;
+  return std::filesystem::exists(dir / "config.json", ec) || std::filesystem::exists(dir / "metrics.csv", ec);
+}
+
+void expect_not_a_run_file(const std::filesystem::path& path, std::string_view flag) {
+  const std::filesystem::path target = output_target(path);
+  const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+  const std::string name = target.filename().string();
+  for (const char* run_file : kRunFiles)
+    if (name == run_file && holds_a_run(dir))
+      fail("{} {}: is the {} of the run in {}; valley never replaces a run's files", flag, path.string(), name,
+           dir.string());
+}
+
+void expect_not_a_run_directory(const std::filesystem::path& dir, std::string_view flag) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec) && holds_a_run(dir))
+    fail("{} {}: holds a run (its config.json or metrics.csv); write elsewhere", flag, dir.string());
+}
 
 std::string metrics_csv(const std::vector<MetricsRow>& rows) {
   std::string out =
@@ -40,21 +65,16 @@ RunDirectory::RunDirectory(std::filesystem::path dir, bool overwrite) : dir_(std
     return;
   }
   std::error_code ec;
-  const auto status = std::filesystem::status(dir_, ec);
-  if (ec && ec != std::errc::no_such_file_or_directory)
-    fail("--out {}: cannot access: {}", dir_.string(), ec.message());
-  if (std::filesystem::exists(status)) {
-    if (!std::filesystem::is_directory(status))
-      fail("--out {}: exists and is not a directory", dir_.string());
-    if (!overwrite && (std::filesystem::exists(dir_ / "config.json", ec) ||
-                       std::filesystem::exists(dir_ / "metrics.csv", ec)))
-      fail("--out {}: already holds a run (pass --overwrite to replace it)", dir_.string());
+  const bool created = !make_output_directory(dir_, "--out").empty();
+  if (!created && !overwrite && holds_a_run(dir_))
+    fail("--out {}: already holds a run (pass --overwrite to replace it)", dir_.string());
+  // One writer: a second valley writing here at the same time is refused
+  // before it changes anything.
+  lock_ = DirectoryLock(dir_, "--out");
+  if (!created) {
     // A network left by an earlier run must not pass for this run's.
     std::filesystem::remove(dir_ / kModelFile, ec);
     if (ec) fail("--out {}: cannot remove the earlier {}: {}", dir_.string(), kModelFile, ec.message());
-  } else {
-    std::filesystem::create_directories(dir_, ec);
-    if (ec) fail("--out {}: cannot create directory: {}", dir_.string(), ec.message());
   }
   distributed::world().barrier();
 }
@@ -63,13 +83,14 @@ RunDirectory RunDirectory::resume(std::filesystem::path dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
     fail("--resume {}: not a directory holding a run", dir.string());
-  if (distributed::world().is_root())
-  for (const char* name : {"config.json", "metrics.csv", "summary.json", kCheckpointFile, kModelFile,
-                           "entropy_sgd.csv", "covariance.csv"}) {
-    const std::filesystem::path tmp = dir / (std::string(name) + ".tmp");
-    std::filesystem::remove(tmp, ec);
-  }
   RunDirectory run_dir;
+  if (distributed::world().is_root()) {
+    run_dir.lock_ = DirectoryLock(dir, "--resume");
+    for (const char* name : kRunFiles) {
+      const std::filesystem::path tmp = dir / (std::string(name) + ".tmp");
+      std::filesystem::remove(tmp, ec);
+    }
+  }
   run_dir.dir_ = std::move(dir);
   return run_dir;
 }

@@ -10,9 +10,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "valley/core/files.h"
 
 namespace valley {
 
@@ -30,8 +33,27 @@ struct MetricsRow {
 
 std::string metrics_csv(const std::vector<MetricsRow>& rows);
 
+// Whether `dir` holds a run: its config.json or metrics.csv. train refuses
+// such a directory as --out without --overwrite, and every other output
+// (flatness --out, reproduce --out, …) refuses it always.
+bool holds_a_run(const std::filesystem::path& dir);
+
+// Fails when writing to `path` (after output_target, core/files.h) would
+// replace one of the files of a run — config.json, metrics.csv,
+// summary.json, checkpoint.bin, model.safetensors, a diagnostics log —
+// of a directory that holds_a_run: "FLAG PATH: is the model.safetensors of
+// the run in DIR; valley never replaces a run's files but its own". For
+// outputs the user names (eval --json, bench --json).
+void expect_not_a_run_file(const std::filesystem::path& path, std::string_view flag);
+
+// The same for an output directory: "FLAG DIR: holds a run (its config.json
+// and metrics.csv); write elsewhere".
+void expect_not_a_run_directory(const std::filesystem::path& dir, std::string_view flag);
+
 // Creates (or, with `overwrite`, reuses) a run's output directory. Refuses to
-// mix a new run into a directory that already holds one.
+// mix a new run into a directory that already holds one. Holds the
+// directory's lock (core/files.h, DirectoryLock) for its life: one writer
+// per run directory.
 class RunDirectory {
  public:
   RunDirectory(std::filesystem::path dir, bool overwrite);
@@ -50,6 +72,7 @@ class RunDirectory {
   RunDirectory() = default;
 
   std::filesystem::path dir_;
+  DirectoryLock lock_;
 };
 
 }  // namespace valley

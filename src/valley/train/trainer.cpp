@@ -13,6 +13,7 @@
 #include "valley/backends/device.h"
 #include "valley/devices/device_registry.h"
 #include "valley/core/error.h"
+#include "valley/core/stop_signal.h"
 #include "valley/core/version.h"
 #include "valley/data/minibatch.h"
 #include "valley/methods/method.h"
@@ -20,12 +21,14 @@
 #include "valley/methods/method_table.h"
 #include "valley/model/init.h"
 #include "valley/model/model_file.h"
+#include "valley/model/net_fit.h"
 #include "valley/objective/mlp_objective.h"
 #include "valley/random/philox_normal.h"
 #include "valley/train/diagnostics.h"
 #include "valley/train/evaluate.h"
 #include "valley/train/numerical_fault.h"
 #include "valley/train/progress.h"
+#include "valley/train/run_data.h"
 
 namespace valley {
 namespace {
@@ -59,10 +62,9 @@ std::map<std::string, std::string> model_metadata(const nlohmann::json& config, 
   return meta;
 }
 
-// The resumed run's settings must be the checkpoint's, and its data the same
-// files (by size and CRC-32, wherever they now are).
-void check_resumable(const nlohmann::json& now, const DataSplit& data,
-                     const nlohmann::json& stored, const std::string& name) {
+}  // namespace
+
+void check_resumed_settings(const nlohmann::json& now, const nlohmann::json& stored, const std::string& name) {
   const nlohmann::json defaults = to_json(TrainConfig{});
   for (const auto& [key, value] : now.items()) {
     if (kResumeMayChange.count(key) > 0) continue;
@@ -78,19 +80,17 @@ void check_resumable(const nlohmann::json& now, const DataSplit& data,
            name, flag, value.dump(), stored[key].dump());
     }
   }
-  const nlohmann::json& identity = stored.contains("data_identity") ? stored["data_identity"]
-                                                                    : nlohmann::json::object();
-  for (const auto& [role, file] : data.identity.items()) {
-    if (!identity.contains(role) || !identity[role].is_object())
-      fail("{}: the checkpoint does not record the data file {}", name, role);
-    const nlohmann::json& then = identity[role];
-    if (then.value("bytes", nlohmann::json()) != file["bytes"] ||
-        then.value("crc32", nlohmann::json()) != file["crc32"])
-      fail("{}: {} is not the file the run started with ({} bytes, CRC-32 {}; the run used {} "
-           "bytes, CRC-32 {})",
-           name, file["path"].get<std::string>(), file["bytes"].dump(), file["crc32"].dump(),
-           then.value("bytes", nlohmann::json()).dump(), then.value("crc32", nlohmann::json()).dump());
-  }
+}
+
+namespace {
+
+// The resumed run's settings must be the checkpoint's, and its data the same
+// files (by size and CRC-32, wherever they now are).
+void check_resumable(const nlohmann::json& now, const DataSplit& data,
+                     const nlohmann::json& stored, const std::string& name) {
+  check_resumed_settings(now, stored, name);
+  check_same_data(stored.contains("data_identity") ? stored["data_identity"] : nlohmann::json::object(),
+                  data.identity, name);
 }
 
 }  // namespace
@@ -132,6 +132,8 @@ namespace {
 TrainConfig checked(const TrainConfig& config, const DataSplit& data) {
   validate(config);
   validate_against_data(config, data.train.n, data.train.source);
+  check_net_fits_data(NetSpec::parse(config.net, "--net"), data,
+                      config.init_from ? "--init-from " + config.init_from->string() : "--net");
   return resolve_sampler(config);
 }
 
@@ -251,6 +253,15 @@ struct TrainingRun::State {
     return message;
   }
 
+  // The line a stop signal ends the command with: record_stop's `message`,
+  // and how to continue.
+  std::string interrupted(const std::string& message) const {
+    std::string line = fmt::format("--out {}: {}", config.out_dir.string(), message);
+    if (last_checkpoint >= 0)
+      line += fmt::format("; `valley train --resume {}` continues from there", config.out_dir.string());
+    return line;
+  }
+
   TrainConfig config;
   const DataSplit& data;
   NetSpec spec;
@@ -345,6 +356,14 @@ void TrainingRun::run_update() {
   UpdateStats stats;
   try {
     stats = s.method->step(s.x, s.objective, static_cast<uint64_t>(k));
+  } catch (const Interrupted& e) {
+    // A stop signal that waited a second for a long update (sampling/
+    // stop_point.h): the update is dropped half-done, and the files of the
+    // last whole one are what the run keeps.
+    throw Interrupted(e.signal(), s.interrupted(s.record_stop(
+                                      "interrupted", fmt::format("interrupted by {} during update {}, "
+                                                                 "which is dropped",
+                                                                 signal_name(e.signal()), k + 1))));
   } catch (const Error& e) {
     s.stop("failed", fmt::format("update {}: method {}: {}", k + 1, s.method->name(), e.what()));
   }
@@ -413,12 +432,38 @@ TrainOutcome TrainingRun::finish() {
 }
 
 std::string TrainingRun::record_interruption(const std::string& why) {
-  return s_->record_stop("interrupted", fmt::format("{} after update {}", why, s_->n_done));
+  State& s = *s_;
+  std::string message = fmt::format("{} after update {} of {}", why, s.n_done, s.config.n_updates);
+  // What the end of a run saves, so that --resume continues from here.
+  try {
+    if (s.checkpointing()) {
+      if (s.last_checkpoint != s.n_done) s.save_checkpoint();
+    } else if (s.last_model != s.n_done) {
+      s.save_model();
+    }
+  } catch (const Error& e) {
+    message += fmt::format("; its state could not be saved: {}", e.what());
+  }
+  return s.record_stop("interrupted", message);
+}
+
+void TrainingRun::stop_if_signalled() {
+  int signal = stop_signal();
+  if (distributed::Communicator& comm = distributed::world(); comm.size() > 1) {
+    // Every rank of the job stops after the same update, or none does.
+    const std::string first = comm.first_failure(signal != 0 ? std::to_string(signal) : "");
+    signal = first.empty() ? 0 : std::stoi(first);
+  }
+  if (signal == 0) return;
+  throw Interrupted(signal, s_->interrupted(record_interruption("interrupted by " + signal_name(signal))));
 }
 
 TrainOutcome run_training(const TrainConfig& config, const DataSplit& data) {
   TrainingRun run(config, data);
-  while (!run.finished()) run.run_update();
+  while (!run.finished()) {
+    run.stop_if_signalled();
+    run.run_update();
+  }
   return run.finish();
 }
 

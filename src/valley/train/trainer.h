@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,13 @@ namespace valley {
 // How many training images (drawn once per run) the train loss of each
 // metrics row is measured on.
 inline constexpr int64_t kTrainLossImages = 1000;
+
+// A resumed run's settings (`now`, as to_json writes them) must be those the
+// checkpoint `name` recorded (`stored`), but for the few that change no
+// number (--threads, --checkpoint-every, --data, --test-data); else a one-line
+// error naming the flag. Checked on parsing the flags and again by the
+// trainer.
+void check_resumed_settings(const nlohmann::json& now, const nlohmann::json& stored, const std::string& name);
 
 struct TrainOutcome {
   Vec x;                         // final parameters
@@ -67,9 +75,16 @@ class TrainingRun {
   Checkpoint checkpoint() const;
 
   // Ends an unfinished run from outside (an interrupt between updates): the
-  // files written so far stay complete, and summary.json records status
-  // "interrupted" and updates_done. Returns the one-line message.
+  // state after n_done() updates is saved as the end of a run saves it (the
+  // checkpoint and model.safetensors with --checkpoint-every, else the model
+  // file), so that `--resume` continues from here, and summary.json records
+  // status "interrupted" and updates_done. Returns the one-line message.
   std::string record_interruption(const std::string& why);
+
+  // Between two updates: if a stop signal came (core/stop_signal.h) — to any
+  // rank of a distributed run, which all agree on it and so stop after the
+  // same update — records the interruption and throws valley::Interrupted.
+  void stop_if_signalled();
 
   // Writes summary.json; call once finished().
   TrainOutcome finish();
@@ -80,7 +95,8 @@ class TrainingRun {
 };
 
 // Trains and writes config.json, metrics.csv, summary.json (and, with
-// --checkpoint-every, checkpoint.bin) into config.out_dir.
+// --checkpoint-every, checkpoint.bin) into config.out_dir. Checks for a stop
+// signal between updates (stop_if_signalled).
 TrainOutcome run_training(const TrainConfig& config, const DataSplit& data);
 
 }  // namespace valley

@@ -125,7 +125,7 @@ class KernelDevice final : public Device {
     LogSumExp total;
     std::vector<double> log_w(losses.size());
     for (std::size_t j = 0; j < losses.size(); ++j) {
-      if (std::isnan(losses[j])) fail("importance sampling: the loss of sample {} is NaN", j + 1);
+      if (std::isnan(losses[j])) fail("importance sampling: the loss of sample {} (at the perturbed parameters) is NaN; try a smaller --tau", j + 1);
       log_w[j] = -beta * losses[j];
       if (log_w[j] != -std::numeric_limits<double>::infinity()) total.add(log_w[j]);
     }

@@ -95,6 +95,14 @@ TEST_F(BadInputValues, TauHasAnUpperBoundFromTheFloatPrecisionOfTheSamples) {
                "must be ≤ 1e+08");
 }
 
+TEST_F(BadInputValues, AnIntegerWithALeadingZeroOrARadixPrefixIsRefusedNotReadAsOctalOrHex) {
+  // CLI11 alone reads --updates 010 as 8 and 0x10 as 16.
+  expect_error(train_args({"--updates", "010"}), "--updates", "010 is not a decimal integer");
+  expect_error(train_args({"--seed", "0x10"}), "--seed", "0x10 is not a decimal integer");
+  expect_error(train_args({"--batch", "+0b11"}), "--batch", "+0b11 is not a decimal integer");
+  expect_error(train_args({"--lr-drops", "2,08"}), "--lr-drops", "08 is not a decimal integer");
+}
+
 TEST_F(BadInputValues, ValuesAtTheEdgesOfTheRangesStillParse) {
   // The largest seed, and 0 for a setting that may be 0: accepted, and the
   // run goes on to fail only for its missing --out parent.

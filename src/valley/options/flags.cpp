@@ -1,5 +1,6 @@
 #include "valley/options/flags.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cfloat>
 #include <cmath>
@@ -51,6 +52,14 @@ std::string range_problem(const std::string& type, const std::string& text) {
   if (text.empty()) return {};
   char* end = nullptr;
   errno = 0;
+  if (type.rfind("INT", 0) == 0 || type.rfind("UINT", 0) == 0) {
+    // CLI11 reads 010 as octal and 0x10, 0o10, 0b10 with their radix: a count
+    // written with a leading 0 would silently become another number.
+    std::size_t i = text.find_first_not_of(" \t");
+    if (i != std::string::npos && (text[i] == '+' || text[i] == '-')) ++i;
+    if (i + 1 < text.size() && text[i] == '0' && std::isalnum(static_cast<unsigned char>(text[i + 1])))
+      return fmt::format("{} is not a decimal integer (write it without a leading 0)", text);
+  }
   if (type.rfind("UINT", 0) == 0) {
     std::strtoull(text.c_str(), &end, 0);
     if (errno == ERANGE)

@@ -65,9 +65,11 @@ void BM_GradientVsHvp(benchmark::State& state) {
   std::vector<float> out(static_cast<std::size_t>(spec.n_params()));
   for (auto _ : state) {
     if (hvp)
-      benchmark::DoNotOptimize(r_op.apply(x.data(), v.data(), images.data(), labels.data(), batch, out.data()));
+      benchmark::DoNotOptimize(
+          r_op.apply(x.data(), v.data(), images.data(), labels.data(), batch, out.data()));
     else
-      benchmark::DoNotOptimize(mlp.loss_and_gradient(x.data(), images.data(), labels.data(), batch, out.data()));
+      benchmark::DoNotOptimize(
+          mlp.loss_and_gradient(x.data(), images.data(), labels.data(), batch, out.data()));
   }
 }
 BENCHMARK(BM_GradientVsHvp)->ArgsProduct({{1}, {20, 500}, {0, 1}});
@@ -96,8 +98,8 @@ void BM_FirstLayerGemm(benchmark::State& state) {
                   784, b.data(), n, 0.0f, c.data(), n);
     benchmark::DoNotOptimize(c.data());
   }
-  state.counters["GFLOP"] = benchmark::Counter(2.0 * m * n * k * static_cast<double>(state.iterations()) * 1e-9,
-                                                 benchmark::Counter::kIsRate);
+  state.counters["GFLOP"] = benchmark::Counter(
+      2.0 * m * n * k * static_cast<double>(state.iterations()) * 1e-9, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_FirstLayerGemm)->ArgsProduct({{10, 200}, {0, 1}, {0, 1}});
 

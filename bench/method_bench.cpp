@@ -72,8 +72,9 @@ Ceilings measure_ceilings(const std::vector<NetSpec>& specs, int batch_size) {
   Ceilings ceilings;
   std::vector<float> normals(159010);
   uint32_t k = 0;
-  const double normal_seconds =
-      time_median([&] { fill_normal(NoiseKey{1, Stream::test, k++, 0}, 0, normals); });
+  const double normal_seconds = time_median([&] {
+    fill_normal(NoiseKey{1, Stream::test, k++, 0}, 0, normals);
+  });
   ceilings.normals_per_second = static_cast<double>(normals.size()) / normal_seconds;
   for (const NetSpec& spec : specs) {
     const int n_in = spec.widths[0], n_out = spec.widths[1];
@@ -85,8 +86,8 @@ Ceilings measure_ceilings(const std::vector<NetSpec>& specs, int batch_size) {
     std::vector<float> b(static_cast<std::size_t>(n_in) * n_out, 0.25f);
     std::vector<float> c(static_cast<std::size_t>(batch_size) * n_out);
     const double seconds = time_median([&] {
-      gemm(false, false, batch_size, n_out, n_in, 1.0f, a.data(), n_in, b.data(), n_out, 0.0f,
-           c.data(), n_out);
+      gemm(false, false, batch_size, n_out, n_in, 1.0f, a.data(), n_in, b.data(), n_out, 0.0f, c.data(),
+           n_out);
     });
     ceilings.gemm_shapes.push_back(name);
     ceilings.gemm_gflops.push_back(2.0 * batch_size * n_in * n_out / seconds * 1e-9);
@@ -100,9 +101,13 @@ UpdateWork update_work(const MethodConfig& method, const NetSpec& full_spec, int
   // noise once per update: d normals for IS, 2d for SGLD.
   const bool projected = method.sampler == "projected" &&
                          (method.name == "sgld" || method.name == "is" || method.name == "heat");
-  const NetSpec spec = projected ? reduced_spec(full_spec, std::min(batch_size, full_spec.n_inputs())) : full_spec;
-  const double unseen_normals =
-      !projected ? 0.0 : static_cast<double>(full_spec.n_params()) * (method.name == "sgld" ? 2 : method.name == "is" ? 1 : 0);
+  const NetSpec spec =
+      projected ? reduced_spec(full_spec, std::min(batch_size, full_spec.n_inputs())) : full_spec;
+  const double unseen_normals = !projected
+                                    ? 0.0
+                                    : static_cast<double>(full_spec.n_params()) * (method.name == "sgld" ? 2
+                                                                                   : method.name == "is" ? 1
+                                                                                                         : 0);
   const double b = batch_size;
   double forward = 0, backward_rest = 0;  // per evaluation
   for (int l = 1; l <= spec.n_layers(); ++l) {
@@ -149,8 +154,8 @@ UpdateWork update_work(const MethodConfig& method, const NetSpec& full_spec, int
   return work;
 }
 
-BenchResult bench_method(const MethodConfig& config, const NetSpec& spec,
-                         const BenchSettings& settings, const Ceilings& ceilings) {
+BenchResult bench_method(const MethodConfig& config, const NetSpec& spec, const BenchSettings& settings,
+                         const Ceilings& ceilings) {
   const Dataset data = synthetic_images(2000, spec.n_inputs(), config.seed);
   const auto backend = make_cpu_backend(settings.n_threads);
   const std::unique_ptr<Device> device = make_device(settings.device);
@@ -199,11 +204,13 @@ BenchResult bench_method(const MethodConfig& config, const NetSpec& spec,
   // the work that must run on one thread.
   const double flop_rate = ceilings.gemm_gflops_of(spec, settings.batch_size) * 1e9;
   const double all_work = result.work.flops / flop_rate + result.work.normals / ceilings.normals_per_second;
-  if (!device) result.bound_seconds = std::max(all_work / settings.n_threads, result.work.sequential_flops / flop_rate);
+  if (!device)
+    result.bound_seconds = std::max(all_work / settings.n_threads, result.work.sequential_flops / flop_rate);
   if (device && ceilings.device) {
     const DeviceCeilings& c = *ceilings.device;
-    result.bound_seconds = std::max(result.work.flops / c.flops_per_second + result.work.normals / c.normals_per_second,
-                                    result.launches * c.seconds_per_launch);
+    result.bound_seconds =
+        std::max(result.work.flops / c.flops_per_second + result.work.normals / c.normals_per_second,
+                 result.launches * c.seconds_per_launch);
   }
   return result;
 }
@@ -217,19 +224,21 @@ std::string format_table(const std::vector<BenchResult>& results) {
   };
   bool on_device = false;
   for (const BenchResult& r : results) on_device = on_device || r.launches > 0;
-  std::string out = fmt::format("{:<11} {:<9} {:<11} {:>5} {:>11} {:>10} {:>10} {:>8} {:>8} {:>8} {:>9} {:>10} {:>6} {:>7}{}\n",
-                                "method", "sampler", "net", "upd", "median s", "min s", "max s", "f evals",
-                                "∇f evals", "GFLOP", "M normals", "bound s", "bound%", "× sgd",
-                                on_device ? fmt::format(" {:>9}", "launches") : "");
+  std::string out = fmt::format(
+      "{:<11} {:<9} {:<11} {:>5} {:>11} {:>10} {:>10} {:>8} {:>8} {:>8} {:>9} {:>10} {:>6} {:>7}{}\n",
+      "method", "sampler", "net", "upd", "median s", "min s", "max s", "f evals", "∇f evals", "GFLOP",
+      "M normals", "bound s", "bound%", "× sgd", on_device ? fmt::format(" {:>9}", "launches") : "");
   for (const BenchResult& r : results) {
     const double sgd = sgd_median(r.net);
-    out += fmt::format("{:<11} {:<9} {:<11} {:>5} {:>11.4g} {:>10.4g} {:>10.4g} {:>8.4g} {:>8.4g} {:>8.3g} {:>9.4g} {:>10} {:>6} {:>7}{}\n",
-                       r.method, r.sampler, r.net, r.n_updates, r.median_seconds, r.min_seconds,
-                       r.max_seconds, r.loss_evals, r.gradient_evals, r.work.flops * 1e-9,
-                       r.work.normals * 1e-6, r.bound_seconds > 0 ? fmt::format("{:.4g}", r.bound_seconds) : "-",
-                       r.bound_seconds > 0 ? fmt::format("{:.0f}%", 100.0 * r.bound_seconds / r.median_seconds) : "-",
-                       sgd > 0 ? fmt::format("{:.3g}", r.median_seconds / sgd) : "-",
-                       on_device ? fmt::format(" {:>9.0f}", r.launches) : "");
+    out += fmt::format(
+        "{:<11} {:<9} {:<11} {:>5} {:>11.4g} {:>10.4g} {:>10.4g} {:>8.4g} {:>8.4g} {:>8.3g} {:>9.4g} {:>10} "
+        "{:>6} {:>7}{}\n",
+        r.method, r.sampler, r.net, r.n_updates, r.median_seconds, r.min_seconds, r.max_seconds, r.loss_evals,
+        r.gradient_evals, r.work.flops * 1e-9, r.work.normals * 1e-6,
+        r.bound_seconds > 0 ? fmt::format("{:.4g}", r.bound_seconds) : "-",
+        r.bound_seconds > 0 ? fmt::format("{:.0f}%", 100.0 * r.bound_seconds / r.median_seconds) : "-",
+        sgd > 0 ? fmt::format("{:.3g}", r.median_seconds / sgd) : "-",
+        on_device ? fmt::format(" {:>9.0f}", r.launches) : "");
   }
   return out;
 }
@@ -254,7 +263,8 @@ nlohmann::json to_json(const BenchResult& r) {
 nlohmann::json to_json(const Ceilings& c) {
   nlohmann::json gemm = nlohmann::json::object();
   for (std::size_t i = 0; i < c.gemm_shapes.size(); ++i) gemm[c.gemm_shapes[i]] = c.gemm_gflops[i];
-  nlohmann::json out = {{"normals_per_second_one_core", c.normals_per_second}, {"gemm_gflops_one_core", gemm}};
+  nlohmann::json out = {{"normals_per_second_one_core", c.normals_per_second},
+                        {"gemm_gflops_one_core", gemm}};
   if (c.device)
     out["device"] = {{"flops_per_second", c.device->flops_per_second},
                      {"normals_per_second", c.device->normals_per_second},

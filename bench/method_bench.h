@@ -41,8 +41,8 @@ struct BenchSettings {
 // One core's throughput, measured now.
 struct Ceilings {
   double normals_per_second = 0.0;
-  std::vector<std::string> gemm_shapes;  // "20x784x200" (B × n_{l−1} × n_l)
-  std::vector<double> gemm_gflops;       // per shape
+  std::vector<std::string> gemm_shapes;                              // "20x784x200" (B × n_{l−1} × n_l)
+  std::vector<double> gemm_gflops;                                   // per shape
   double gemm_gflops_of(const NetSpec& spec, int batch_size) const;  // at layer 1's shape
   // With --device: the device's, measured now (Device::measure_ceilings).
   std::optional<DeviceCeilings> device;
@@ -74,8 +74,8 @@ Ceilings measure_ceilings(const std::vector<NetSpec>& specs, int batch_size);
 
 UpdateWork update_work(const MethodConfig& method, const NetSpec& spec, int batch_size);
 
-BenchResult bench_method(const MethodConfig& method, const NetSpec& spec,
-                         const BenchSettings& settings, const Ceilings& ceilings);
+BenchResult bench_method(const MethodConfig& method, const NetSpec& spec, const BenchSettings& settings,
+                         const Ceilings& ceilings);
 
 std::string format_table(const std::vector<BenchResult>& results);
 nlohmann::json to_json(const BenchResult& result);

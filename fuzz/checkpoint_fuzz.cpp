@@ -16,7 +16,7 @@
 
 namespace {
 
-constexpr std::size_t kLengthAt = 12;   // after the magic and the version
+constexpr std::size_t kLengthAt = 12;  // after the magic and the version
 constexpr std::size_t kHeaderBytes = 20;
 constexpr std::size_t kCrcBytes = 4;
 
@@ -40,8 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   decode(bytes);
   if (size < kHeaderBytes + kCrcBytes) return 0;
   put_le(bytes, kLengthAt, size - kHeaderBytes - kCrcBytes, 8);
-  const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()),
-                          static_cast<uInt>(size - kCrcBytes));
+  const uLong crc =
+      crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(size - kCrcBytes));
   put_le(bytes, size - kCrcBytes, crc, 4);
   decode(bytes);
   return 0;

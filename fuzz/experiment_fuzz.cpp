@@ -14,8 +14,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   static const std::filesystem::path file = [] {
-    const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                      ("valley-fuzz-experiment-" + std::to_string(::getpid()));
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("valley-fuzz-experiment-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     return dir / "fuzzed.json";
   }();

@@ -30,8 +30,7 @@ bool is_flag(const CLI::Option* option) { return option->get_expected_max() == 0
 std::vector<Keyword> keywords_of(const CLI::App& cmd) {
   std::vector<Keyword> keywords;
   const auto find = [&](const std::string& name) {
-    return std::find_if(keywords.begin(), keywords.end(),
-                        [&](const Keyword& k) { return k.name == name; });
+    return std::find_if(keywords.begin(), keywords.end(), [&](const Keyword& k) { return k.name == name; });
   };
   for (const CLI::Option* option : cmd.get_options()) {
     if (option->get_lnames().empty() || option == cmd.get_help_ptr()) continue;
@@ -48,9 +47,7 @@ std::vector<Keyword> keywords_of(const CLI::App& cmd) {
   return keywords;
 }
 
-std::string type_name(const py::handle& value) {
-  return py::str(value.get_type().attr("__name__"));
-}
+std::string type_name(const py::handle& value) { return py::str(value.get_type().attr("__name__")); }
 
 // The Python types an option's keyword takes (docs/LIBRARY.md), by the type
 // CLI11 reads it into: a count is an int (not a bool, not a str); a real an
@@ -68,15 +65,19 @@ Kind kind_of(const CLI::Option* option) {
 
 [[noreturn]] void wrong_type(const std::string& function, const std::string& name, const char* expected,
                              const py::handle& value) {
-  throw py::type_error(function + "() argument '" + name + "' must be " + expected + ", not " + type_name(value));
+  throw py::type_error(function + "() argument '" + name + "' must be " + expected + ", not " +
+                       type_name(value));
 }
 
 // The word of the command line for one value of keyword `name`, or a
 // TypeError naming the keyword.
-std::string word_of(const std::string& function, const std::string& name, Kind kind, const py::handle& value) {
+std::string word_of(const std::string& function, const std::string& name, Kind kind,
+                    const py::handle& value) {
   const bool is_bool = py::isinstance<py::bool_>(value);
   const bool is_int = !is_bool && PyIndex_Check(value.ptr()) != 0;  // int, numpy's integers
-  const auto integer_text = [&] { return std::string(py::str(py::int_(py::reinterpret_borrow<py::object>(value)))); };
+  const auto integer_text = [&] {
+    return std::string(py::str(py::int_(py::reinterpret_borrow<py::object>(value))));
+  };
   if (kind == Kind::integer) {
     if (!is_int) wrong_type(function, name, "int", value);
     return integer_text();

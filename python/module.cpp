@@ -114,21 +114,20 @@ struct PythonObjective {
     } catch (const py::error_already_set&) {
     }
     if (!a || a.ndim() != 1 || a.size() != dim)
-      throw py::value_error(
-          "grad(x) must return a one-dimensional array of " + std::to_string(dim) +
-          " numbers (the size of x), but returned " +
-          (g.is_none() ? std::string("None")
-           : a         ? "shape " + std::string(py::str(a.attr("shape")))
-                       : returned(g)));
+      throw py::value_error("grad(x) must return a one-dimensional array of " + std::to_string(dim) +
+                            " numbers (the size of x), but returned " +
+                            (g.is_none() ? std::string("None")
+                             : a         ? "shape " + std::string(py::str(a.attr("shape")))
+                                         : returned(g)));
     std::copy(a.data(), a.data() + dim, out.data());
     return value;
   }
 };
 
 // The settings of the estimators, with the CLI's defaults.
-valley::MethodConfig estimator_config(const std::string& method, double tau, int64_t samples,
-                                      int64_t seed, double eps0, const std::string& sgld_noise,
-                                      double beta, std::optional<double> eta) {
+valley::MethodConfig estimator_config(const std::string& method, double tau, int64_t samples, int64_t seed,
+                                      double eps0, const std::string& sgld_noise, double beta,
+                                      std::optional<double> eta) {
   valley::MethodConfig config;
   config.name = method;
   config.regularization.tau = tau;
@@ -151,7 +150,7 @@ struct ObjectiveWithOwner {
 ObjectiveWithOwner make_objective(const py::function& f, const py::object& grad, int64_t dim) {
   if (!grad.is_none() && !PyCallable_Check(grad.ptr()))
     raise_argument_error("grad must be a callable (or None), not a " +
-                          std::string(py::str(grad.get_type().attr("__name__"))));
+                         std::string(py::str(grad.get_type().attr("__name__"))));
   ObjectiveWithOwner out;
   out.python = std::make_unique<PythonObjective>(PythonObjective{f, grad, dim, {}});
   PythonObjective* p = out.python.get();
@@ -165,10 +164,9 @@ ObjectiveWithOwner make_objective(const py::function& f, const py::object& grad,
   return out;
 }
 
-py::dict local_entropy_step(const py::function& f, const py::object& grad, const py::handle& x_in,
-                            double tau, const std::string& method, int64_t samples, int64_t seed,
-                            int64_t k, double eps0, const std::string& sgld_noise, double beta,
-                            std::optional<double> eta) {
+py::dict local_entropy_step(const py::function& f, const py::object& grad, const py::handle& x_in, double tau,
+                            const std::string& method, int64_t samples, int64_t seed, int64_t k, double eps0,
+                            const std::string& sgld_noise, double beta, std::optional<double> eta) {
   const valley::Vec x = from_numpy(x_in, "x");
   const valley::MethodConfig config =
       estimator_config(method, tau, samples, seed, eps0, sgld_noise, beta, eta);
@@ -186,8 +184,7 @@ py::dict local_entropy_step(const py::function& f, const py::object& grad, const
   valley::LocalEntropyEstimate estimate;
   {
     py::gil_scoped_release release;
-    estimate = valley::estimate_local_entropy(*objective.objective, x, config,
-                                              static_cast<uint64_t>(k));
+    estimate = valley::estimate_local_entropy(*objective.objective, x, config, static_cast<uint64_t>(k));
   }
   py::dict out;
   out["x"] = to_numpy(estimate.step);
@@ -199,10 +196,9 @@ py::dict local_entropy_step(const py::function& f, const py::object& grad, const
   return out;
 }
 
-py::array_t<float> heat_step(const py::function& f, const py::function& grad,
-                             const py::handle& x_in, double tau, std::optional<int64_t> rm_iters,
-                             std::optional<int64_t> rm_samples, double rm_c, double rm_alpha,
-                             int64_t seed, int64_t k) {
+py::array_t<float> heat_step(const py::function& f, const py::function& grad, const py::handle& x_in,
+                             double tau, std::optional<int64_t> rm_iters, std::optional<int64_t> rm_samples,
+                             double rm_c, double rm_alpha, int64_t seed, int64_t k) {
   const valley::Vec x = from_numpy(x_in, "x");
   const valley::MethodConfig defaults;
   valley::MethodConfig config =
@@ -376,8 +372,8 @@ py::dict load_model(const std::string& path) {
     const int n_in = net.widths[l - 1], n_out = net.widths[l];
     py::array_t<float> weight({n_out, n_in});
     // x stores W_l as n_in × n_out row-major; the file's layout is its transpose.
-    Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-        weight.mutable_data(), n_out, n_in) =
+    Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(weight.mutable_data(),
+                                                                                      n_out, n_in) =
         Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
             model.x.data() + net.weights_offset(l), n_in, n_out)
             .transpose();
@@ -399,7 +395,7 @@ py::dict eval(const std::string& model, std::optional<std::string> data, bool ot
   if (eval_size) {
     if (*eval_size < 1)
       raise_argument_error("eval_size must be ≥ 1 (got " + std::to_string(*eval_size) +
-                            "; None: the whole split)");
+                           "; None: the whole split)");
     settings.eval_size = *eval_size;
   }
   settings.n_threads = threads;
@@ -487,9 +483,8 @@ Raises valley.ArgumentError (a ValueError) for a bad argument (the CLI's
 one-line message) and valley.Error for a missing or malformed model or
 data file, data other than the run's, a model that does not fit the data,
 or one whose outputs are not finite.)",
-        py::arg("model"), py::kw_only(), py::arg("data") = py::none(),
-        py::arg("other_data") = false, py::arg("split") = "test",
-        py::arg("eval_size") = py::none(), py::arg("threads") = 1);
+        py::arg("model"), py::kw_only(), py::arg("data") = py::none(), py::arg("other_data") = false,
+        py::arg("split") = "test", py::arg("eval_size") = py::none(), py::arg("threads") = 1);
 
   // The defaults of the keywords are the command line's: those of a
   // MethodConfig (methods/method_config.h), not restated here.
@@ -516,10 +511,9 @@ KeyboardInterrupt on Ctrl-C; an exception raised by f or grad propagates as
 it is.)",
         py::arg("f"), py::arg("grad") = py::none(), py::kw_only(), py::arg("x"),
         py::arg("tau") = defaults.regularization.tau, py::arg("method") = std::string(method_name::kIs),
-        py::arg("samples") = defaults.sgld_is_samples(), py::arg("seed") = defaults.seed,
-        py::arg("k") = 0, py::arg("eps0") = defaults.sgld.eps_0,
-        py::arg("sgld_noise") = defaults.sgld.noise, py::arg("beta") = defaults.is.beta,
-        py::arg("eta") = py::none());
+        py::arg("samples") = defaults.sgld_is_samples(), py::arg("seed") = defaults.seed, py::arg("k") = 0,
+        py::arg("eps0") = defaults.sgld.eps_0, py::arg("sgld_noise") = defaults.sgld.noise,
+        py::arg("beta") = defaults.is.beta, py::arg("eta") = py::none());
 
   m.def("heat_step", &heat_step,
         R"(One update of Algorithm 5 on a Python objective: heat regularization

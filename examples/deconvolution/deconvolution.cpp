@@ -24,12 +24,12 @@
 
 namespace {
 
-constexpr int n = 200;            // unknowns
-constexpr double blur = 3.0;      // standard deviation of the Gaussian blur, in samples
-constexpr double sigma = 0.02;    // noise standard deviation
-constexpr double lambda = 1.0;    // prior weight
-constexpr double s = 0.05;        // prior scale: |x_i| ≫ s is a spike
-constexpr int64_t budget = 20000; // gradient evaluations per method
+constexpr int n = 200;             // unknowns
+constexpr double blur = 3.0;       // standard deviation of the Gaussian blur, in samples
+constexpr double sigma = 0.02;     // noise standard deviation
+constexpr double lambda = 1.0;     // prior weight
+constexpr double s = 0.05;         // prior scale: |x_i| ≫ s is a spike
+constexpr int64_t budget = 20000;  // gradient evaluations per method
 
 struct Problem {
   Eigen::MatrixXd a;  // n × n blur
@@ -40,8 +40,8 @@ struct Problem {
   double f(std::span<const float> x_in, std::span<float> grad = {}) const {
     const Eigen::VectorXd x = Eigen::Map<const valley::Vec>(x_in.data(), n).cast<double>();
     const Eigen::VectorXd r = a * x - y;
-    const double value = r.squaredNorm() / (2 * sigma * sigma) +
-                         lambda * (x.array().square() / (s * s)).log1p().sum();
+    const double value =
+        r.squaredNorm() / (2 * sigma * sigma) + lambda * (x.array().square() / (s * s)).log1p().sum();
     if (!grad.empty()) {
       const Eigen::VectorXd g = a.transpose() * r / (sigma * sigma) +
                                 (2 * lambda * x.array() / (s * s + x.array().square())).matrix();
@@ -78,8 +78,8 @@ void report(const char* name, const Problem& p, const valley::Vec& x, int64_t n_
     found += big && spike;
     spurious += big && !spike;
   }
-  fmt::print("{:<28} {:>10.4f} {:>12.1f} {:>7}/8 {:>9} {:>10}\n", name, error,
-             p.f({x.data(), n}), found, spurious, n_gradient);
+  fmt::print("{:<28} {:>10.4f} {:>12.1f} {:>7}/8 {:>9} {:>10}\n", name, error, p.f({x.data(), n}), found,
+             spurious, n_gradient);
 }
 
 }  // namespace
@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
     valley::MethodConfig le;
     le.name = "sgld";
     le.regularization.tau = argc > 1 ? std::atof(argv[1]) : 1e-3;  // deconvolution [TAU]
-    if (argc > 2) le.sgld.eps_0 = std::atof(argv[2]);                // [EPS0]
+    if (argc > 2) le.sgld.eps_0 = std::atof(argv[2]);              // [EPS0]
     le.n_samples = 100;
     le.sgld.eps_0 = 4000;
     le.seed = 1;
@@ -126,17 +126,19 @@ int main(int argc, char** argv) {
     };
     const valley::MinimizeResult entropy = valley::minimize(posterior, x0, le, le_options, callbacks);
 
-    fmt::print("deconvolution of {} unknowns: blur σ = {} samples, noise σ = {}, Cauchy prior "
-               "λ = {}, s = {}\n\n",
-               n, blur, sigma, lambda, s);
-    fmt::print("{:<28} {:>10} {:>12} {:>9} {:>9} {:>10}\n", "estimate", "|x−x*|/|x*|",
-               "f(x)", "spikes", "spurious", "∇f evals");
+    fmt::print(
+        "deconvolution of {} unknowns: blur σ = {} samples, noise σ = {}, Cauchy prior "
+        "λ = {}, s = {}\n\n",
+        n, blur, sigma, lambda, s);
+    fmt::print("{:<28} {:>10} {:>12} {:>9} {:>9} {:>10}\n", "estimate", "|x−x*|/|x*|", "f(x)", "spikes",
+               "spurious", "∇f evals");
     report("truth x*", p, p.truth, 0);
     report("gradient descent", p, descent.x, budget);
     report(fmt::format("local entropy (SGLD, τ={})", le.regularization.tau).c_str(), p, entropy.x,
            le_options.n_updates * *le.n_samples);
-    fmt::print("\nspikes: of the 8 true spikes, how many the estimate has above 0.25 in size; "
-               "spurious: entries above 0.25 where x* is 0\n");
+    fmt::print(
+        "\nspikes: of the 8 true spikes, how many the estimate has above 0.25 in size; "
+        "spurious: entries above 0.25 where x* is 0\n");
     return 0;
   } catch (const valley::Error& e) {
     std::fprintf(stderr, "deconvolution: %s\n", valley::one_line(e.what()).c_str());

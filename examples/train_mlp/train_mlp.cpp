@@ -20,8 +20,8 @@ int main(int argc, char** argv) try {
   valley::TrainingRun run(config, data);
   while (!run.finished()) run.run_update();  // one update at a time: a place for hooks
   for (const valley::MetricsRow& row : run.finish().rows)
-    std::printf("update %4lld  held-out accuracy %.3f  train loss %.4f\n",
-                static_cast<long long>(row.update), row.test_accuracy, row.train_loss);
+    std::printf("update %4lld  held-out accuracy %.3f  train loss %.4f\n", static_cast<long long>(row.update),
+                row.test_accuracy, row.train_loss);
 } catch (const valley::Error& e) {
   std::fprintf(stderr, "train_mlp: %s\n", valley::one_line(e.what()).c_str());
   return 2;

@@ -49,9 +49,9 @@ TEST(FunctionObjective, FComesFromTheGradientCallbackWhenOnlyItIsGiven) {
 }
 
 TEST(FunctionObjective, NonFiniteValuesAreErrorsNamingTheObjective) {
-  FunctionObjective nan_f(2, [](std::span<const float>) { return std::nan(""); }, {}, "my loss");
-  EXPECT_EQ(error_of([&] { nan_f.loss(Vec::Zero(2)); }),
-            "my loss: f(x) returned nan, not a finite number");
+  FunctionObjective nan_f(
+      2, [](std::span<const float>) { return std::nan(""); }, {}, "my loss");
+  EXPECT_EQ(error_of([&] { nan_f.loss(Vec::Zero(2)); }), "my loss: f(x) returned nan, not a finite number");
 
   FunctionObjective bad_grad(2, half_square, [](std::span<const float> x, std::span<float> g) {
     g[0] = 0.0f;
@@ -70,8 +70,7 @@ TEST(FunctionObjective, AMissingGradientOrDimensionIsNamed) {
             std::string::npos);
   EXPECT_EQ(error_of([] { FunctionObjective(0, half_square); }),
             "the objective: the dimension must be ≥ 1 (got 0)");
-  EXPECT_EQ(error_of([] { FunctionObjective(2, {}); }),
-            "the objective: give f, ∇f or both (both are empty)");
+  EXPECT_EQ(error_of([] { FunctionObjective(2, {}); }), "the objective: give f, ∇f or both (both are empty)");
 }
 
 }  // namespace

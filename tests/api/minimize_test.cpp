@@ -102,8 +102,7 @@ TEST(Minimize, ChecksItsArgumentsWithTheCliMessages) {
   EXPECT_EQ(error_of([&] { minimize(f, Vec::Constant(3, NAN), method); }),
             "x0 holds nan at coordinate 0, not a finite number");
   method.regularization.tau = -1;
-  EXPECT_EQ(error_of([&] { minimize(f, kStart, method); }),
-            "--tau must be a finite number > 0 (got -1)");
+  EXPECT_EQ(error_of([&] { minimize(f, kStart, method); }), "--tau must be a finite number > 0 (got -1)");
   method = {};
   method.name = "sgld";
   method.sampler = "projected";
@@ -126,8 +125,7 @@ TEST(Minimize, ADivergingRunStopsWithAnErrorNamingTheUpdateAndTheQuantity) {
   // x_k = (1 − 40)^k at coordinate 2 overflows float near k = 24, and the
   // gradient 4x is the first to be infinite.
   EXPECT_EQ(message.rfind("update ", 0), 0u) << message;
-  EXPECT_NE(message.find(": method sgd: quadratic: ∇f(x) holds inf at coordinate 2"),
-            std::string::npos)
+  EXPECT_NE(message.find(": method sgd: quadratic: ∇f(x) holds inf at coordinate 2"), std::string::npos)
       << message;
   EXPECT_EQ(message.find('\n'), std::string::npos);
 }

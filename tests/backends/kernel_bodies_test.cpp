@@ -35,7 +35,8 @@ TEST(KernelBodies, NormalOfEachCoordinateIsFillNormalsBits) {
       if ((offset + t) % 4 != 0) continue;
       float z[4];
       normals_of_block(key, (offset + t) / 4, z);
-      for (int q = 0; q < 4; ++q) ASSERT_EQ(std::bit_cast<uint32_t>(z[q]), std::bit_cast<uint32_t>(expected[t + q]));
+      for (int q = 0; q < 4; ++q)
+        ASSERT_EQ(std::bit_cast<uint32_t>(z[q]), std::bit_cast<uint32_t>(expected[t + q]));
     }
   }
 }
@@ -76,7 +77,8 @@ TEST(KernelBodies, NoiseLayoutsAddressTheCpusDraws) {
   fill_normal(NoiseKey{17, Stream::importance, 5, 6}, 0, sample);
   for (std::size_t i = 0; i < sample.size(); ++i) {
     ASSERT_EQ(std::bit_cast<uint32_t>(kernels::noise_at(is, 6, i)), std::bit_cast<uint32_t>(sample[i]));
-    ASSERT_EQ(std::bit_cast<uint32_t>(kernels::noise_at(is.from_sample(4), 2, i)), std::bit_cast<uint32_t>(sample[i]));
+    ASSERT_EQ(std::bit_cast<uint32_t>(kernels::noise_at(is.from_sample(4), 2, i)),
+              std::bit_cast<uint32_t>(sample[i]));
   }
 }
 
@@ -89,7 +91,8 @@ TEST(KernelBodies, LangevinStepRoundsAsTheCpuStep) {
     fill_normal(NoiseKey{5, Stream::test, 0, j}, 0, {v.data(), static_cast<std::size_t>(d)});
     return v;
   };
-  const Vec x = normals(1), g = normals(2), y0 = x + 0.01f * normals(3), sums0 = normals(4), squares0 = normals(5);
+  const Vec x = normals(1), g = normals(2), y0 = x + 0.01f * normals(3), sums0 = normals(4),
+            squares0 = normals(5);
   const Vec inv_s = normals(6).cwiseAbs() + Vec::Constant(d, 1.0f);
   const NoiseKey key{9, Stream::sgld, 4, 17};
   const uint64_t offset = 3 * static_cast<uint64_t>(d);  // chain c = 3
@@ -122,7 +125,8 @@ TEST(KernelBodies, LangevinStepRoundsAsTheCpuStep) {
       sq += eps * r * r;
       ASSERT_EQ(std::bit_cast<uint32_t>(y[i]), std::bit_cast<uint32_t>(yi)) << i;
       ASSERT_EQ(std::bit_cast<uint32_t>(sums[i]), std::bit_cast<uint32_t>(mu)) << i;
-      ASSERT_EQ(std::bit_cast<uint32_t>(squares[i]), std::bit_cast<uint32_t>(diagonal ? sq : squares0[i])) << i;
+      ASSERT_EQ(std::bit_cast<uint32_t>(squares[i]), std::bit_cast<uint32_t>(diagonal ? sq : squares0[i]))
+          << i;
     }
   }
 }
@@ -131,7 +135,8 @@ TEST(KernelBodies, LangevinStepRoundsAsTheCpuStep) {
 TEST(KernelBodies, RobbinsMonroUpdateRoundsAsTheCpuStep) {
   DeviceProblem p("784-30-10");
   Vec grad_sum(p.x.size()), x_j(p.x.size());
-  fill_normal(NoiseKey{5, Stream::test, 0, 0}, 0, {grad_sum.data(), static_cast<std::size_t>(grad_sum.size())});
+  fill_normal(NoiseKey{5, Stream::test, 0, 0}, 0,
+              {grad_sum.data(), static_cast<std::size_t>(grad_sum.size())});
   fill_normal(NoiseKey{5, Stream::test, 0, 1}, 0, {x_j.data(), static_cast<std::size_t>(x_j.size())});
   x_j = p.x + 0.01f * x_j;
   const float a_j = static_cast<float>(0.1 * std::pow(3.0, -0.7)), tau_over_m = static_cast<float>(0.03 / 30);

@@ -60,7 +60,8 @@ TEST(KernelDevice, CountsItsLaunchesAndMeasuresItsCeilings) {
   // L = 2: 2 forward, 1 loss, 2 × 2 weight and bias gradients, 1 input gradient, 1 step
   EXPECT_EQ(device->launches() - before, 9);
   const DeviceCeilings c = device->measure_ceilings();
-  for (const double rate : {c.flops_per_second, c.normals_per_second, c.bytes_per_second, c.seconds_per_launch})
+  for (const double rate :
+       {c.flops_per_second, c.normals_per_second, c.bytes_per_second, c.seconds_per_launch})
     EXPECT_TRUE(std::isfinite(rate) && rate > 0) << rate;
 }
 

@@ -20,9 +20,9 @@ class AnchorFlags : public ::testing::Test {
  protected:
   void SetUp() override { testing::write_synthetic_data_dir(dir_ / "data", 200, 40); }
   std::vector<std::string> train(std::vector<std::string> extra) {
-    std::vector<std::string> args = {"train", "--data", (dir_ / "data").string(), "--out",
-                                     (dir_ / "run").string(), "--updates", "2", "--net", "784-10",
-                                     "--no-progress"};
+    std::vector<std::string> args = {
+        "train", "--data", (dir_ / "data").string(), "--out", (dir_ / "run").string(), "--updates", "2",
+        "--net", "784-10", "--no-progress"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -53,7 +53,8 @@ TEST_F(AnchorFlags, RejectsImpossibleValuesNamingTheFlag) {
   expect_rejected({"--lr-drops", "5", "--lr-drop-factor", "2"}, "--lr-drop-factor must lie in (0, 1]");
   expect_rejected({"--lr-drop-epochs", "0"}, "--lr-drop-epochs: every epoch must be between 1 and 10^6");
   expect_rejected({"--lr-drop-epochs", "1,x"}, "--lr-drop-epochs");
-  expect_rejected({"--lr-drops", "5", "--lr-drop-epochs", "1"}, "give the drops in updates or in epochs, not both");
+  expect_rejected({"--lr-drops", "5", "--lr-drop-epochs", "1"},
+                  "give the drops in updates or in epochs, not both");
   expect_rejected({"--method", "is", "--covariance", "full"}, "--covariance must be 'iso' or 'diag'");
   expect_rejected({"--method", "is", "--covariance", "diag", "--sampler", "projected"},
                   "--covariance diag needs --sampler full");
@@ -73,9 +74,12 @@ TEST_F(AnchorFlags, RejectsFlagsTheMethodIgnores) {
   expect_rejected({"--method", "sgld", "--gamma0", "0.1"}, "--gamma0 does not apply to --method sgld");
   expect_rejected({"--method", "is", "--momentum", "0.9"}, "--momentum does not apply to --method is");
   expect_rejected({"--method", "heat", "--weight-decay", "0.1"}, "--weight-decay does not apply");
-  expect_rejected({"--method", "sgld", "--lr-drop-epochs", "1"}, "--lr-drop-epochs does not apply to --method sgld");
-  expect_rejected({"--method", "heat", "--covariance", "diag"}, "--covariance does not apply to --method heat");
-  expect_rejected({"--method", "is", "--tau-min", "0.001"}, "--tau-min clips the variances of --covariance diag");
+  expect_rejected({"--method", "sgld", "--lr-drop-epochs", "1"},
+                  "--lr-drop-epochs does not apply to --method sgld");
+  expect_rejected({"--method", "heat", "--covariance", "diag"},
+                  "--covariance does not apply to --method heat");
+  expect_rejected({"--method", "is", "--tau-min", "0.001"},
+                  "--tau-min clips the variances of --covariance diag");
 }
 
 TEST_F(AnchorFlags, EntropySgdDrawsFreshMinibatchesAndLogsItsDiagnostics) {
@@ -95,9 +99,20 @@ TEST_F(AnchorFlags, EntropySgdDrawsFreshMinibatchesAndLogsItsDiagnostics) {
 // 200 training images in minibatches of 20: an epoch is 10 updates of SGD.
 TEST_F(AnchorFlags, LrDropEpochsIsLrDropsAtTheEpochsFirstUpdateBitForBit) {
   const auto metrics = [&](const std::string& run, std::vector<std::string> extra) {
-    std::vector<std::string> args = {"train", "--data", (dir_ / "data").string(), "--out",
-                                     (dir_ / run).string(), "--updates", "14", "--net", "784-10",
-                                     "--no-progress", "--lr", "0.5", "--eval-every", "1"};
+    std::vector<std::string> args = {"train",
+                                     "--data",
+                                     (dir_ / "data").string(),
+                                     "--out",
+                                     (dir_ / run).string(),
+                                     "--updates",
+                                     "14",
+                                     "--net",
+                                     "784-10",
+                                     "--no-progress",
+                                     "--lr",
+                                     "0.5",
+                                     "--eval-every",
+                                     "1"};
     args.insert(args.end(), extra.begin(), extra.end());
     const auto result = run_valley(args);
     EXPECT_EQ(result.exit_status, 0) << result.err;
@@ -139,10 +154,24 @@ TEST_F(AnchorFlags, SgldWithDiagonalCovarianceTakesBothMomentsFromTheChain) {
 TEST_F(AnchorFlags, IsotropicCovarianceIsTodaysIsAndSgldBitForBit) {
   for (const std::string method : {"is", "sgld"}) {
     const auto metrics = [&](const std::string& run, std::vector<std::string> extra) {
-      std::vector<std::string> args = {"train", "--data", (dir_ / "data").string(), "--out",
-                                       (dir_ / (method + run)).string(), "--updates", "3", "--net", "784-10",
-                                       "--no-progress", "--method", method, "--samples", "20",
-                                       "--sampler", "full", "--eval-every", "1"};
+      std::vector<std::string> args = {"train",
+                                       "--data",
+                                       (dir_ / "data").string(),
+                                       "--out",
+                                       (dir_ / (method + run)).string(),
+                                       "--updates",
+                                       "3",
+                                       "--net",
+                                       "784-10",
+                                       "--no-progress",
+                                       "--method",
+                                       method,
+                                       "--samples",
+                                       "20",
+                                       "--sampler",
+                                       "full",
+                                       "--eval-every",
+                                       "1"};
       args.insert(args.end(), extra.begin(), extra.end());
       const auto result = run_valley(args);
       EXPECT_EQ(result.exit_status, 0) << result.err;

@@ -47,9 +47,9 @@ class BadFiles : public ::testing::Test {
   }
 
   std::vector<std::string> train_args(const fs::path& out, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"train", "--data", (dir_ / "data").string(), "--out", out.string(),
-                                     "--net", "36-10", "--updates", "4", "--eval-every", "2",
-                                     "--eval-size", "20", "--no-progress"};
+    std::vector<std::string> args = {
+        "train",     "--data", (dir_ / "data").string(), "--out", out.string(),  "--net", "36-10",
+        "--updates", "4",      "--eval-every",           "2",     "--eval-size", "20",    "--no-progress"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -60,14 +60,15 @@ class BadFiles : public ::testing::Test {
 
   std::vector<std::string> flatness_args(const fs::path& out, std::vector<std::string> extra = {},
                                          const std::string& subset = "50") {
-    std::vector<std::string> args = {"flatness", (dir_ / "run").string(), "--quick", "--subset", subset,
-                                     "--out", out.string()};
+    std::vector<std::string> args = {
+        "flatness", (dir_ / "run").string(), "--quick", "--subset", subset, "--out", out.string()};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
 
   // Exit status 2 and one printable line naming `file` and `problem`.
-  void expect_error(const std::vector<std::string>& args, const std::string& file, const std::string& problem) {
+  void expect_error(const std::vector<std::string>& args, const std::string& file,
+                    const std::string& problem) {
     const auto result = run_valley(args);
     EXPECT_EQ(result.exit_status, 2) << result.err;
     EXPECT_EQ(result.err.rfind("valley: error: ", 0), 0u) << result.err;
@@ -96,7 +97,8 @@ TEST_F(BadFiles, EvalJsonOntoADeviceIsRefusedAndTheDeviceStays) {
 }
 
 TEST_F(BadFiles, EvalJsonOntoARunsModelIsRefused) {
-  for (const char* name : {"model.safetensors", "config.json", "checkpoint.bin", "metrics.csv", "summary.json"})
+  for (const char* name :
+       {"model.safetensors", "config.json", "checkpoint.bin", "metrics.csv", "summary.json"})
     expect_error(eval_args(dir_ / "run" / name), name, "valley never replaces a run's files");
   // Through a link too.
   fs::create_symlink(dir_ / "run" / "model.safetensors", dir_ / "link");
@@ -121,7 +123,8 @@ TEST_F(BadFiles, EvalOfARunWhoseConfigIsAFifoFailsInsteadOfBlocking) {
   fs::create_directory(run);
   fs::copy_file(dir_ / "run" / "model.safetensors", run / "model.safetensors");
   ASSERT_EQ(::mkfifo((run / "config.json").c_str(), 0644), 0);
-  expect_error({"eval", "--model", run.string()}, (run / "config.json").string(), "is not a regular file (a FIFO)");
+  expect_error({"eval", "--model", run.string()}, (run / "config.json").string(),
+               "is not a regular file (a FIFO)");
 }
 
 TEST_F(BadFiles, ALoopOfSymbolicLinksIsSaidToBeOne) {
@@ -153,7 +156,8 @@ TEST_F(BadFiles, FlatnessOutThatCannotBeMadeSaysWhy) {
   fs::create_directory(dir_ / "locked");
   fs::permissions(dir_ / "locked", fs::perms::owner_read | fs::perms::owner_exec);
   if (::geteuid() != 0)  // root writes anywhere
-    expect_error(flatness_args(dir_ / "locked" / "flat"), "locked/flat", "cannot create directory: Permission denied");
+    expect_error(flatness_args(dir_ / "locked" / "flat"), "locked/flat",
+                 "cannot create directory: Permission denied");
 }
 
 TEST_F(BadFiles, AnOutWithANewlineIsRefused) {
@@ -162,8 +166,8 @@ TEST_F(BadFiles, AnOutWithANewlineIsRefused) {
 }
 
 TEST_F(BadFiles, FlatnessBetweenARunAndItselfSaysNothingOnStderr) {
-  const auto result = run_valley(flatness_args(dir_ / "flat", {"--between", (dir_ / "run").string(),
-                                                                (dir_ / "run").string()}));
+  const auto result = run_valley(
+      flatness_args(dir_ / "flat", {"--between", (dir_ / "run").string(), (dir_ / "run").string()}));
   ASSERT_EQ(result.exit_status, 0) << result.err;
   // Only valley's own progress lines; no message of gnuplot's.
   std::istringstream lines(result.err);
@@ -178,7 +182,8 @@ TEST_F(BadFiles, ASecondWriterOfARunDirectoryIsRefusedNamingTheHolder) {
     const DirectoryLock held(dir_ / "run", "--out");
     const std::string holder = "in use by another valley (pid " + std::to_string(::getpid());
     expect_error(train_args(dir_ / "run", {"--overwrite"}), (dir_ / "run").string(), holder);
-    expect_error({"train", "--resume", (dir_ / "run").string(), "--no-progress"}, (dir_ / "run").string(), holder);
+    expect_error({"train", "--resume", (dir_ / "run").string(), "--no-progress"}, (dir_ / "run").string(),
+                 holder);
     fs::create_directory(dir_ / "flat");
     const DirectoryLock flat(dir_ / "flat", "--out");
     expect_error(flatness_args(dir_ / "flat"), (dir_ / "flat").string(), holder);
@@ -187,8 +192,8 @@ TEST_F(BadFiles, ASecondWriterOfARunDirectoryIsRefusedNamingTheHolder) {
     testing::write_json(dir_ / "experiment.json", experiment);
     fs::create_directory(dir_ / "report");
     const DirectoryLock report(dir_ / "report", "--out");
-    expect_error({"reproduce", (dir_ / "experiment.json").string(), "--out", (dir_ / "report").string(), "--data",
-                  (dir_ / "data").string(), "--no-progress"},
+    expect_error({"reproduce", (dir_ / "experiment.json").string(), "--out", (dir_ / "report").string(),
+                  "--data", (dir_ / "data").string(), "--no-progress"},
                  (dir_ / "report").string(), holder);
     EXPECT_FALSE(fs::exists(dir_ / "report" / "runs"));
   }
@@ -206,7 +211,8 @@ TEST_F(BadFiles, TwoTrainingsIntoOneDirectoryTheSecondIsRefused) {
     if (long_run[i] == "--updates" || long_run[i] == "--eval-every") long_run[i + 1] = "100000000";
   BackgroundValley first(long_run);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!(fs::exists(out / "config.json") && testing::read_text(out / ".lock").find("pid") != std::string::npos) &&
+  while (!(fs::exists(out / "config.json") &&
+           testing::read_text(out / ".lock").find("pid") != std::string::npos) &&
          std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   const std::string config = testing::read_text(out / "config.json");

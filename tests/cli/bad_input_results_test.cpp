@@ -72,14 +72,15 @@ class BadResults : public ::testing::Test {
   std::string data() const { return (dir_ / "data").string(); }
 
   std::vector<std::string> train_args(const std::string& out, const std::string& net) const {
-    return {"train", "--data", data(), "--out", out, "--net", net, "--updates", "4", "--batch", "10",
-            "--eval-every", "2", "--eval-size", "20", "--lr", "0.1", "--no-progress"};
+    return {"train", "--data",      data(), "--out",   out,   "--net",
+            net,     "--updates",   "4",    "--batch", "10",  "--eval-every",
+            "2",     "--eval-size", "20",   "--lr",    "0.1", "--no-progress"};
   }
 
   // Each call its own --out directory.
   std::vector<std::string> flatness_args(const std::string& run) {
-    return {"flatness", run, "--out", (dir_ / ("flat-" + std::to_string(++n_flatness_))).string(), "--quick",
-            "--subset", "50"};
+    return {"flatness", run,        "--out", (dir_ / ("flat-" + std::to_string(++n_flatness_))).string(),
+            "--quick",  "--subset", "50"};
   }
   int n_flatness_ = 0;
 
@@ -87,8 +88,8 @@ class BadResults : public ::testing::Test {
 };
 
 TEST_F(BadResults, TrainRefusesANetWithoutOneOutputPerClass) {
-  for (const auto& [net, outputs] : {std::pair{"36-20-5", "5"}, std::pair{"36-2", "2"},
-                                     std::pair{"36-12", "12"}}) {
+  for (const auto& [net, outputs] :
+       {std::pair{"36-20-5", "5"}, std::pair{"36-2", "2"}, std::pair{"36-12", "12"}}) {
     const std::string out = (dir_ / "run").string();
     expect_refused(run_valley(train_args(out, net)),
                    {"--net: the net " + std::string(net) + " has " + outputs + " outputs",
@@ -102,8 +103,8 @@ TEST_F(BadResults, TrainRefusesInitFromAModelWithTooFewOutputs) {
   write_model(model, "36-20-5");
   std::vector<std::string> args = train_args((dir_ / "run").string(), "36-20-5");
   args.insert(args.end(), {"--init-from", model});
-  expect_refused(run_valley(args), {"--init-from " + model + ": the net 36-20-5 has 5 outputs",
-                                    "10 classes"});
+  expect_refused(run_valley(args),
+                 {"--init-from " + model + ": the net 36-20-5 has 5 outputs", "10 classes"});
   EXPECT_FALSE(fs::exists(dir_ / "run"));
 }
 
@@ -143,14 +144,14 @@ TEST_F(BadResults, TheLibraryRefusesANetWithTooFewOutputs) {
   auto backend = make_cpu_backend(1);
   MinibatchSampler sampler(split.train.n, 10, 1);
   EXPECT_TRUE(holds(error_of([&] { MlpObjective f(five, split.train, sampler, InnerBatch::same, *backend); }),
-                       "has 5 outputs, but " + split.train.source + " holds label 9"));
+                    "has 5 outputs, but " + split.train.source + " holds label 9"));
   EXPECT_TRUE(holds(error_of([&] { Evaluator e(five, split.test, {0, 1, 2}); }), "holds label 9"));
   const Vec x = glorot_uniform(five, 1);
   EXPECT_TRUE(holds(error_of([&] { classify(five, x, split.test, split.test.n, 1); }), "holds label 9"));
   EXPECT_TRUE(holds(error_of([&] {
-                         SubsetNet s(five, split.train.images.data(), split.train.labels.data(), 50, *backend);
-                       }),
-                       "holds label 9"));
+                      SubsetNet s(five, split.train.images.data(), split.train.labels.data(), 50, *backend);
+                    }),
+                    "holds label 9"));
 }
 
 // Finite weights of 3e38 overflow the first layer's outputs to infinity,
@@ -159,8 +160,7 @@ TEST_F(BadResults, AModelWhoseOutputsOverflowIsNotEvaluated) {
   const std::string model = (dir_ / "huge.safetensors").string();
   write_model(model, "36-8-10", 3e38f);
   expect_refused(run_valley({"eval", "--model", model, "--data", data()}),
-                 {"--model " + model + ": the mean cross-entropy on 40 images", "not finite",
-                  "3e+38"});
+                 {"--model " + model + ": the mean cross-entropy on 40 images", "not finite", "3e+38"});
   std::vector<std::string> args = flatness_args(model);
   args.insert(args.end(), {"--data", data()});
   expect_refused(run_valley(args), {model + ": the mean cross-entropy on the loss subset", "not finite"});
@@ -193,8 +193,8 @@ TEST_F(RunData, EvalAndFlatnessFindTheRunsDataFromAnyDirectory) {
     const std::string run = cwd == "/" ? (dir_ / "run").string() : "../run";
     const CommandResult eval = run_valley_in(cwd, {"eval", "--model", run});
     EXPECT_EQ(eval.exit_status, 0) << cwd << ": " << eval.err;
-    EXPECT_TRUE(holds(eval.out, "test split of " + real_source() + " (the run's data, from " + run +
-                                       "/config.json)"))
+    EXPECT_TRUE(
+        holds(eval.out, "test split of " + real_source() + " (the run's data, from " + run + "/config.json)"))
         << eval.out;
     EXPECT_TRUE(holds(eval.out, "(40 images)")) << eval.out;  // the decoy holds 50
     const CommandResult flat = run_valley_in(cwd, flatness_args(run));
@@ -228,7 +228,8 @@ TEST_F(RunData, EvalAndFlatnessRefuseDataOtherThanTheRunsOwn) {
   args.insert(args.end(), {"--data", decoy, "--other-data"});
   const CommandResult other_flat = run_valley(args);
   EXPECT_EQ(other_flat.exit_status, 0) << other_flat.err;
-  expect_refused(run_valley({"eval", "--model", run, "--other-data"}), {"--other-data applies only with --data"});
+  expect_refused(run_valley({"eval", "--model", run, "--other-data"}),
+                 {"--other-data applies only with --data"});
 
   // The moved data, named by --data, is the run's: accepted.
   const CommandResult moved = run_valley({"eval", "--model", run, "--data", (dir_ / "moved").string()});
@@ -242,13 +243,13 @@ TEST_F(RunData, WithoutConfigJsonEvalAndFlatnessUseTheModelFilesRecordOfTheData)
   const std::string run = (dir_ / "run").string();
   const CommandResult eval = run_valley_in(dir_ / "elsewhere", {"eval", "--model", run});
   EXPECT_EQ(eval.exit_status, 0) << eval.err;
-  EXPECT_TRUE(holds(eval.out, "test split of " + real_source() + " (the run's data, from the metadata of " +
-                                     run + ")"))
+  EXPECT_TRUE(holds(eval.out,
+                    "test split of " + real_source() + " (the run's data, from the metadata of " + run + ")"))
       << eval.out;
   const CommandResult flat = run_valley_in(dir_ / "elsewhere", flatness_args(run));
   EXPECT_EQ(flat.exit_status, 0) << flat.err;
-  EXPECT_TRUE(holds(flat.err, "images of " + (dir_ / "data").string() +
-                                     ": the run's data, from the metadata of " + run))
+  EXPECT_TRUE(holds(
+      flat.err, "images of " + (dir_ / "data").string() + ": the run's data, from the metadata of " + run))
       << flat.err;
 }
 

@@ -23,8 +23,8 @@
 namespace valley {
 namespace {
 
-using testing::RunOptions;
 using testing::run_valley;
+using testing::RunOptions;
 using testing::TempDir;
 
 namespace fs = std::filesystem;
@@ -71,17 +71,17 @@ class BadInput : public ::testing::Test {
   }
 
   std::vector<std::string> train_args(const fs::path& data, const fs::path& out,
-                                       std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"train",     "--data",    data.string(), "--out", out.string(),
-                                     "--net",     "784-10",    "--updates",   "4",     "--eval-every",
-                                     "2",         "--eval-size", "20",        "--no-progress"};
+                                      std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {
+        "train",     "--data", data.string(),  "--out", out.string(),  "--net", "784-10",
+        "--updates", "4",      "--eval-every", "2",     "--eval-size", "20",    "--no-progress"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
 
   // Exit status 2 and one line that names the file and the problem.
-  void expect_error(const std::vector<std::string>& args, const std::string& file,
-                    const std::string& problem, const RunOptions& options = {}) {
+  void expect_error(const std::vector<std::string>& args, const std::string& file, const std::string& problem,
+                    const RunOptions& options = {}) {
     const auto result = run_valley(args, options);
     EXPECT_EQ(result.exit_status, 2) << result.err;
     EXPECT_EQ(result.err.rfind("valley: error: ", 0), 0u) << result.err;
@@ -109,8 +109,7 @@ class BadInput : public ::testing::Test {
   }
 
   // `valley data convert-npm` of a spoiled digits directory writes nothing.
-  void expect_bad_digits(const fs::path& file, const std::string& problem,
-                         const RunOptions& options = {}) {
+  void expect_bad_digits(const fs::path& file, const std::string& problem, const RunOptions& options = {}) {
     expect_error({"data", "convert-npm", "--digits", (dir_ / "digits").string(), "--out",
                   (dir_ / "converted").string()},
                  file.string(), problem, options);
@@ -349,66 +348,88 @@ TEST_F(BadExperiment, Unreadable) {
 // ---- checkpoints ----
 
 TEST_F(BadInput, CheckpointMissing) {
-  expect_bad_resume("r", [](const fs::path& run) { fs::remove(run / kCheckpointFile); }, {}, "",
-                    "no checkpoint to resume from");
+  expect_bad_resume(
+      "r", [](const fs::path& run) { fs::remove(run / kCheckpointFile); }, {}, "",
+      "no checkpoint to resume from");
 }
 
 TEST_F(BadInput, CheckpointIsADirectory) {
-  expect_bad_resume("r", [](const fs::path& run) {
-    fs::remove(run / kCheckpointFile);
-    fs::create_directory(run / kCheckpointFile);
-  }, {}, kCheckpointFile, "is a directory");
+  expect_bad_resume(
+      "r",
+      [](const fs::path& run) {
+        fs::remove(run / kCheckpointFile);
+        fs::create_directory(run / kCheckpointFile);
+      },
+      {}, kCheckpointFile, "is a directory");
 }
 
 TEST_F(BadInput, CheckpointTruncated) {
-  expect_bad_resume("r", [](const fs::path& run) {
-    const std::string bytes = testing::read_text(run / kCheckpointFile);
-    testing::write_bytes(run / kCheckpointFile, bytes.substr(0, bytes.size() / 2));
-  }, {}, kCheckpointFile, "(truncated?)");
+  expect_bad_resume(
+      "r",
+      [](const fs::path& run) {
+        const std::string bytes = testing::read_text(run / kCheckpointFile);
+        testing::write_bytes(run / kCheckpointFile, bytes.substr(0, bytes.size() / 2));
+      },
+      {}, kCheckpointFile, "(truncated?)");
 }
 
 TEST_F(BadInput, CheckpointCorrupt) {
-  expect_bad_resume("r", [](const fs::path& run) {
-    std::string bytes = testing::read_text(run / kCheckpointFile);
-    bytes[bytes.size() / 2] ^= 0x01;
-    testing::write_bytes(run / kCheckpointFile, bytes);
-  }, {}, kCheckpointFile, "checksum mismatch");
+  expect_bad_resume(
+      "r",
+      [](const fs::path& run) {
+        std::string bytes = testing::read_text(run / kCheckpointFile);
+        bytes[bytes.size() / 2] ^= 0x01;
+        testing::write_bytes(run / kCheckpointFile, bytes);
+      },
+      {}, kCheckpointFile, "checksum mismatch");
 }
 
 TEST_F(BadInput, CheckpointWrongVersion) {
-  expect_bad_resume("r", [](const fs::path& run) {
-    std::string bytes = testing::read_text(run / kCheckpointFile);
-    bytes[8] = 2;
-    testing::write_bytes(run / kCheckpointFile, bytes);
-  }, {}, kCheckpointFile, "checkpoint format version 2, but this valley reads version 1");
+  expect_bad_resume(
+      "r",
+      [](const fs::path& run) {
+        std::string bytes = testing::read_text(run / kCheckpointFile);
+        bytes[8] = 2;
+        testing::write_bytes(run / kCheckpointFile, bytes);
+      },
+      {}, kCheckpointFile, "checkpoint format version 2, but this valley reads version 1");
 }
 
 TEST_F(BadInput, CheckpointOfAnotherKind) {
-  expect_bad_resume("r", [](const fs::path& run) {
-    fs::copy_file(run / "config.json", run / kCheckpointFile, fs::copy_options::overwrite_existing);
-  }, {}, kCheckpointFile, "not a valley checkpoint");
+  expect_bad_resume(
+      "r",
+      [](const fs::path& run) {
+        fs::copy_file(run / "config.json", run / kCheckpointFile, fs::copy_options::overwrite_existing);
+      },
+      {}, kCheckpointFile, "not a valley checkpoint");
 }
 
 TEST_F(BadInput, CheckpointHugeDeclaredSize) {
-  expect_bad_resume("r", [](const fs::path& run) {
-    std::string bytes = testing::read_text(run / kCheckpointFile);
-    bytes[12 + 7] = 0x40;  // the payload length: 2^62 and more
-    testing::write_bytes(run / kCheckpointFile, bytes);
-  }, {}, kCheckpointFile, "(truncated?)");
+  expect_bad_resume(
+      "r",
+      [](const fs::path& run) {
+        std::string bytes = testing::read_text(run / kCheckpointFile);
+        bytes[12 + 7] = 0x40;  // the payload length: 2^62 and more
+        testing::write_bytes(run / kCheckpointFile, bytes);
+      },
+      {}, kCheckpointFile, "(truncated?)");
 }
 
 TEST_F(BadInput, CheckpointWithWrongTypesInItsSettings) {
-  expect_bad_resume("r", [](const fs::path& run) {
-    Checkpoint checkpoint = read_checkpoint(run / kCheckpointFile);
-    checkpoint.config["updates"] = "four";
-    write_checkpoint(run / kCheckpointFile, checkpoint);
-  }, {}, kCheckpointFile, "the setting \"updates\" must be an integer, not string");
+  expect_bad_resume(
+      "r",
+      [](const fs::path& run) {
+        Checkpoint checkpoint = read_checkpoint(run / kCheckpointFile);
+        checkpoint.config["updates"] = "four";
+        write_checkpoint(run / kCheckpointFile, checkpoint);
+      },
+      {}, kCheckpointFile, "the setting \"updates\" must be an integer, not string");
 }
 
 TEST_F(BadInput, CheckpointUnreadable) {
-  expect_bad_resume("r", [](const fs::path& run) {
-    fs::permissions(run / kCheckpointFile, fs::perms::none);
-  }, {}, kCheckpointFile, "Permission denied", unprivileged());
+  expect_bad_resume(
+      "r", [](const fs::path& run) { fs::permissions(run / kCheckpointFile, fs::perms::none); }, {},
+      kCheckpointFile, "Permission denied", unprivileged());
 }
 
 TEST_F(BadInput, ResumeWithIncompatibleFlags) {
@@ -426,11 +447,14 @@ TEST_F(BadInput, ResumeWithIncompatibleFlags) {
 }
 
 TEST_F(BadInput, ResumeWithOtherData) {
-  expect_bad_resume("r", [&](const fs::path&) {
-    std::string images = testing::read_text(dir_ / "data" / kTestImages);
-    images.back() ^= 0x01;
-    testing::write_bytes(dir_ / "data" / kTestImages, images);
-  }, {}, kCheckpointFile, "is not the file the run started with");
+  expect_bad_resume(
+      "r",
+      [&](const fs::path&) {
+        std::string images = testing::read_text(dir_ / "data" / kTestImages);
+        images.back() ^= 0x01;
+        testing::write_bytes(dir_ / "data" / kTestImages, images);
+      },
+      {}, kCheckpointFile, "is not the file the run started with");
 }
 
 TEST_F(BadInput, ResumeOfAFile) {
@@ -480,8 +504,8 @@ TEST_F(BadInput, ModelFileMalformed) {
   const fs::path bad = dir_ / "bad.safetensors";
   for (const auto& [bytes, problem] : cases) {
     testing::write_bytes(bad, bytes);
-    expect_error(train_args(dir_ / "data", dir_ / "new", {"--init-from", bad.string()}),
-                 bad.string(), problem);
+    expect_error(train_args(dir_ / "data", dir_ / "new", {"--init-from", bad.string()}), bad.string(),
+                 problem);
     EXPECT_FALSE(fs::exists(dir_ / "new")) << problem << ": left an output directory behind";
     expect_error({"eval", "--model", bad.string(), "--data", (dir_ / "data").string()}, bad.string(),
                  problem);
@@ -490,8 +514,8 @@ TEST_F(BadInput, ModelFileMalformed) {
 
 TEST_F(BadInput, ModelFileOfAnotherNetOrMissing) {
   const fs::path model = dir_ / "old" / kModelFile;
-  expect_error({"train", "--data", (dir_ / "data").string(), "--out", (dir_ / "new").string(),
-                "--net", "784-5-10", "--init-from", model.string(), "--no-progress"},
+  expect_error({"train", "--data", (dir_ / "data").string(), "--out", (dir_ / "new").string(), "--net",
+                "784-5-10", "--init-from", model.string(), "--no-progress"},
                "--init-from " + model.string(), "holds a 784-10 network, but --net is 784-5-10");
   expect_error(train_args(dir_ / "data", dir_ / "new", {"--init-from", (dir_ / "none").string()}),
                (dir_ / "none").string(), "no such file or directory");
@@ -516,9 +540,9 @@ TEST_F(BadInput, OutputBelowAFile) {
 
 TEST_F(BadInput, OutputInADirectoryThatCannotBeWritten) {
   fs::create_directory(dir_ / "locked");
-  fs::permissions(dir_ / "locked", fs::perms::owner_read | fs::perms::owner_exec |
-                                       fs::perms::group_read | fs::perms::group_exec |
-                                       fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(dir_ / "locked", fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                                       fs::perms::group_exec | fs::perms::others_read |
+                                       fs::perms::others_exec);
   const fs::path out = dir_ / "locked" / "run";
   expect_error(train_args(dir_ / "data", out), out.string(), "Permission denied", unprivileged());
   EXPECT_FALSE(fs::exists(out));
@@ -528,9 +552,8 @@ TEST_F(BadInput, OutputInADirectoryThatCannotBeWritten) {
 // and metrics.csv fit, the checkpoint does not.
 TEST_F(BadInput, DiskFullWhileTraining) {
   const fs::path out = dir_ / "full";
-  expect_error(train_args(dir_ / "data", out, {"--checkpoint-every", "1"}),
-               (out / kCheckpointFile).string(), "cannot write: File too large",
-               disk_full_after(16 * 1024));
+  expect_error(train_args(dir_ / "data", out, {"--checkpoint-every", "1"}), (out / kCheckpointFile).string(),
+               "cannot write: File too large", disk_full_after(16 * 1024));
   testing::expect_run_files_whole(out, "after the disk filled", /*allow_temporaries=*/false);
   EXPECT_FALSE(fs::exists(out / kCheckpointFile));
 }

@@ -28,17 +28,27 @@ class BadInputValues : public ::testing::Test {
   void SetUp() override { testing::write_synthetic_data_dir(dir_ / "data", 120, 30); }
 
   std::vector<std::string> train_args(std::vector<std::string> extra) const {
-    std::vector<std::string> args = {"train",        "--data",      (dir_ / "data").string(),
-                                     "--out",        (dir_ / "new").string(),
-                                     "--net",        "784-10",      "--updates",
-                                     "4",            "--eval-every", "2",
-                                     "--eval-size",  "20",          "--no-progress"};
+    std::vector<std::string> args = {"train",
+                                     "--data",
+                                     (dir_ / "data").string(),
+                                     "--out",
+                                     (dir_ / "new").string(),
+                                     "--net",
+                                     "784-10",
+                                     "--updates",
+                                     "4",
+                                     "--eval-every",
+                                     "2",
+                                     "--eval-size",
+                                     "20",
+                                     "--no-progress"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
 
   // Exit status 2, one line naming `flag` and saying `problem`, no run directory.
-  void expect_error(const std::vector<std::string>& args, const std::string& flag, const std::string& problem) {
+  void expect_error(const std::vector<std::string>& args, const std::string& flag,
+                    const std::string& problem) {
     const auto result = run_valley(args);
     EXPECT_EQ(result.exit_status, 2) << result.err;
     EXPECT_EQ(result.err.rfind("valley: error: ", 0), 0u) << result.err;
@@ -66,7 +76,8 @@ TEST_F(BadInputValues, ASignedIntegerBeyondInt64IsRefusedNotClamped) {
                "is beyond the smallest value, -9223372036854775808");
   expect_error(train_args({"--method", "sgld", "--samples", "99999999999999999999"}), "--samples",
                "is beyond the largest value");
-  expect_error(train_args({"--lr-drops", "2,99999999999999999999"}), "--lr-drops", "is beyond the largest value");
+  expect_error(train_args({"--lr-drops", "2,99999999999999999999"}), "--lr-drops",
+               "is beyond the largest value");
 }
 
 TEST_F(BadInputValues, ARealThatUnderflowsIsRefusedNotRoundedToZero) {
@@ -106,13 +117,13 @@ TEST_F(BadInputValues, AnIntegerWithALeadingZeroOrARadixPrefixIsRefusedNotReadAs
 TEST_F(BadInputValues, ValuesAtTheEdgesOfTheRangesStillParse) {
   // The largest seed, and 0 for a setting that may be 0: accepted, and the
   // run goes on to fail only for its missing --out parent.
-  const auto result = run_valley(train_args({"--seed", "18446744073709551615", "--weight-decay", "0",
-                                             "--lr", "1e-30", "--out", (dir_ / "no" / "such" / "run").string()}));
+  const auto result = run_valley(train_args({"--seed", "18446744073709551615", "--weight-decay", "0", "--lr",
+                                             "1e-30", "--out", (dir_ / "no" / "such" / "run").string()}));
   EXPECT_EQ(result.err.find("--seed"), std::string::npos) << result.err;
   EXPECT_EQ(result.err.find("--weight-decay"), std::string::npos) << result.err;
   EXPECT_EQ(result.err.find("--lr"), std::string::npos) << result.err;
   const auto largest_tau = run_valley(train_args({"--method", "is", "--tau", "1e8", "--samples", "2", "--out",
-                                                 (dir_ / "no" / "such" / "run").string()}));
+                                                  (dir_ / "no" / "such" / "run").string()}));
   EXPECT_EQ(largest_tau.err.find("must be ≤"), std::string::npos) << largest_tau.err;
 }
 

@@ -18,8 +18,9 @@ class Cli : public ::testing::Test {
   void SetUp() override { testing::write_synthetic_data_dir(dir_ / "data", 200, 40); }
 
   std::vector<std::string> train_args(std::vector<std::string> extra) {
-    std::vector<std::string> args = {"train", "--data", (dir_ / "data").string(), "--out",
-                                     (dir_ / "run").string(), "--updates", "5", "--no-progress"};
+    std::vector<std::string> args = {
+        "train",     "--data", (dir_ / "data").string(), "--out", (dir_ / "run").string(),
+        "--updates", "5",      "--no-progress"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -66,8 +67,8 @@ TEST_F(Cli, RejectsBadMethodSettingsNamingTheFlag) {
 }
 
 TEST_F(Cli, DivergingRunNamesTheUpdateAndMethod) {
-  const auto result = run_valley(train_args({"--method", "sgld", "--net", "784-10", "--samples", "5",
-                                             "--tau", "1e-30"}));
+  const auto result =
+      run_valley(train_args({"--method", "sgld", "--net", "784-10", "--samples", "5", "--tau", "1e-30"}));
   EXPECT_EQ(result.exit_status, 2) << result.err;
   EXPECT_NE(result.err.find("valley: error: update 1: method sgld"), std::string::npos) << result.err;
   EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
@@ -99,9 +100,8 @@ TEST_F(Cli, TrainsAndWritesResults) {
 TEST_F(Cli, HelpExplainsTheFlags) {
   const auto result = run_valley({"train", "--help"});
   EXPECT_EQ(result.exit_status, 0);
-  for (const char* flag : {"--method", "--net", "--updates", "--batch", "--lr", "--data",
-                           "--test-data", "--eval-every", "--eval-size", "--seed", "--threads",
-                           "--out"})
+  for (const char* flag : {"--method", "--net", "--updates", "--batch", "--lr", "--data", "--test-data",
+                           "--eval-every", "--eval-size", "--seed", "--threads", "--out"})
     EXPECT_NE(result.out.find(flag), std::string::npos) << flag;
 }
 

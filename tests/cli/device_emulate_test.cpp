@@ -39,9 +39,20 @@ class EmulatedDevice : public ::testing::Test {
 
   std::vector<std::string> train(const std::string& out, const std::vector<std::string>& method,
                                  const std::string& device, int updates = 6) {
-    std::vector<std::string> args = {"train", "--data", (dir_ / "data").string(), "--out", (dir_ / out).string(),
-                                      "--net", "784-30-10", "--updates", std::to_string(updates), "--eval-every",
-                                      "3", "--no-progress", "--device", device};
+    std::vector<std::string> args = {"train",
+                                     "--data",
+                                     (dir_ / "data").string(),
+                                     "--out",
+                                     (dir_ / out).string(),
+                                     "--net",
+                                     "784-30-10",
+                                     "--updates",
+                                     std::to_string(updates),
+                                     "--eval-every",
+                                     "3",
+                                     "--no-progress",
+                                     "--device",
+                                     device};
     args.insert(args.end(), method.begin(), method.end());
     return args;
   }
@@ -57,7 +68,8 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kMethods = {
     {"sgld", {"--method", "sgld", "--sampler", "full", "--samples", "20"}},
     {"sgld-projected", {"--method", "sgld", "--samples", "20"}},  // (auto: projected, as on the CPU)
     {"heat", {"--method", "heat", "--sampler", "full", "--rm-iters", "3", "--rm-samples", "4"}},
-    {"heat-projected", {"--method", "heat", "--sampler", "projected", "--rm-iters", "3", "--rm-samples", "4"}},
+    {"heat-projected",
+     {"--method", "heat", "--sampler", "projected", "--rm-iters", "3", "--rm-samples", "4"}},
 };
 
 TEST_F(EmulatedDevice, EveryMethodTrainsLikeTheCpu) {
@@ -79,13 +91,14 @@ TEST_F(EmulatedDevice, EveryMethodTrainsLikeTheCpu) {
     for (std::size_t r = 0; r < a.size(); ++r) {
       // update, tau, loss and gradient evaluations: the same
       EXPECT_EQ(a[r].update, b[r].update) << name << " row " << r;
-      EXPECT_TRUE(same(a[r].tau, b[r].tau)) << name << " row " << r << ": tau " << a[r].tau << " vs " << b[r].tau;
+      EXPECT_TRUE(same(a[r].tau, b[r].tau))
+          << name << " row " << r << ": tau " << a[r].tau << " vs " << b[r].tau;
       EXPECT_EQ(a[r].loss_evals, b[r].loss_evals) << name << " row " << r;
       EXPECT_EQ(a[r].gradient_evals, b[r].gradient_evals) << name << " row " << r;
       // train_loss, test_loss, ess: within rounding; accuracy: within 2 of 40 images
-      for (const auto& [what, x, y] : {std::tuple{"train_loss", a[r].train_loss, b[r].train_loss},
-                                       std::tuple{"test_loss", a[r].test_loss, b[r].test_loss},
-                                       std::tuple{"ess", a[r].ess, b[r].ess}}) {
+      for (const auto& [what, x, y] :
+           {std::tuple{"train_loss", a[r].train_loss, b[r].train_loss},
+            std::tuple{"test_loss", a[r].test_loss, b[r].test_loss}, std::tuple{"ess", a[r].ess, b[r].ess}}) {
         if (same(x, y)) continue;
         EXPECT_NEAR(y, x, 1e-3 * std::abs(x) + 1e-6) << name << " row " << r << " " << what;
       }
@@ -95,8 +108,8 @@ TEST_F(EmulatedDevice, EveryMethodTrainsLikeTheCpu) {
 }
 
 TEST_F(EmulatedDevice, SameSeedSameResultsAndResumesAsIfUninterrupted) {
-  const std::vector<std::string> sgld = {"--method", "sgld", "--sampler", "full", "--samples", "60",
-                                         "--checkpoint-every", "1"};
+  const std::vector<std::string> sgld = {"--method",  "sgld", "--sampler",          "full",
+                                         "--samples", "60",   "--checkpoint-every", "1"};
   const auto start = std::chrono::steady_clock::now();
   ASSERT_EQ(run_valley(train("once", sgld, "emulate", 30)).exit_status, 0);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -111,7 +124,8 @@ TEST_F(EmulatedDevice, SameSeedSameResultsAndResumesAsIfUninterrupted) {
   ASSERT_TRUE(std::filesystem::exists(dir_ / "killed" / kCheckpointFile));
   const auto resumed = run_valley({"train", "--resume", (dir_ / "killed").string(), "--no-progress"});
   ASSERT_EQ(resumed.exit_status, 0) << resumed.err;
-  const std::string once = testing::metrics_without_seconds(testing::read_text(dir_ / "once" / "metrics.csv"));
+  const std::string once =
+      testing::metrics_without_seconds(testing::read_text(dir_ / "once" / "metrics.csv"));
   EXPECT_EQ(testing::metrics_without_seconds(testing::read_text(dir_ / "twice" / "metrics.csv")), once);
   EXPECT_EQ(testing::metrics_without_seconds(testing::read_text(dir_ / "killed" / "metrics.csv")), once);
   const Vec x = read_checkpoint(dir_ / "once" / kCheckpointFile).x;
@@ -127,7 +141,8 @@ TEST_F(EmulatedDevice, MethodsNotOnTheDeviceAreOneLineErrorsNamingIt) {
   const auto sam = run_valley(train("sam", {"--method", "sam"}, "emulate"));
   EXPECT_EQ(sam.exit_status, 2);
   EXPECT_EQ(sam.err.find('\n'), sam.err.size() - 1) << sam.err;
-  EXPECT_NE(sam.err.find("--device emulate: method sam does not run on the GPU"), std::string::npos) << sam.err;
+  EXPECT_NE(sam.err.find("--device emulate: method sam does not run on the GPU"), std::string::npos)
+      << sam.err;
   EXPECT_FALSE(std::filesystem::exists(dir_ / "sam"));
 }
 

@@ -22,7 +22,8 @@ using testing::TempDir;
 class DeviceFlag : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (cuda_device_count() > 0) GTEST_SKIP() << "a CUDA device is present: tests/cuda covers --device cuda here";
+    if (cuda_device_count() > 0)
+      GTEST_SKIP() << "a CUDA device is present: tests/cuda covers --device cuda here";
     testing::write_synthetic_data_dir(dir_ / "data", 200, 40);
   }
   // The one line a user gets for --device cuda here.
@@ -40,8 +41,9 @@ class DeviceFlag : public ::testing::Test {
 };
 
 TEST_F(DeviceFlag, TrainSaysWhyThereIsNoCudaDevice) {
-  const auto result = run_valley({"train", "--data", (dir_ / "data").string(), "--out", (dir_ / "run").string(),
-                                  "--updates", "2", "--net", "784-10", "--no-progress", "--device", "cuda"});
+  const auto result =
+      run_valley({"train", "--data", (dir_ / "data").string(), "--out", (dir_ / "run").string(), "--updates",
+                  "2", "--net", "784-10", "--no-progress", "--device", "cuda"});
   expect_no_device_error(result);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "run"));
 }
@@ -51,21 +53,23 @@ TEST_F(DeviceFlag, BenchSaysWhyThereIsNoCudaDevice) {
 }
 
 TEST_F(DeviceFlag, ReproduceSaysWhyThereIsNoCudaDevice) {
-  const auto result = run_valley({"reproduce", "table1", "--data", (dir_ / "data").string(), "--out",
-                                  (dir_ / "exp").string(), "--seeds", "1", "--device", "cuda", "--no-progress"});
+  const auto result =
+      run_valley({"reproduce", "table1", "--data", (dir_ / "data").string(), "--out", (dir_ / "exp").string(),
+                  "--seeds", "1", "--device", "cuda", "--no-progress"});
   expect_no_device_error(result);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "exp" / "runs"));
 }
 
 TEST_F(DeviceFlag, RejectsUnknownDevicesAndRunsOnTheCpuByDefault) {
-  const std::vector<std::string> train = {"train", "--data", (dir_ / "data").string(), "--out",
-                                          (dir_ / "run").string(), "--updates", "2", "--net", "784-10",
-                                          "--no-progress"};
+  const std::vector<std::string> train = {
+      "train", "--data", (dir_ / "data").string(), "--out", (dir_ / "run").string(), "--updates", "2",
+      "--net", "784-10", "--no-progress"};
   std::vector<std::string> args = train;
   args.insert(args.end(), {"--device", "tpu"});
   const auto bad = run_valley(args);
   EXPECT_EQ(bad.exit_status, 2);
-  EXPECT_NE(bad.err.find("--device must be 'cpu', 'cuda' or 'emulate' (got 'tpu')"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("--device must be 'cpu', 'cuda' or 'emulate' (got 'tpu')"), std::string::npos)
+      << bad.err;
   args = train;
   args.insert(args.end(), {"--device", "cpu"});
   const auto cpu = run_valley(args);

@@ -110,15 +110,17 @@ class Eval : public ::testing::Test {
 
 TEST_F(Eval, TestSplitMatchesAnIndependentForwardPass) {
   const DataSplit data = load_data_dir(dir_ / "data");
-  const auto got = eval_json({"--model", (dir_ / "m.safetensors").string(), "--data", (dir_ / "data").string()});
+  const auto got =
+      eval_json({"--model", (dir_ / "m.safetensors").string(), "--data", (dir_ / "data").string()});
   EXPECT_EQ(got["split"], "test");
   expect_matches(got, forward_in_double(dir_ / "m.safetensors", data.test, 60), 60);
 }
 
 TEST_F(Eval, TrainSplitFirstNImagesMatchesAndThreadsDoNotChangeIt) {
   const DataSplit data = load_data_dir(dir_ / "data");
-  const std::vector<std::string> args = {"--model", (dir_ / "m.safetensors").string(), "--data",
-                                         (dir_ / "data").string(), "--split", "train",
+  const std::vector<std::string> args = {"--model",     (dir_ / "m.safetensors").string(),
+                                         "--data",      (dir_ / "data").string(),
+                                         "--split",     "train",
                                          "--eval-size", "570"};
   auto one = eval_json(args);
   expect_matches(one, forward_in_double(dir_ / "m.safetensors", data.train, 570), 570);
@@ -129,9 +131,9 @@ TEST_F(Eval, TrainSplitFirstNImagesMatchesAndThreadsDoNotChangeIt) {
 
 // A run directory: its model file, and by default the data it trained on.
 TEST_F(Eval, ARunDirectoryIsEvaluatedOnItsOwnData) {
-  const auto trained = run_valley({"train", "--data", (dir_ / "data").string(), "--out",
-                                   (dir_ / "run").string(), "--net", "784-12-10", "--updates", "3",
-                                   "--eval-size", "60", "--no-progress"});
+  const auto trained =
+      run_valley({"train", "--data", (dir_ / "data").string(), "--out", (dir_ / "run").string(), "--net",
+                  "784-12-10", "--updates", "3", "--eval-size", "60", "--no-progress"});
   ASSERT_EQ(trained.exit_status, 0) << trained.err;
   const auto got = eval_json({"--model", (dir_ / "run").string()});
   const auto summary = nlohmann::json::parse(testing::read_text(dir_ / "run" / "summary.json"));

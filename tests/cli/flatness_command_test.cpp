@@ -29,11 +29,13 @@ struct Runs {
     a = (dir / "run-a").string();
     b = (dir / "run-b").string();
     for (const auto& [out, method] : {std::pair{a, std::string("sgd")}, std::pair{b, std::string("heat")}}) {
-      std::vector<std::string> args = {"train", "--method", method, "--net", "36-8-10", "--updates", "20",
-                                       "--data", data, "--eval-every", "10", "--eval-size", "50",
-                                       "--out", out, "--seed", "3"};
-      if (method == "heat") args.insert(args.end(), {"--rm-iters", "3", "--rm-samples", "3"});
-      else args.insert(args.end(), {"--lr", "0.1"});
+      std::vector<std::string> args = {"train", "--method", method, "--net",        "36-8-10", "--updates",
+                                       "20",    "--data",   data,   "--eval-every", "10",      "--eval-size",
+                                       "50",    "--out",    out,    "--seed",       "3"};
+      if (method == "heat")
+        args.insert(args.end(), {"--rm-iters", "3", "--rm-samples", "3"});
+      else
+        args.insert(args.end(), {"--lr", "0.1"});
       const auto r = run_valley(args);
       EXPECT_EQ(r.exit_status, 0) << r.err;
     }
@@ -91,7 +93,8 @@ TEST(FlatnessCommand, RejectsBadRunsAndFlagsInOneLine) {
   expect_rejected({"flatness", runs.a}, "--out");
   // A truncated model file is named.
   const auto bytes = read_text(std::filesystem::path(runs.b) / "model.safetensors");
-  testing::write_bytes(std::filesystem::path(runs.b) / "model.safetensors", bytes.substr(0, bytes.size() / 2));
+  testing::write_bytes(std::filesystem::path(runs.b) / "model.safetensors",
+                       bytes.substr(0, bytes.size() / 2));
   expect_rejected({"flatness", runs.b, "--out", out}, "model.safetensors");
   EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(out) / "flatness.json"));
 }

@@ -30,11 +30,26 @@ TEST(KillAndResume, EndsWithTheResultsOfAnUninterruptedRun) {
   TempDir dir;
   testing::write_synthetic_data_dir(dir / "data", 200, 40);
   const auto train_args = [&](const std::string& out) {
-    return std::vector<std::string>{"train", "--data", (dir / "data").string(), "--out",
-                                    (dir / out).string(), "--method", "sgld", "--sampler", "full", "--net",
-                                    "784-30-10", "--samples", "100", "--updates", "60",
-                                    "--eval-every", "5",
-                                    "--checkpoint-every", "3", "--no-progress"};
+    return std::vector<std::string>{"train",
+                                    "--data",
+                                    (dir / "data").string(),
+                                    "--out",
+                                    (dir / out).string(),
+                                    "--method",
+                                    "sgld",
+                                    "--sampler",
+                                    "full",
+                                    "--net",
+                                    "784-30-10",
+                                    "--samples",
+                                    "100",
+                                    "--updates",
+                                    "60",
+                                    "--eval-every",
+                                    "5",
+                                    "--checkpoint-every",
+                                    "3",
+                                    "--no-progress"};
   };
   const auto start = std::chrono::steady_clock::now();
   const auto whole = run_valley(train_args("whole"));
@@ -61,7 +76,8 @@ TEST(KillAndResume, EndsWithTheResultsOfAnUninterruptedRun) {
       ++n_landed;
     else
       EXPECT_EQ(status, 0) << "kill " << kill;
-    if (std::filesystem::exists(run)) testing::expect_run_files_whole(run, "after kill " + std::to_string(kill));
+    if (std::filesystem::exists(run))
+      testing::expect_run_files_whole(run, "after kill " + std::to_string(kill));
   }
   EXPECT_GE(n_landed, 3) << "the run ended before most kills: make it longer";
   ASSERT_TRUE(std::filesystem::exists(run / kCheckpointFile)) << "no kill came after a checkpoint";

@@ -15,9 +15,18 @@ class SamplerFlags : public ::testing::Test {
  protected:
   void SetUp() override { testing::write_synthetic_data_dir(dir_ / "data", 200, 40); }
   std::vector<std::string> train(std::vector<std::string> extra) {
-    std::vector<std::string> args = {"train", "--data", (dir_ / "data").string(), "--out",
-                                     (dir_ / "run").string(), "--updates", "2", "--net", "784-10",
-                                     "--samples", "20", "--no-progress"};
+    std::vector<std::string> args = {"train",
+                                     "--data",
+                                     (dir_ / "data").string(),
+                                     "--out",
+                                     (dir_ / "run").string(),
+                                     "--updates",
+                                     "2",
+                                     "--net",
+                                     "784-10",
+                                     "--samples",
+                                     "20",
+                                     "--no-progress"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -25,7 +34,8 @@ class SamplerFlags : public ::testing::Test {
 };
 
 TEST_F(SamplerFlags, ProjectedCannotBeCombinedWithFreshInnerBatches) {
-  const auto result = run_valley(train({"--method", "is", "--sampler", "projected", "--inner-batch", "fresh"}));
+  const auto result =
+      run_valley(train({"--method", "is", "--sampler", "projected", "--inner-batch", "fresh"}));
   EXPECT_EQ(result.exit_status, 2);
   EXPECT_NE(result.err.find("--sampler projected is exact only"), std::string::npos) << result.err;
 }
@@ -34,13 +44,15 @@ TEST_F(SamplerFlags, AutoFallsBackToFullWithFreshInnerBatchesAndSaysSo) {
   const auto result = run_valley(train({"--method", "is", "--inner-batch", "fresh"}));
   ASSERT_EQ(result.exit_status, 0) << result.err;
   EXPECT_NE(result.err.find("using --sampler full"), std::string::npos) << result.err;
-  EXPECT_NE(testing::read_text(dir_ / "run" / "config.json").find("\"sampler\": \"full\""), std::string::npos);
+  EXPECT_NE(testing::read_text(dir_ / "run" / "config.json").find("\"sampler\": \"full\""),
+            std::string::npos);
 }
 
 TEST_F(SamplerFlags, AutoMeansProjectedWithOneMinibatchPerUpdate) {
   const auto result = run_valley(train({"--method", "heat"}));
   ASSERT_EQ(result.exit_status, 0) << result.err;
-  EXPECT_NE(testing::read_text(dir_ / "run" / "config.json").find("\"sampler\": \"projected\""), std::string::npos);
+  EXPECT_NE(testing::read_text(dir_ / "run" / "config.json").find("\"sampler\": \"projected\""),
+            std::string::npos);
 }
 
 TEST_F(SamplerFlags, RejectsUnknownValuesAndFlagsTheMethodIgnores) {
@@ -71,7 +83,8 @@ TEST_F(SamplerFlags, SgldChainsRunCChainsOfJStepsEach) {
   const std::string one = metrics({"--method", "sgld", "--sampler", "full"});
   const std::string one_again = metrics({"--method", "sgld", "--sampler", "full", "--sgld-chains", "1"});
   const std::string three = metrics({"--method", "sgld", "--sgld-chains", "3"});
-  EXPECT_NE(testing::read_text(dir_ / "run" / "config.json").find("\"sampler\": \"full\""), std::string::npos);
+  EXPECT_NE(testing::read_text(dir_ / "run" / "config.json").find("\"sampler\": \"full\""),
+            std::string::npos);
   const auto last_row_fields = [](const std::string& csv) {
     const std::string row = csv.substr(csv.rfind('\n', csv.size() - 2) + 1);
     std::vector<std::string> fields;

@@ -137,9 +137,26 @@ class StopSignal : public ::testing::TestWithParam<int> {
   // Many short updates: a run of several seconds that a signal stops within
   // milliseconds of its arrival.
   std::vector<std::string> train_args(const std::string& out) const {
-    return {"train", "--data", (dir_ / "data").string(), "--out", (dir_ / out).string(),
-            "--method", "sgld", "--sampler", "full", "--net", "784-30-10", "--samples", "20",
-            "--updates", "400", "--eval-every", "5", "--checkpoint-every", "7", "--no-progress"};
+    return {"train",
+            "--data",
+            (dir_ / "data").string(),
+            "--out",
+            (dir_ / out).string(),
+            "--method",
+            "sgld",
+            "--sampler",
+            "full",
+            "--net",
+            "784-30-10",
+            "--samples",
+            "20",
+            "--updates",
+            "400",
+            "--eval-every",
+            "5",
+            "--checkpoint-every",
+            "7",
+            "--no-progress"};
   }
 
   TempDir dir_;
@@ -203,9 +220,9 @@ TEST(StopSignalWithoutCheckpoints, WritesTheModelOfTheLastUpdate) {
   testing::write_synthetic_data_dir(dir / "data", 200, 40);
   const std::filesystem::path run = dir / "run";
   {
-    Started valley({"train", "--data", (dir / "data").string(), "--out", run.string(), "--method",
-                    "sgld", "--sampler", "full", "--net", "784-30-10", "--samples", "20",
-                    "--updates", "400", "--eval-every", "5", "--no-progress"},
+    Started valley({"train", "--data", (dir / "data").string(), "--out", run.string(), "--method", "sgld",
+                    "--sampler", "full", "--net", "784-30-10", "--samples", "20", "--updates", "400",
+                    "--eval-every", "5", "--no-progress"},
                    dir / "stderr");
     wait_for_first_row(run, valley);
     valley.send(SIGINT);
@@ -227,10 +244,26 @@ TEST(SecondStopSignal, EndsAtOnceAndTheRunStillResumes) {
   testing::write_synthetic_data_dir(dir / "data", 200, 40);
   const std::filesystem::path run = dir / "run";
   // Updates of a second or so: SGLD with many samples.
-  const std::vector<std::string> args = {
-      "train", "--data", (dir / "data").string(), "--out", run.string(), "--method", "sgld",
-      "--sampler", "full", "--net", "784-30-10", "--samples", "20000", "--updates", "3",
-      "--eval-every", "1", "--checkpoint-every", "1", "--no-progress"};
+  const std::vector<std::string> args = {"train",
+                                         "--data",
+                                         (dir / "data").string(),
+                                         "--out",
+                                         run.string(),
+                                         "--method",
+                                         "sgld",
+                                         "--sampler",
+                                         "full",
+                                         "--net",
+                                         "784-30-10",
+                                         "--samples",
+                                         "20000",
+                                         "--updates",
+                                         "3",
+                                         "--eval-every",
+                                         "1",
+                                         "--checkpoint-every",
+                                         "1",
+                                         "--no-progress"};
   {
     Started valley(args, dir / "stderr");
     // Once update 1 is saved (its checkpoint, then its model), update 2 runs.
@@ -269,9 +302,9 @@ TEST(LongUpdateStopSignal, DropsTheUpdateAboutASecondAfterTheSignal) {
   const std::filesystem::path run = dir / "run";
   {
     // One update of a million SGLD steps: many minutes.
-    Started valley({"train", "--data", (dir / "data").string(), "--out", run.string(), "--method",
-                    "sgld", "--sampler", "full", "--net", "784-30-10", "--samples", "1000000",
-                    "--updates", "2", "--checkpoint-every", "1", "--no-progress"},
+    Started valley({"train", "--data", (dir / "data").string(), "--out", run.string(), "--method", "sgld",
+                    "--sampler", "full", "--net", "784-30-10", "--samples", "1000000", "--updates", "2",
+                    "--checkpoint-every", "1", "--no-progress"},
                    dir / "stderr");
     const auto deadline = Clock::now() + std::chrono::seconds(120);
     while (!std::filesystem::exists(run / kCheckpointFile)) {  // update 0's: the update has begun
@@ -307,9 +340,9 @@ TEST(LongUpdateStopSignal, DropsTheUpdateAboutASecondAfterTheSignal) {
 TEST(FlatnessStopSignal, StopsAndWritesNothing) {
   TempDir dir;
   testing::write_synthetic_data_dir(dir / "data", 2000, 40);
-  const auto trained = run_valley({"train", "--data", (dir / "data").string(), "--out",
-                                   (dir / "run").string(), "--net", "784-100-10", "--updates", "2",
-                                   "--no-progress"});
+  const auto trained =
+      run_valley({"train", "--data", (dir / "data").string(), "--out", (dir / "run").string(), "--net",
+                  "784-100-10", "--updates", "2", "--no-progress"});
   ASSERT_EQ(trained.exit_status, 0) << trained.err;
   const std::filesystem::path out = dir / "flat";
   {
@@ -360,8 +393,9 @@ TEST(ReproduceStopSignal, StopsItsTrainingAndWritesNoReport) {
   }
   const std::string err = read_text(dir / "stderr");
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
-  EXPECT_NE(err.find("valley: --out " + out.string() + ": interrupted by SIGTERM; the report was not written"),
-            std::string::npos)
+  EXPECT_NE(
+      err.find("valley: --out " + out.string() + ": interrupted by SIGTERM; the report was not written"),
+      std::string::npos)
       << err;
   testing::expect_run_files_whole(run, "after the signal", /*allow_temporaries=*/false);
   EXPECT_EQ(nlohmann::json::parse(read_text(run / "summary.json"))["status"], "interrupted");
@@ -373,15 +407,15 @@ TEST(ReproduceStopSignal, StopsItsTrainingAndWritesNoReport) {
 TEST(EvalStopSignal, WritesNothing) {
   TempDir dir;
   testing::write_synthetic_data_dir(dir / "data", 20000, 40);
-  const auto trained = run_valley({"train", "--data", (dir / "data").string(), "--out",
-                                   (dir / "run").string(), "--net", "784-1000-10", "--updates", "1",
-                                   "--no-progress"});
+  const auto trained =
+      run_valley({"train", "--data", (dir / "data").string(), "--out", (dir / "run").string(), "--net",
+                  "784-1000-10", "--updates", "1", "--no-progress"});
   ASSERT_EQ(trained.exit_status, 0) << trained.err;
   const std::filesystem::path json = dir / "eval.json";
   {
     // A wide net on 20,000 images: seconds of evaluation.
-    Started valley({"eval", "--model", (dir / "run").string(), "--split", "train", "--threads", "1",
-                    "--json", json.string()},
+    Started valley({"eval", "--model", (dir / "run").string(), "--split", "train", "--threads", "1", "--json",
+                    json.string()},
                    dir / "stderr", dir / "stdout");
     // Its first lines come once the model and the data are loaded.
     const auto deadline = Clock::now() + std::chrono::seconds(60);

@@ -79,15 +79,18 @@ TEST(WriteFileAtomically, WritesThroughASymbolicLinkToItsFile) {
 TEST(WriteFileAtomically, RefusesALinkToNothingALinkToAFifoAndALoop) {
   TempDir dir;
   fs::create_symlink("missing", dir / "dangling");
-  EXPECT_NE(error_of([&] { write_file_atomically(dir / "dangling", "x"); }).find("a symbolic link to nothing"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { write_file_atomically(dir / "dangling", "x"); }).find("a symbolic link to nothing"),
+      std::string::npos);
   EXPECT_FALSE(fs::exists(dir / "missing"));
   ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0644), 0);
   fs::create_symlink("fifo", dir / "to-fifo");
-  EXPECT_NE(error_of([&] { write_file_atomically(dir / "to-fifo", "x"); }).find("(a FIFO)"), std::string::npos);
-  fs::create_symlink("loop", dir / "loop");
-  EXPECT_NE(error_of([&] { write_file_atomically(dir / "loop", "x"); }).find("too many levels of symbolic links"),
+  EXPECT_NE(error_of([&] { write_file_atomically(dir / "to-fifo", "x"); }).find("(a FIFO)"),
             std::string::npos);
+  fs::create_symlink("loop", dir / "loop");
+  EXPECT_NE(
+      error_of([&] { write_file_atomically(dir / "loop", "x"); }).find("too many levels of symbolic links"),
+      std::string::npos);
   EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir / "loop")));
 }
 
@@ -95,18 +98,22 @@ TEST(WriteFileAtomically, DoesNotFollowALinkOrOpenAFifoUnderItsTemporaryName) {
   TempDir dir;
   write(dir / "victim", "keep");
   fs::create_symlink("victim", dir / "out.tmp");
-  EXPECT_NE(error_of([&] { write_file_atomically(dir / "out", "x"); }).find("cannot write"), std::string::npos);
+  EXPECT_NE(error_of([&] { write_file_atomically(dir / "out", "x"); }).find("cannot write"),
+            std::string::npos);
   EXPECT_EQ(read(dir / "victim"), "keep");
   fs::remove(dir / "out.tmp");
   ASSERT_EQ(::mkfifo((dir / "out.tmp").c_str(), 0644), 0);  // no reader: opening it to write would block
-  EXPECT_NE(error_of([&] { write_file_atomically(dir / "out", "x"); }).find("cannot write"), std::string::npos);
+  EXPECT_NE(error_of([&] { write_file_atomically(dir / "out", "x"); }).find("cannot write"),
+            std::string::npos);
 }
 
 TEST(ExpectRegularFile, NamesWhatStandsThere) {
   TempDir dir;
-  EXPECT_NE(error_of([&] { expect_regular_file(dir / "none"); }).find("none: file not found"), std::string::npos);
-  EXPECT_NE(error_of([&] { expect_regular_file(dir / "none", "no such file or directory"); })
-                .find("none: no such file or directory"),
+  EXPECT_NE(error_of([&] { expect_regular_file(dir / "none"); }).find("none: file not found"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              expect_regular_file(dir / "none", "no such file or directory");
+            }).find("none: no such file or directory"),
             std::string::npos);
   EXPECT_NE(error_of([&] { expect_regular_file(dir.path()); }).find("is a directory, expected a file"),
             std::string::npos);
@@ -115,8 +122,9 @@ TEST(ExpectRegularFile, NamesWhatStandsThere) {
             std::string::npos);
   EXPECT_NE(error_of([&] { read_text_file(dir / "fifo"); }).find("(a FIFO)"), std::string::npos);
   fs::create_symlink("loop", dir / "loop");
-  EXPECT_NE(error_of([&] { expect_regular_file(dir / "loop"); }).find("loop: too many levels of symbolic links"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { expect_regular_file(dir / "loop"); }).find("loop: too many levels of symbolic links"),
+      std::string::npos);
   write(dir / "file", "text");
   EXPECT_EQ(error_of([&] { expect_regular_file(dir / "file"); }), "");
   EXPECT_EQ(read_text_file(dir / "file"), "text");
@@ -125,19 +133,23 @@ TEST(ExpectRegularFile, NamesWhatStandsThere) {
 TEST(MakeOutputDirectory, GivesTheReason) {
   TempDir dir;
   write(dir / "file", "x");
-  EXPECT_NE(error_of([&] { make_output_directory(dir / "file", "--out"); }).find("exists and is not a directory"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { make_output_directory(dir / "file", "--out"); }).find("exists and is not a directory"),
+      std::string::npos);
   EXPECT_NE(error_of([&] { make_output_directory(dir / "file" / "run", "--out"); }).find("Not a directory"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { make_output_directory("/proc/valley-out", "--out"); }).find("cannot create directory: "),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { make_output_directory("/proc/valley-out", "--out"); }).find("cannot create directory: "),
+      std::string::npos);
   EXPECT_EQ(make_output_directory(dir / "a" / "b" / "c", "--out"), dir / "a");
   EXPECT_TRUE(fs::is_directory(dir / "a" / "b" / "c"));
   EXPECT_EQ(make_output_directory(dir / "a" / "b", "--out"), fs::path());
 }
 
 TEST(ExpectPrintablePath, RefusesControlCharacters) {
-  EXPECT_NE(error_of([] { expect_printable_path("out\nx", "--out"); }).find("--out out\nx: holds a control character"),
+  EXPECT_NE(error_of([] {
+              expect_printable_path("out\nx", "--out");
+            }).find("--out out\nx: holds a control character"),
             std::string::npos);
   EXPECT_EQ(error_of([] { expect_printable_path("out/τ x", "--out"); }), "");
 }
@@ -151,9 +163,7 @@ TEST(CreatedDirectory, IsRemovedWhenAnExceptionEndsItsOwnerAndKeptOtherwise) {
   } catch (const Error&) {
   }
   EXPECT_FALSE(fs::exists(dir / "a"));
-  {
-    const CreatedDirectory created(make_output_directory(dir / "c", "--out"), true);
-  }
+  { const CreatedDirectory created(make_output_directory(dir / "c", "--out"), true); }
   EXPECT_TRUE(fs::is_directory(dir / "c"));
 }
 

@@ -161,7 +161,8 @@ TEST(Idx, ParsesBytesInMemoryLikeAFile) {
     parse_idx_dataset(bytes(images.substr(0, 17)), "in-memory images", bytes(labels), "l");
     ADD_FAILURE() << "accepted a truncated file";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("in-memory images: header declares 12 data bytes"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("in-memory images: header declares 12 data bytes"),
+              std::string::npos)
         << e.what();
   }
 }

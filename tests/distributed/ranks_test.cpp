@@ -89,9 +89,23 @@ class RankInvariance : public ::testing::TestWithParam<RankCase> {
   void SetUp() override { testing::write_synthetic_data_dir(dir_ / "data", 200, 40); }
 
   std::vector<std::string> train_args(const std::string& out, const std::vector<std::string>& flags) {
-    std::vector<std::string> args = {"train", "--data", (dir_ / "data").string(), "--out", (dir_ / out).string(),
-                                     "--net", "784-10", "--updates", "4", "--eval-every", "2",
-                                     "--eval-size", "30", "--threads", "1", "--checkpoint-every", "4",
+    std::vector<std::string> args = {"train",
+                                     "--data",
+                                     (dir_ / "data").string(),
+                                     "--out",
+                                     (dir_ / out).string(),
+                                     "--net",
+                                     "784-10",
+                                     "--updates",
+                                     "4",
+                                     "--eval-every",
+                                     "2",
+                                     "--eval-size",
+                                     "30",
+                                     "--threads",
+                                     "1",
+                                     "--checkpoint-every",
+                                     "4",
                                      "--no-progress"};
     args.insert(args.end(), flags.begin(), flags.end());
     return args;
@@ -133,18 +147,18 @@ INSTANTIATE_TEST_SUITE_P(
         RankCase{"heat_full", {"--method", "heat", "--sampler", "full", "--samples", "25"}},
         RankCase{"heat_projected", {"--method", "heat", "--sampler", "projected", "--samples", "25"}},
         RankCase{"sgld_full", {"--method", "sgld", "--sampler", "full", "--samples", "20"}},
-        RankCase{"sgld_full_3_chains", {"--method", "sgld", "--sampler", "full", "--samples", "20",
-                                        "--sgld-chains", "3"}},
+        RankCase{"sgld_full_3_chains",
+                 {"--method", "sgld", "--sampler", "full", "--samples", "20", "--sgld-chains", "3"}},
         RankCase{"sgld_projected", {"--method", "sgld", "--sampler", "projected", "--samples", "20"}},
         // --covariance diag: the chains' second moments are gathered too
-        RankCase{"sgld_diag_3_chains", {"--method", "sgld", "--covariance", "diag", "--samples", "20",
-                                        "--sgld-chains", "3"}},
+        RankCase{"sgld_diag_3_chains",
+                 {"--method", "sgld", "--covariance", "diag", "--samples", "20", "--sgld-chains", "3"}},
         RankCase{"is_diag", {"--method", "is", "--covariance", "diag", "--samples", "300"}},
         // (its diagnostics file, like covariance.csv, is rank 0's to write)
         RankCase{"entropy_sgd", {"--method", "entropy-sgd", "--L", "2"}},
         RankCase{"sgd", {"--method", "sgd"}},
-        RankCase{"sgd_first_then_is", {"--method", "is", "--sampler", "full", "--samples", "100",
-                                       "--sgd-first", "2"}}),
+        RankCase{"sgd_first_then_is",
+                 {"--method", "is", "--sampler", "full", "--samples", "100", "--sgd-first", "2"}}),
     [](const auto& info) { return info.param.label; });
 
 // The same comparison catches a merge whose order depends on R: the probe
@@ -156,9 +170,9 @@ TEST_F(RankInvariance, CatchesAnOrderDependentMerge) {
   const auto probe = [](int ranks, bool unordered) {
     testing::RunOptions options;
     if (ranks > 0) options.launcher = mpirun(ranks);
-    const auto result = testing::run_program(VALLEY_FOLD_PROBE, unordered ? std::vector<std::string>{"--unordered"}
-                                                                           : std::vector<std::string>{},
-                                             options);
+    const auto result = testing::run_program(
+        VALLEY_FOLD_PROBE, unordered ? std::vector<std::string>{"--unordered"} : std::vector<std::string>{},
+        options);
     EXPECT_EQ(result.exit_status, 0) << ranks << " ranks: " << result.err;
     EXPECT_FALSE(result.out.empty());
     return result.out;
@@ -252,9 +266,17 @@ TEST(ReproduceOverRanks, TwoRanksWriteTheReportOfOne) {
   testing::write_synthetic_data_dir(dir / "data", 200, 40);
   testing::write_json(dir / "experiments" / "tiny.json", testing::tiny_experiment());
   const auto args = [&](const std::string& out) {
-    return std::vector<std::string>{"reproduce", "--experiments", (dir / "experiments").string(), "tiny",
-                                    "--data", (dir / "data").string(), "--out", (dir / out).string(),
-                                    "--seeds", "2", "--no-progress"};
+    return std::vector<std::string>{"reproduce",
+                                    "--experiments",
+                                    (dir / "experiments").string(),
+                                    "tiny",
+                                    "--data",
+                                    (dir / "data").string(),
+                                    "--out",
+                                    (dir / out).string(),
+                                    "--seeds",
+                                    "2",
+                                    "--no-progress"};
   };
   const auto one = run_valley(args("one"));
   ASSERT_EQ(one.exit_status, 0) << one.err;
@@ -278,8 +300,9 @@ TEST(ReproduceOverRanks, TwoRanksWriteTheReportOfOne) {
             without_sixth(testing::read_text(dir / "two/tiny/runs.csv")));
   for (const char* run : {"sgd", "is"})
     for (const char* seed : {"seed-1", "seed-2"})
-      EXPECT_EQ(testing::metrics_without_seconds(testing::read_text(dir / "one/runs" / run / seed / "metrics.csv")),
-                testing::metrics_without_seconds(testing::read_text(dir / "two/runs" / run / seed / "metrics.csv")))
+      EXPECT_EQ(
+          testing::metrics_without_seconds(testing::read_text(dir / "one/runs" / run / seed / "metrics.csv")),
+          testing::metrics_without_seconds(testing::read_text(dir / "two/runs" / run / seed / "metrics.csv")))
           << run << " " << seed;
 }
 

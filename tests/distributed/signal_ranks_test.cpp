@@ -68,10 +68,29 @@ TEST(StopSignalOverRanks, OneRanksSignalStopsBothAfterTheSameUpdate) {
   TempDir dir;
   testing::write_synthetic_data_dir(dir / "data", 200, 40);
   const auto args = [&](const std::string& out) {
-    return std::vector<std::string>{"train", "--data", (dir / "data").string(), "--out", (dir / out).string(),
-                                    "--net", "784-30-10", "--method", "sgld", "--sampler", "full",
-                                    "--samples", "20", "--updates", "300", "--eval-every", "5",
-                                    "--eval-size", "30", "--threads", "1", "--checkpoint-every", "7",
+    return std::vector<std::string>{"train",
+                                    "--data",
+                                    (dir / "data").string(),
+                                    "--out",
+                                    (dir / out).string(),
+                                    "--net",
+                                    "784-30-10",
+                                    "--method",
+                                    "sgld",
+                                    "--sampler",
+                                    "full",
+                                    "--samples",
+                                    "20",
+                                    "--updates",
+                                    "300",
+                                    "--eval-every",
+                                    "5",
+                                    "--eval-size",
+                                    "30",
+                                    "--threads",
+                                    "1",
+                                    "--checkpoint-every",
+                                    "7",
                                     "--no-progress"};
   };
   const fs::path run = dir / "run";
@@ -111,7 +130,8 @@ TEST(StopSignalOverRanks, OneRanksSignalStopsBothAfterTheSameUpdate) {
   ASSERT_EQ(alone.exit_status, 0) << alone.err;
   EXPECT_EQ(testing::metrics_without_seconds(testing::read_text(run / "metrics.csv")),
             testing::metrics_without_seconds(testing::read_text(dir / "alone" / "metrics.csv")));
-  const Vec x = read_checkpoint(run / kCheckpointFile).x, x_alone = read_checkpoint(dir / "alone" / kCheckpointFile).x;
+  const Vec x = read_checkpoint(run / kCheckpointFile).x,
+            x_alone = read_checkpoint(dir / "alone" / kCheckpointFile).x;
   EXPECT_TRUE(x == x_alone) << "final parameters differ";
 }
 

@@ -82,7 +82,8 @@ TEST(Lanczos, TopAndSmallestEigenvaluesMatchTheDenseHessian) {
 TEST(Hutchinson, TraceIsWithinThreeStandardErrorsOfTheDenseTrace) {
   NetProblem p;
   const double exact = p.dense().trace();
-  const TraceEstimate t = hutchinson_trace(p.hessian(), p.spec.n_params(), 200, NoiseKey{3, Stream::test, 5, 0});
+  const TraceEstimate t =
+      hutchinson_trace(p.hessian(), p.spec.n_params(), 200, NoiseKey{3, Stream::test, 5, 0});
   EXPECT_GT(t.standard_error, 0.0);
   EXPECT_LT(t.standard_error, 0.2 * std::abs(exact));
   EXPECT_NEAR(t.trace, exact, 3.0 * t.standard_error);
@@ -113,7 +114,8 @@ TEST(StochasticLanczosQuadrature, FullRunReproducesTheQuadraticFormOfItsStart) {
 TEST(SubsetNet, HessianVectorProductIsIdenticalForOneAndTwoThreads) {
   NetProblem p;
   const std::vector<float> images(p.images.begin(), p.images.end());
-  const Vec x = Eigen::Map<const Eigen::VectorXd>(p.x.data(), static_cast<Eigen::Index>(p.x.size())).cast<float>();
+  const Vec x =
+      Eigen::Map<const Eigen::VectorXd>(p.x.data(), static_cast<Eigen::Index>(p.x.size())).cast<float>();
   const Eigen::VectorXd v = gaussian(p.spec.n_params(), 2);
   Eigen::VectorXd hv1, hv2, hv_ref(p.spec.n_params());
   auto one = make_cpu_backend(1);
@@ -137,7 +139,8 @@ TEST(SubsetNet, PointsOnAPlaneMatchTheFullForwardPass) {
   // gives the pre-activations of x0 + a·u.
   NetProblem p;
   const std::vector<float> images(p.images.begin(), p.images.end());
-  const Vec x = Eigen::Map<const Eigen::VectorXd>(p.x.data(), static_cast<Eigen::Index>(p.x.size())).cast<float>();
+  const Vec x =
+      Eigen::Map<const Eigen::VectorXd>(p.x.data(), static_cast<Eigen::Index>(p.x.size())).cast<float>();
   const Vec u = gaussian(p.spec.n_params(), 3).cast<float>();
   auto backend = make_cpu_backend(2);
   SubsetNet net(p.spec, images.data(), p.labels.data(), p.n, *backend, 7);

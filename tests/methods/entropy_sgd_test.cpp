@@ -58,7 +58,8 @@ class TinyNet final : public Objective {
       for (double v : out) z += std::exp(v - mx);
       total += -(out[label] - mx - std::log(z));
       double dout[kOut], dh[kHidden] = {0, 0, 0, 0};
-      for (int o = 0; o < kOut; ++o) dout[o] = (std::exp(out[o] - mx) / z - (o == label ? 1.0 : 0.0)) / kBatch;
+      for (int o = 0; o < kOut; ++o)
+        dout[o] = (std::exp(out[o] - mx) / z - (o == label ? 1.0 : 0.0)) / kBatch;
       for (int o = 0; o < kOut; ++o) {
         g[static_cast<std::size_t>(kHidden * kIn + kHidden + kOut * kHidden + o)] += dout[o];
         for (int r = 0; r < kHidden; ++r) {
@@ -125,9 +126,8 @@ std::vector<double> reference_updates(std::vector<double> w, const Reference& c,
       }
       std::vector<double>& step = aliased ? inner_mdw : dw;
       for (std::size_t i = 0; i < d; ++i) {
-        const double eta = normal_at(NoiseKey{c.seed, Stream::entropy_sgd, static_cast<uint32_t>(k),
-                                              static_cast<uint32_t>(j)},
-                                     i);
+        const double eta = normal_at(
+            NoiseKey{c.seed, Stream::entropy_sgd, static_cast<uint32_t>(k), static_cast<uint32_t>(j)}, i);
         step[i] += -g * (wc[i] - w[i]) + c.eps / std::sqrt(0.5 * llr) * eta;
         w[i] -= llr * step[i];
         mw[i] = beta1 * mw[i] + (1 - beta1) * w[i];
@@ -222,7 +222,8 @@ TEST(EntropySgd, MomentumBufferRoundTripsThroughState) {
   base.momentum = 0.9;
   base.nesterov = true;
   const EntropySgdSettings settings{2, 0.03, 0.1, 0.01, 0.1, 0.75, 3};
-  EntropySgd whole(settings, base, *backend), first(settings, base, *backend), resumed(settings, base, *backend);
+  EntropySgd whole(settings, base, *backend), first(settings, base, *backend),
+      resumed(settings, base, *backend);
   TinyNet f;
   const auto step = [&f](EntropySgd& method, Vec& x, uint64_t k) {
     f.select_outer(k);

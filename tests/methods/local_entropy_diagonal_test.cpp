@@ -79,8 +79,7 @@ TEST(LocalEntropyDiagonal, ExactIterationReachesTheFixedPointTheAlgebraPredicts)
   for (int k = 1; k <= 200; ++k) {
     const ExactMoments q = exact_moments(a_matrix, m, x, s);
     // the mean contracts towards m by 1/(1 + a_i s_i)
-    for (int i = 0; i < 3; ++i)
-      EXPECT_NEAR(q.mean[i] - m[i], (x[i] - m[i]) / (1.0 + a[i] * s[i]), 1e-12);
+    for (int i = 0; i < 3; ++i) EXPECT_NEAR(q.mean[i] - m[i], (x[i] - m[i]) / (1.0 + a[i] * s[i]), 1e-12);
     x = q.mean;
     s = q.variance.cwiseMax(tau_min).cwiseMin(tau_max);
     if (k == 3) {
@@ -100,8 +99,8 @@ TEST(LocalEntropyDiagonal, ExactIterationReachesTheFixedPointTheAlgebraPredicts)
 TEST(LocalEntropyDiagonal, MethodFollowsTheExactIterationWithinMonteCarloError) {
   Quadratic f = testing::make_quadratic();
   const auto backend = make_cpu_backend(2);
-  LocalEntropyDiagonal method({0.3, 0.05, 1.0},
-                              std::make_unique<DiagonalImportance>(ImportanceSettings{20000, 1.0, 9}, *backend));
+  LocalEntropyDiagonal method(
+      {0.3, 0.05, 1.0}, std::make_unique<DiagonalImportance>(ImportanceSettings{20000, 1.0, 9}, *backend));
   Vec x(3);
   x << 1.0f, 1.0f, -1.0f;
   Eigen::VectorXd ex = x.cast<double>(), es = Eigen::VectorXd::Constant(3, 0.3);
@@ -118,8 +117,8 @@ TEST(LocalEntropyDiagonal, MethodFollowsTheExactIterationWithinMonteCarloError) 
   }
   EXPECT_EQ(method.state().size(), 3u);
   // a fresh method given the state continues with the same variances
-  LocalEntropyDiagonal resumed({0.3, 0.05, 1.0},
-                               std::make_unique<DiagonalImportance>(ImportanceSettings{20000, 1.0, 9}, *backend));
+  LocalEntropyDiagonal resumed(
+      {0.3, 0.05, 1.0}, std::make_unique<DiagonalImportance>(ImportanceSettings{20000, 1.0, 9}, *backend));
   resumed.restore_state(method.state());
   EXPECT_EQ(*resumed.variances(), s);
 }
@@ -130,7 +129,8 @@ TEST(LocalEntropyDiagonal, SgldStateResumesTheChainAndTheVariances) {
   Quadratic f = testing::make_quadratic();
   const auto backend = make_cpu_backend(1);
   const auto make = [&] {
-    return LocalEntropyDiagonal({0.3, 0.05, 1.0}, std::make_unique<Sgld>(SgldSettings{200, 100.0, 3}, *backend));
+    return LocalEntropyDiagonal({0.3, 0.05, 1.0},
+                                std::make_unique<Sgld>(SgldSettings{200, 100.0, 3}, *backend));
   };
   LocalEntropyDiagonal method = make();
   Vec x(3);

@@ -36,8 +36,8 @@ TEST(LocalEntropy, ExactAlgorithm1IsGradientDescentOnLocalEntropyWithStepTau) {
   // differences of the closed-form F_τ, independent of the identity tested.
   Quadratic f = make_quadratic();
   const double tau = 0.4;
-  LocalEntropy method(std::make_unique<ExactQuadraticMean>(f), TauSchedule{TauSchedule::Kind::constant, tau, 0.0},
-                      std::nullopt);
+  LocalEntropy method(std::make_unique<ExactQuadraticMean>(f),
+                      TauSchedule{TauSchedule::Kind::constant, tau, 0.0}, std::nullopt);
   Vec x = start_point();
   for (uint64_t k = 0; k < 5; ++k) {
     const Eigen::VectorXd xk = x.cast<double>();
@@ -58,8 +58,8 @@ TEST(LocalEntropy, ExactAlgorithm1DecreasesLocalEntropyMonotonically) {
   // Theorem 2.
   Quadratic f = make_quadratic();
   const double tau = 0.4;
-  LocalEntropy method(std::make_unique<ExactQuadraticMean>(f), TauSchedule{TauSchedule::Kind::constant, tau, 0.0},
-                      std::nullopt);
+  LocalEntropy method(std::make_unique<ExactQuadraticMean>(f),
+                      TauSchedule{TauSchedule::Kind::constant, tau, 0.0}, std::nullopt);
   Vec x = start_point();
   double previous = f.local_entropy(x.cast<double>(), tau);
   for (uint64_t k = 0; k < 50; ++k) {
@@ -75,8 +75,8 @@ TEST(LocalEntropy, ExactAlgorithm1DecreasesLocalEntropyMonotonically) {
 TEST(LocalEntropy, OuterStepEtaScalesTheMove) {
   Quadratic f = make_quadratic();
   const double tau = 0.4, eta = 0.1;
-  LocalEntropy method(std::make_unique<ExactQuadraticMean>(f), TauSchedule{TauSchedule::Kind::constant, tau, 0.0},
-                      eta);
+  LocalEntropy method(std::make_unique<ExactQuadraticMean>(f),
+                      TauSchedule{TauSchedule::Kind::constant, tau, 0.0}, eta);
   Vec x = start_point();
   const Eigen::VectorXd xk = x.cast<double>();
   method.step(x, f, 0);

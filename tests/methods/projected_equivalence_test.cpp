@@ -83,7 +83,8 @@ std::string differences(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
   std::vector<float> directions(static_cast<size_t>(20 * a.cols()));
   fill_normal(NoiseKey{3, Stream::test, 9, 9}, 0, directions);
   for (int t = 0; t < 20; ++t) {
-    const Eigen::VectorXd v = Eigen::Map<Eigen::VectorXf>(directions.data() + t * a.cols(), a.cols()).cast<double>();
+    const Eigen::VectorXd v =
+        Eigen::Map<Eigen::VectorXf>(directions.data() + t * a.cols(), a.cols()).cast<double>();
     Eigen::VectorXd pa = a * v, pb = b * v;
     const double va = (pa.array() - pa.mean()).square().mean(), vb = (pb.array() - pb.mean()).square().mean();
     if (std::abs(va / vb - 1.0) > 0.2) return "variance along direction " + std::to_string(t) + " differs";
@@ -92,10 +93,14 @@ std::string differences(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
     double d = 0;
     Eigen::Index i = 0, j = 0;
     while (i < pa.size() && j < pb.size()) {
-      if (pa[i] <= pb[j]) ++i; else ++j;
+      if (pa[i] <= pb[j])
+        ++i;
+      else
+        ++j;
       d = std::max(d, std::abs(static_cast<double>(i) / n - static_cast<double>(j) / n));
     }
-    if (d > 2.3 * std::sqrt(2.0 / n)) return "KS statistic along direction " + std::to_string(t) + " is " + std::to_string(d);
+    if (d > 2.3 * std::sqrt(2.0 / n))
+      return "KS statistic along direction " + std::to_string(t) + " is " + std::to_string(d);
   }
   return "";
 }
@@ -112,14 +117,17 @@ TEST_P(ProjectedSampler, ImportanceSamplingHasTheSameLaw) {
       return mean;
     });
   };
-  const auto full = run_with([&](ImportanceSettings s) { return std::make_unique<ImportanceSampling>(s, *p->backend); });
-  const auto projected = run_with([&](ImportanceSettings s) { return std::make_unique<ProjectedImportance>(s, *p->backend); });
+  const auto full =
+      run_with([&](ImportanceSettings s) { return std::make_unique<ImportanceSampling>(s, *p->backend); });
+  const auto projected =
+      run_with([&](ImportanceSettings s) { return std::make_unique<ProjectedImportance>(s, *p->backend); });
   EXPECT_EQ(differences(full, projected), "");
   // Wrong: IS on θ alone, dropping the unseen noise term √(τ/ESS)(I − RᵀR)G.
   const auto wrong = sample([&](uint64_t seed) {
     const auto reduction = p->f.make_reduction();
     ImportanceSampling is({40, 1.0, seed}, *p->backend);
-    Vec theta(reduction->reduced_dim()), mean_theta(reduction->reduced_dim()), seen(p->x.size()), mean(p->x.size());
+    Vec theta(reduction->reduced_dim()), mean_theta(reduction->reduced_dim()), seen(p->x.size()),
+        mean(p->x.size());
     reduction->reduce(p->x, theta);
     is.estimate_mean(theta, kTau, reduction->reduced(), 0, mean_theta);
     reduction->expand(theta, seen);
@@ -185,8 +193,10 @@ TEST_P(ProjectedSampler, HeatHasTheSameLaw) {
       return x;
     });
   };
-  const auto full = run_with([&](HeatSettings s) { return std::make_unique<Heat>(s, schedule, *p->backend); });
-  const auto projected = run_with([&](HeatSettings s) { return std::make_unique<ProjectedHeat>(s, schedule, *p->backend); });
+  const auto full =
+      run_with([&](HeatSettings s) { return std::make_unique<Heat>(s, schedule, *p->backend); });
+  const auto projected =
+      run_with([&](HeatSettings s) { return std::make_unique<ProjectedHeat>(s, schedule, *p->backend); });
   EXPECT_EQ(differences(full, projected), "");
   // Wrong: keeping only the seen part, x_{k+1} = Rᵀ θ^J.
   const auto wrong = sample([&](uint64_t seed) {

@@ -44,8 +44,7 @@ TEST(MakeMethod, RejectsUnknownNamesWithTheValidOnes) {
     make_method(config, *backend);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown method 'adam' (valid: sgd"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("unknown method 'adam' (valid: sgd"), std::string::npos) << e.what();
   }
 }
 

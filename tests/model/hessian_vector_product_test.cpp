@@ -46,7 +46,9 @@ TEST(HessianVectorProduct, MatchesCentralDifferencesOfTheGradientOnEveryLayer) {
                                hv.data(), grad.data());
     // The gradient and loss it returns are backpropagation's.
     std::vector<double> grad_ref(static_cast<size_t>(d));
-    EXPECT_NEAR(f, mlp.loss_and_gradient(p.x.data(), p.images.data(), p.labels.data(), p.batch_size, grad_ref.data()), 1e-12);
+    EXPECT_NEAR(
+        f, mlp.loss_and_gradient(p.x.data(), p.images.data(), p.labels.data(), p.batch_size, grad_ref.data()),
+        1e-12);
     std::vector<double> up(p.x), dn(p.x), g_up(static_cast<size_t>(d)), g_dn(static_cast<size_t>(d));
     for (int64_t i = 0; i < d; ++i) {
       EXPECT_NEAR(grad[static_cast<size_t>(i)], grad_ref[static_cast<size_t>(i)], 1e-12);
@@ -97,7 +99,8 @@ TEST(HessianVectorProduct, FloatAgreesWithDouble) {
   double scale = 0.0;
   for (double h : hv_d) scale = std::max(scale, std::abs(h));
   for (int64_t i = 0; i < d; ++i)
-    ASSERT_NEAR(hv_f[static_cast<size_t>(i)], hv_d[static_cast<size_t>(i)], 1e-4 * scale) << "coordinate " << i;
+    ASSERT_NEAR(hv_f[static_cast<size_t>(i)], hv_d[static_cast<size_t>(i)], 1e-4 * scale)
+        << "coordinate " << i;
 }
 
 }  // namespace

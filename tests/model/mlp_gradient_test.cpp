@@ -28,8 +28,7 @@ void check_coordinates(MlpProblem& p, const std::vector<int64_t>& coords) {
     xi = saved - tol::kGradientStep;
     const double f_dn = mlp.loss(p.x.data(), p.images.data(), p.labels.data(), p.batch_size);
     xi = saved;
-    EXPECT_NEAR(grad[static_cast<size_t>(i)], (f_up - f_dn) / (2 * tol::kGradientStep),
-                tol::kGradientAbs)
+    EXPECT_NEAR(grad[static_cast<size_t>(i)], (f_up - f_dn) / (2 * tol::kGradientStep), tol::kGradientAbs)
         << "coordinate " << i;
   }
 }
@@ -71,10 +70,9 @@ TEST(MlpGradient, FloatAgreesWithDouble) {
   std::vector<float> grad_f(p.x.size());
   const std::vector<float> xf(p.x.begin(), p.x.end());
   const std::vector<float> images_f(p.images.begin(), p.images.end());
-  const double f_d = reference.loss_and_gradient(p.x.data(), p.images.data(), p.labels.data(), 20,
-                                                 grad_d.data());
-  const double f_f =
-      fast.loss_and_gradient(xf.data(), images_f.data(), p.labels.data(), 20, grad_f.data());
+  const double f_d =
+      reference.loss_and_gradient(p.x.data(), p.images.data(), p.labels.data(), 20, grad_d.data());
+  const double f_f = fast.loss_and_gradient(xf.data(), images_f.data(), p.labels.data(), 20, grad_f.data());
   EXPECT_NEAR(f_f, f_d, tol::kFloatVsDouble);
   for (size_t i = 0; i < p.x.size(); ++i)
     ASSERT_NEAR(grad_f[i], grad_d[i], tol::kFloatVsDouble) << "coordinate " << i;

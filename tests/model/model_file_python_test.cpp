@@ -78,19 +78,19 @@ TEST(ModelFilePython, DocumentedSnippetGivesValleysAccuracy) {
   std::filesystem::create_directories(dir / "data");
   write_idx_dataset(learnable_digits(400, 1), dir / "data" / kTrainImages, dir / "data" / kTrainLabels);
   write_idx_dataset(learnable_digits(1000, 2), dir / "data" / kTestImages, dir / "data" / kTestLabels);
-  const auto trained = run_valley({"train", "--data", (dir / "data").string(), "--out",
-                                   (dir / "run").string(), "--net", "784-24-10", "--updates", "60",
-                                   "--lr", "0.1", "--no-progress"});
+  const auto trained =
+      run_valley({"train", "--data", (dir / "data").string(), "--out", (dir / "run").string(), "--net",
+                  "784-24-10", "--updates", "60", "--lr", "0.1", "--no-progress"});
   ASSERT_EQ(trained.exit_status, 0) << trained.err;
-  const auto evaluated = run_valley({"eval", "--model", (dir / "run").string(), "--eval-size",
-                                     "1000", "--json", (dir / "eval.json").string()});
+  const auto evaluated = run_valley({"eval", "--model", (dir / "run").string(), "--eval-size", "1000",
+                                     "--json", (dir / "eval.json").string()});
   ASSERT_EQ(evaluated.exit_status, 0) << evaluated.err;
   const auto valley = nlohmann::json::parse(testing::read_text(dir / "eval.json"));
 
   testing::write_bytes(dir / "read.py", snippet + kHarness);
-  const auto python = run_program(kPython, {(dir / "read.py").string(), (dir / "run" / kModelFile).string(),
-                                            (dir / "data" / kTestImages).string(),
-                                            (dir / "data" / kTestLabels).string()});
+  const auto python =
+      run_program(kPython, {(dir / "read.py").string(), (dir / "run" / kModelFile).string(),
+                            (dir / "data" / kTestImages).string(), (dir / "data" / kTestLabels).string()});
   ASSERT_EQ(python.exit_status, 0) << python.err;
   const auto numpy = nlohmann::json::parse(python.out);
   EXPECT_EQ(numpy["net"], "784-24-10");

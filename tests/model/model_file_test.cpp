@@ -39,15 +39,26 @@ const std::string kTwoThreeTwo =
     R"("layers.1.bias":{"dtype":"F32","shape":[2],"data_offsets":[60,68]}})"
     "     "
     // layers.0.weight = W_1ᵀ = [[1 4] [2 5] [3 6]]
-    "\x00\x00\x80\x3f" "\x00\x00\x80\x40" "\x00\x00\x00\x40" "\x00\x00\xa0\x40"
-    "\x00\x00\x40\x40" "\x00\x00\xc0\x40"
+    "\x00\x00\x80\x3f"
+    "\x00\x00\x80\x40"
+    "\x00\x00\x00\x40"
+    "\x00\x00\xa0\x40"
+    "\x00\x00\x40\x40"
+    "\x00\x00\xc0\x40"
     // layers.0.bias = [7 8 9]
-    "\x00\x00\xe0\x40" "\x00\x00\x00\x41" "\x00\x00\x10\x41"
+    "\x00\x00\xe0\x40"
+    "\x00\x00\x00\x41"
+    "\x00\x00\x10\x41"
     // layers.1.weight = W_2ᵀ = [[10 12 14] [11 13 15]]
-    "\x00\x00\x20\x41" "\x00\x00\x40\x41" "\x00\x00\x60\x41" "\x00\x00\x30\x41"
-    "\x00\x00\x50\x41" "\x00\x00\x70\x41"
+    "\x00\x00\x20\x41"
+    "\x00\x00\x40\x41"
+    "\x00\x00\x60\x41"
+    "\x00\x00\x30\x41"
+    "\x00\x00\x50\x41"
+    "\x00\x00\x70\x41"
     // layers.1.bias = [16 17]
-    "\x00\x00\x80\x41" "\x00\x00\x88\x41"s;
+    "\x00\x00\x80\x41"
+    "\x00\x00\x88\x41"s;
 
 TEST(ModelFile, LayoutIsByteExactForAHandComputedTwoThreeTwoNet) {
   const NetSpec net = NetSpec::parse("2-3-2");
@@ -63,8 +74,8 @@ TEST(ModelFile, WriteThenReadGivesBitIdenticalParametersAndMetadata) {
   Vec x = glorot_uniform(net, 5);
   x[3] = std::numeric_limits<float>::denorm_min();
   x[4] = -0.0f;
-  const std::map<std::string, std::string> meta = {{"method", "sgld"}, {"seed", "5"},
-                                                   {"note", "ünïcode \"quoted\""}};
+  const std::map<std::string, std::string> meta = {
+      {"method", "sgld"}, {"seed", "5"}, {"note", "ünïcode \"quoted\""}};
   write_model_file(dir / "m.safetensors", net, x, meta);
   EXPECT_FALSE(std::filesystem::exists(dir / "m.safetensors.tmp"));
   const ModelFile back = load_model(dir / "m.safetensors");
@@ -159,9 +170,10 @@ TEST(ModelFile, EveryMalformedFileGetsAOneLineErrorNamingTheFileAndTheProblem) {
                    kFourFloats),
        "shape [3,1] needs 12 bytes"},
       {"overflowing shape",
-       with_header(R"({"layers.0.weight":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]},)" +
-                       kBias1 + "}",
-                   kFourFloats),
+       with_header(
+           R"({"layers.0.weight":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]},)" +
+               kBias1 + "}",
+           kFourFloats),
        "needs more than 2^64 bytes"},
       {"overlapping offsets",
        with_header("{" + kTensor1 + R"(,"layers.0.bias":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
@@ -182,8 +194,9 @@ TEST(ModelFile, EveryMalformedFileGetsAOneLineErrorNamingTheFileAndTheProblem) {
       {"missing bias", with_header("{" + kTensor1 + "}", std::string(8, '\0')),
        "tensor layers.0.bias is missing"},
       {"unknown tensor",
-       with_header("{" + kTensor1 + "," + kBias1 + R"(,"extra":{"dtype":"F32","shape":[1],"data_offsets":[16,20]}})",
-                   std::string(20, '\0')),
+       with_header(
+           "{" + kTensor1 + "," + kBias1 + R"(,"extra":{"dtype":"F32","shape":[1],"data_offsets":[16,20]}})",
+           std::string(20, '\0')),
        "unknown tensor \"extra\""},
       {"skipped layer",
        with_header("{" + kTensor1 + "," + kBias1 +
@@ -195,8 +208,9 @@ TEST(ModelFile, EveryMalformedFileGetsAOneLineErrorNamingTheFileAndTheProblem) {
                    kFourFloats),
        "has shape [2], not [out, in]"},
       {"bias shape not the layer's",
-       with_header("{" + kTensor1 + R"(,"layers.0.bias":{"dtype":"F32","shape":[1,2],"data_offsets":[8,16]}})",
-                   kFourFloats),
+       with_header(
+           "{" + kTensor1 + R"(,"layers.0.bias":{"dtype":"F32","shape":[1,2],"data_offsets":[8,16]}})",
+           kFourFloats),
        "tensor layers.0.bias has shape [1, 2], but layers.0.weight has 2 outputs"},
       {"layers that do not chain",
        with_header("{" + kTensor1 + "," + kBias1 +
@@ -236,9 +250,8 @@ TEST(ModelFile, EveryMalformedFileGetsAOneLineErrorNamingTheFileAndTheProblem) {
 TEST(ModelFile, TheWellFormedBaseOfTheMalformedCasesIsAccepted) {
   const std::string w = R"("layers.0.weight":{"dtype":"F32","shape":[2,1],"data_offsets":[0,8]})";
   const std::string b = R"("layers.0.bias":{"dtype":"F32","shape":[2],"data_offsets":[8,16]})";
-  const ModelFile m = decode_model_file(with_header("{\"__metadata__\":{\"net\":\"1-2\"}," + w + "," + b + "}",
-                                                    std::string(16, '\0')),
-                                        "t");
+  const ModelFile m = decode_model_file(
+      with_header("{\"__metadata__\":{\"net\":\"1-2\"}," + w + "," + b + "}", std::string(16, '\0')), "t");
   EXPECT_EQ(m.net.str(), "1-2");
   EXPECT_EQ(m.x.size(), 4);
 }

@@ -57,11 +57,12 @@ TEST(SafetensorsHeader, ADuplicateTensorNameIsRefusedNotLastOneWins) {
 TEST(SafetensorsHeader, ADuplicateKeyAtAnyDepthIsRefused) {
   expect_refused("duplicate metadata key", file_of(tensors_with(R"("net":"1-2","net":"1-2")"), kData),
                  "names \"net\" twice");
-  expect_refused("duplicate field of an entry",
-                 file_of(R"({"layers.0.weight":{"dtype":"F32","dtype":"F32","shape":[2,1],"data_offsets":[0,8]},)" +
-                             kBias + "}",
-                         kData),
-                 "names \"dtype\" twice");
+  expect_refused(
+      "duplicate field of an entry",
+      file_of(R"({"layers.0.weight":{"dtype":"F32","dtype":"F32","shape":[2,1],"data_offsets":[0,8]},)" +
+                  kBias + "}",
+              kData),
+      "names \"dtype\" twice");
   expect_refused("duplicate __metadata__",
                  file_of(R"({"__metadata__":{},"__metadata__":{},)" + kWeight + "," + kBias + "}", kData),
                  "names \"__metadata__\" twice");
@@ -87,9 +88,9 @@ TEST(SafetensorsHeader, SpacePaddingAndNoMetadataAreAccepted) {
   // PyTorch's safetensors writes no __metadata__ and pads with spaces.
   EXPECT_EQ(refusal(file_of(tensors_with("") + "       ", kData)), "");
   EXPECT_EQ(refusal(file_of(tensors_with(""), kData)), "");
-  EXPECT_EQ(refusal(file_of(tensors_with(R"("updates":"0","seed":"18446744073709551615","config":"{}")"),
-                            kData)),
-            "");
+  EXPECT_EQ(
+      refusal(file_of(tensors_with(R"("updates":"0","seed":"18446744073709551615","config":"{}")"), kData)),
+      "");
   // What valley writes reads back.
   const std::string written = encode_safetensors({{"a", {1}, {1.5f}}}, {{"k", "v"}});
   EXPECT_EQ(decode_safetensors(written, "t").metadata.at("k"), "v");

@@ -18,11 +18,11 @@ TEST(Safetensors, EncodesTheReferenceImplementationsTestVector) {
   const std::string expected =
       "\x40\x00\x00\x00\x00\x00\x00\x00"s
       R"({"attn.0":{"dtype":"F32","shape":[1,2,3],"data_offsets":[0,24]}})"
-      "\x00\x00\x00\x00"  // 0.0f
-      "\x00\x00\x80\x3f"  // 1.0f
-      "\x00\x00\x00\x40"  // 2.0f
-      "\x00\x00\x40\x40"  // 3.0f
-      "\x00\x00\x80\x40"  // 4.0f
+      "\x00\x00\x00\x00"    // 0.0f
+      "\x00\x00\x80\x3f"    // 1.0f
+      "\x00\x00\x00\x40"    // 2.0f
+      "\x00\x00\x40\x40"    // 3.0f
+      "\x00\x00\x80\x40"    // 4.0f
       "\x00\x00\xa0\x40"s;  // 5.0f
   const std::string bytes = encode_safetensors({{"attn.0", {1, 2, 3}, {0, 1, 2, 3, 4, 5}}}, {});
   EXPECT_EQ(bytes, expected);
@@ -46,10 +46,9 @@ TEST(Safetensors, PadsTheHeaderWithSpacesToAMultipleOfEight) {
 }
 
 TEST(Safetensors, ReadsTensorsInAnyHeaderOrderAndKeepsDataOrder) {
-  const std::string header =
-      R"({"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},)"
-      R"("a":{"dtype":"F32","shape":[],"data_offsets":[0,4]},)"
-      R"("z":{"dtype":"F32","shape":[0,5],"data_offsets":[8,8]}})";
+  const std::string header = R"({"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},)"
+                             R"("a":{"dtype":"F32","shape":[],"data_offsets":[0,4]},)"
+                             R"("z":{"dtype":"F32","shape":[0,5],"data_offsets":[8,8]}})";
   std::string bytes = "xxxxxxxx" + header + "\x00\x00\x80\x3f\x00\x00\x00\x40"s;
   bytes[0] = static_cast<char>(header.size());
   for (int i = 1; i < 8; ++i) bytes[i] = 0;

@@ -23,7 +23,8 @@ std::vector<float> normals(std::size_t n, uint32_t j) {
 }
 
 TEST(SkinnyGemm, EqualsSgemmOnEveryTileShape) {
-  if (!skinny_gemm_available()) GTEST_SKIP() << "this CPU has no fused multiply-add (OpenBLAS does every product)";
+  if (!skinny_gemm_available())
+    GTEST_SKIP() << "this CPU has no fused multiply-add (OpenBLAS does every product)";
   uint32_t case_id = 0;
   for (bool trans_a : {false, true})
     for (int m : {1, 5, 8, 9, 20, 23})
@@ -31,7 +32,8 @@ TEST(SkinnyGemm, EqualsSgemmOnEveryTileShape) {
         for (int k : {0, 1, 20, 37})
           for (auto [alpha, beta] : {std::pair{1.0f, 0.0f}, {1.0f, 1.0f}, {-0.3f, 0.5f}}) {
             const int lda = (trans_a ? m : k) + 3, ldb = n + 2, ldc = n + 5;
-            const std::vector<float> a = normals(static_cast<std::size_t>((trans_a ? k : m) * lda) + 1, ++case_id);
+            const std::vector<float> a =
+                normals(static_cast<std::size_t>((trans_a ? k : m) * lda) + 1, ++case_id);
             const std::vector<float> b = normals(static_cast<std::size_t>(k * ldb) + 1, ++case_id);
             std::vector<float> c = normals(static_cast<std::size_t>(m * ldc), ++case_id), expected = c;
             if (beta == 0.0f)  // β = 0 must not read C: poison it
@@ -59,7 +61,8 @@ TEST(SkinnyGemm, EqualsSgemmOnEveryTileShape) {
 TEST(SkinnyGemm, ColumnRangesGiveTheSameBitsAsTheWhole) {
   if (!skinny_gemm_available()) GTEST_SKIP() << "this CPU has no fused multiply-add";
   const int m = 20, n = 200, k = 784;
-  const std::vector<float> a = normals(static_cast<std::size_t>(m * k), 1), b = normals(static_cast<std::size_t>(k * n), 2);
+  const std::vector<float> a = normals(static_cast<std::size_t>(m * k), 1),
+                           b = normals(static_cast<std::size_t>(k * n), 2);
   std::vector<float> whole(static_cast<std::size_t>(m * n)), pieces(whole.size());
   skinny_gemm(false, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, whole.data(), n);
   for (auto [c0, c1] : {std::pair{0, 104}, {104, 200}})
@@ -78,8 +81,10 @@ TEST(SkinnyGemm, EveryInstructionSetGivesTheSameBits) {
     int m, n, k;
     float beta;
   };
-  const std::vector<Case> cases = {{false, 20, 200, 784, 0.0f}, {false, 20, 10, 784, 1.0f},
-                                   {true, 23, 65, 20, 0.5f},    {true, 7, 17, 37, 0.0f}};
+  const std::vector<Case> cases = {{false, 20, 200, 784, 0.0f},
+                                   {false, 20, 10, 784, 1.0f},
+                                   {true, 23, 65, 20, 0.5f},
+                                   {true, 7, 17, 37, 0.0f}};
   std::vector<std::vector<float>> first;
   int n_with_kernel = 0;
   for (int64_t target : available_simd_targets()) {
@@ -93,8 +98,10 @@ TEST(SkinnyGemm, EveryInstructionSetGivesTheSameBits) {
     for (std::size_t i = 0; i < cases.size(); ++i) {
       const Case& t = cases[i];
       const int lda = t.trans_a ? t.m : t.k;
-      const std::vector<float> a = normals(static_cast<std::size_t>(t.m * t.k), 100 + 3 * static_cast<uint32_t>(i));
-      const std::vector<float> b = normals(static_cast<std::size_t>(t.k * t.n), 101 + 3 * static_cast<uint32_t>(i));
+      const std::vector<float> a =
+          normals(static_cast<std::size_t>(t.m * t.k), 100 + 3 * static_cast<uint32_t>(i));
+      const std::vector<float> b =
+          normals(static_cast<std::size_t>(t.k * t.n), 101 + 3 * static_cast<uint32_t>(i));
       std::vector<float> c = normals(static_cast<std::size_t>(t.m * t.n), 102 + 3 * static_cast<uint32_t>(i));
       skinny_gemm(t.trans_a, t.m, t.n, t.k, 0.7f, a.data(), lda, b.data(), t.n, t.beta, c.data(), t.n);
       if (first.size() <= i) {

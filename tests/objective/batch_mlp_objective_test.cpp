@@ -26,7 +26,8 @@ struct Fixture {
   }
   Vec draw(int64_t m) const {
     Vec xi(x.size());
-    fill_normal(NoiseKey{3, Stream::test, 1, static_cast<uint32_t>(m)}, 0, {xi.data(), static_cast<size_t>(xi.size())});
+    fill_normal(NoiseKey{3, Stream::test, 1, static_cast<uint32_t>(m)}, 0,
+                {xi.data(), static_cast<size_t>(xi.size())});
     return xi;
   }
 };
@@ -52,10 +53,13 @@ TEST(BatchMlpObjective, PerturbedGradientSumEqualsTheSumOfGradients) {
       constexpr int64_t n_draws = 5;
       p.f.set_centre(p.x, sigma);
       Vec fast(p.x.size());
-      p.f.perturbed_gradient_sum(n_draws, [&](int64_t m, std::span<float> xi) {
-        const Vec d = p.draw(m);
-        std::copy(d.data(), d.data() + d.size(), xi.begin());
-      }, fast);
+      p.f.perturbed_gradient_sum(
+          n_draws,
+          [&](int64_t m, std::span<float> xi) {
+            const Vec d = p.draw(m);
+            std::copy(d.data(), d.data() + d.size(), xi.begin());
+          },
+          fast);
       Vec slow = Vec::Zero(p.x.size()), grad(p.x.size());
       for (int64_t m = 0; m < n_draws; ++m) {
         p.f.gradient(p.x + sigma * p.draw(m), grad);
@@ -79,8 +83,8 @@ TEST(BatchMlpObjective, GradientSplitOverUnitsEqualsThePlainGradientForAnyThread
       const double f = p.f.gradient(p.x, grad);
       Mlp<float> mlp(p.f.spec());
       const Minibatch& b = p.f.batch();
-      const double plain_f = mlp.loss_and_gradient(p.x.data(), b.images.data(), b.labels.data(),
-                                                   b.batch_size, plain.data());
+      const double plain_f =
+          mlp.loss_and_gradient(p.x.data(), b.images.data(), b.labels.data(), b.batch_size, plain.data());
       EXPECT_NEAR(f, plain_f, 1e-6) << net;
       // Entries O(0.1), sums of 20 products: float rounding only.
       EXPECT_LT((grad - plain).cwiseAbs().maxCoeff(), 1e-6) << net << ", " << threads << " threads";

@@ -51,7 +51,8 @@ TEST(PhiloxNormal, EveryBuildDrawsTheSameBits) {
   // the machine that built valley. Offsets and lengths cover partial blocks,
   // partial groups and counters above 2^32 blocks.
   for (uint64_t offset : {uint64_t{0}, uint64_t{3}, (uint64_t{1} << 34) - 130}) {
-    for (std::size_t n : {std::size_t{1}, std::size_t{63}, std::size_t{64}, std::size_t{1000}, std::size_t{159010}}) {
+    for (std::size_t n :
+         {std::size_t{1}, std::size_t{63}, std::size_t{64}, std::size_t{1000}, std::size_t{159010}}) {
       const NoiseKey key{0xFEDCBA9876543210ull, Stream::sgld, 4000000000u, 123456u};
       std::vector<float> fast(n), portable(n);
       fill_normal(key, offset, fast);

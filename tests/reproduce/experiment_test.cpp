@@ -56,33 +56,71 @@ TEST(ReproduceExperiment, RejectsMistakesNamingTheFileAndTheKey) {
       {[](Json& j) { j["settings"] = Json::array(); }, "bad.json: settings: expected an object (got array)"},
       {[](Json& j) { j["runs"][1]["settings"]["tua"] = 1; }, "runs[1].settings: unknown key 'tua'"},
       {[](Json& j) { j["runs"][1]["settings"]["tau"] = "big"; }, "runs[1].settings.tau: expected a number"},
-      {[](Json& j) { j["runs"][1]["settings"]["samples"] = 2.5; }, "runs[1].settings.samples: expected an integer"},
-      {[](Json& j) { j["runs"][0]["settings"]["tau"] = 0.1; }, "runs[0].settings.tau: does not apply to method 'sgd'"},
+      {[](Json& j) { j["runs"][1]["settings"]["samples"] = 2.5; },
+       "runs[1].settings.samples: expected an integer"},
+      {[](Json& j) { j["runs"][0]["settings"]["tau"] = 0.1; },
+       "runs[0].settings.tau: does not apply to method 'sgd'"},
       {[](Json& j) { j["settings"]["eps0"] = 10; }, "settings.eps0: does not apply to method 'sgd'"},
       {[](Json& j) { j["runs"][1]["settings"]["tau"] = -1; }, "runs[1] 'is': --tau must be"},
-      {[](Json& j) { j["runs"][1]["settings"]["method"] = "adam"; }, "runs[1] 'is': --method: unknown method 'adam'"},
-      {[](Json& j) { j["runs"][1]["settings"]["seed"] = 3; }, "runs[1].settings: 'seed' is not set by the experiment file"},
+      {[](Json& j) { j["runs"][1]["settings"]["method"] = "adam"; },
+       "runs[1] 'is': --method: unknown method 'adam'"},
+      {[](Json& j) { j["runs"][1]["settings"]["seed"] = 3; },
+       "runs[1].settings: 'seed' is not set by the experiment file"},
       {[](Json& j) { j["runs"][1]["name"] = "sgd"; }, "runs[1].name: 'sgd' names two runs"},
       {[](Json& j) { j["runs"][1]["name"] = "../up"; }, "runs[1].name: '../up' is not a directory name"},
       {[](Json& j) { j["runs"][1]["color"] = "red;"; }, "runs[1].color"},
       {[](Json& j) { j["runs"] = Json::array(); }, "bad.json: runs: expected a non-empty array"},
-      {[](Json& j) { j["table"]["kind"] = "speed"; }, "table.kind: expected 'accuracy', 'seconds' or 'final'"},
-      {[](Json& j) { j["table"]["at_updates"] = {2, 3}; }, "table.at_updates: run 'sgd' is evaluated every 2 updates up to 6, not at update 3"},
-      {[](Json& j) { j["table"]["at_updates"] = {4, 2}; }, "table.at_updates: must increase"},
-      {[](Json& j) { j["table"]["paper"]["sgd"] = {0.5}; }, "table.paper.sgd: expected an array of 3 numbers"},
-      {[](Json& j) { j["table"]["paper"]["nope"] = {1, 2, 3}; }, "table.paper: unknown run 'nope' (runs: sgd, is)"},
-      {[](Json& j) { j["table"] = {{"kind", "seconds"}, {"baseline", "none"}}; }, "table.baseline: unknown run 'none'"},
+      {[](Json& j) { j["table"]["kind"] = "speed"; },
+       "table.kind: expected 'accuracy', 'seconds' or 'final'"},
+      {[](Json& j) {
+         j["table"]["at_updates"] = {2, 3};
+       },
+       "table.at_updates: run 'sgd' is evaluated every 2 updates up to 6, not at update 3"},
+      {[](Json& j) {
+         j["table"]["at_updates"] = {4, 2};
+       },
+       "table.at_updates: must increase"},
+      {[](Json& j) { j["table"]["paper"]["sgd"] = {0.5}; },
+       "table.paper.sgd: expected an array of 3 numbers"},
+      {[](Json& j) {
+         j["table"]["paper"]["nope"] = {1, 2, 3};
+       },
+       "table.paper: unknown run 'nope' (runs: sgd, is)"},
+      {[](Json& j) {
+         j["table"] = {{"kind", "seconds"}, {"baseline", "none"}};
+       },
+       "table.baseline: unknown run 'none'"},
       {[](Json& j) { j.erase("table"); }, "bad.json: missing key 'table'"},
-      {[](Json& j) { j["figure"]["panels"][0]["runs"] = {"sgd", "nope"}; }, "figure.panels[0].runs: unknown run 'nope'"},
-      {[](Json& j) { j["figure"]["layout"] = {1, 0}; }, "figure.layout: expected [rows, cols]"},
-      {[](Json& j) { j["figure"]["panels"].push_back(j["figure"]["panels"][0]); j["figure"]["layout"] = {1, 1}; },
+      {[](Json& j) {
+         j["figure"]["panels"][0]["runs"] = {"sgd", "nope"};
+       },
+       "figure.panels[0].runs: unknown run 'nope'"},
+      {[](Json& j) {
+         j["figure"]["layout"] = {1, 0};
+       },
+       "figure.layout: expected [rows, cols]"},
+      {[](Json& j) {
+         j["figure"]["panels"].push_back(j["figure"]["panels"][0]);
+         j["figure"]["layout"] = {1, 1};
+       },
        "figure.layout: 1 × 1 has room for fewer than the 2 panels"},
       {[](Json& j) { j["figure"]["metric"] = "speed"; }, "figure.metric: 'speed' is not one of"},
-      {[](Json& j) { j["figure"]["panels"][0]["metric"] = "speed"; }, "figure.panels[0].metric: 'speed' is not one of"},
-      {[](Json& j) { j["figure"]["x"] = "seconds"; }, "figure.x: expected 'updates' or 'evaluations' (got 'seconds')"},
-      {[](Json& j) { j["table"] = {{"kind", "final"}, {"equal_time", 1}}; }, "table.equal_time: expected true or false"},
-      {[](Json& j) { j["table"] = {{"kind", "accuracy"}, {"equal_time", true}}; }, "table: unknown key 'equal_time'"},
-      {[](Json& j) { j["flatness"] = {{"seeds", 0}}; }, "flatness.seeds: expected a number of seeds ≥ 1"},
+      {[](Json& j) { j["figure"]["panels"][0]["metric"] = "speed"; },
+       "figure.panels[0].metric: 'speed' is not one of"},
+      {[](Json& j) { j["figure"]["x"] = "seconds"; },
+       "figure.x: expected 'updates' or 'evaluations' (got 'seconds')"},
+      {[](Json& j) {
+         j["table"] = {{"kind", "final"}, {"equal_time", 1}};
+       },
+       "table.equal_time: expected true or false"},
+      {[](Json& j) {
+         j["table"] = {{"kind", "accuracy"}, {"equal_time", true}};
+       },
+       "table: unknown key 'equal_time'"},
+      {[](Json& j) {
+         j["flatness"] = {{"seeds", 0}};
+       },
+       "flatness.seeds: expected a number of seeds ≥ 1"},
   };
   for (const auto& [mutate, needle] : cases) {
     Json doc = testing::tiny_experiment();
@@ -116,14 +154,16 @@ TEST(ReproduceExperiment, FindsExperimentsByNameOrPathAndListsTheValidNames) {
   testing::write_json(dir / "a.json", testing::tiny_experiment());
   testing::write_json(dir / "b.json", testing::tiny_experiment());
   testing::write_bytes(dir / "notes.txt", "not an experiment");
-  EXPECT_EQ(experiment_files(dir.path()), (std::vector<std::filesystem::path>{dir / "a.json", dir / "b.json"}));
+  EXPECT_EQ(experiment_files(dir.path()),
+            (std::vector<std::filesystem::path>{dir / "a.json", dir / "b.json"}));
   EXPECT_EQ(find_experiment(dir.path(), "b"), dir / "b.json");
   EXPECT_EQ(find_experiment("/nowhere", (dir / "a.json").string()), dir / "a.json");
   try {
     find_experiment(dir.path(), "c");
     ADD_FAILURE() << "found an experiment that does not exist";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown experiment 'c' (valid: a, b,"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("unknown experiment 'c' (valid: a, b,"), std::string::npos)
+        << e.what();
   }
 }
 
@@ -167,7 +207,7 @@ TEST(ReproduceExperiment, ShippedExperimentsHaveThePapersSettingsAndAgreeOnShare
   EXPECT_EQ(t1.run("heat").config.method.heat_draws(), 30);
   EXPECT_EQ(t1.table.at_updates, (std::vector<int64_t>{100, 200, 300, 400, 500}));
   const std::map<std::string, std::vector<double>> paper(t1.table.paper_accuracy.begin(),
-                                                          t1.table.paper_accuracy.end());
+                                                         t1.table.paper_accuracy.end());
   EXPECT_EQ(paper.at("sgd"), (std::vector<double>{0.75, 0.80, 0.85, 0.87, 0.87}));
   EXPECT_EQ(paper.at("is"), (std::vector<double>{0.27, 0.45, 0.54, 0.57, 0.65}));
   EXPECT_EQ(paper.at("sgld"), (std::vector<double>{0.72, 0.81, 0.84, 0.86, 0.88}));
@@ -201,7 +241,8 @@ TEST(ReproduceExperiment, ShippedExperimentsHaveThePapersSettingsAndAgreeOnShare
     swept.insert({run.config.method.name, run.config.method.regularization.tau});
   }
   for (const char* method : {"sgld", "is"})
-    for (double tau : {0.001, 0.01, 0.1, 1.0}) EXPECT_TRUE(swept.count({method, tau})) << method << " τ = " << tau;
+    for (double tau : {0.001, 0.01, 0.1, 1.0})
+      EXPECT_TRUE(swept.count({method, tau})) << method << " τ = " << tau;
   EXPECT_EQ(f7.figure->rows * f7.figure->cols, 6);
 
   const Experiment& f8 = shipped.at("fig8");

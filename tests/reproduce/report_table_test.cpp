@@ -49,8 +49,10 @@ TEST(ReportTable, EqualWallTimeReadsEveryRunWithinTheFastestRunsTime) {
       {"big", {seed_rows(1, 2, 4, 5.0, 1.0), seed_rows(2, 2, 4, 5.0, 1.0)}}};
   const std::string md = markdown_table(e, results, 2);
   // budget 6 s on 784-10: fast at its end (update 6), slow at update 2 (6 s, 4 ∇f)
-  EXPECT_NE(md.find("| Fast | 6 | 6 ± 0 | 6 ± 0 | 0.3000 ± 0.0000 | 0.2500 ± 0.0000 |"), std::string::npos) << md;
-  EXPECT_NE(md.find("| Slow | 6 | 2 ± 0 | 4 ± 0 | 0.2000 ± 0.0000 | 0.3333 ± 0.0000 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| Fast | 6 | 6 ± 0 | 6 ± 0 | 0.3000 ± 0.0000 | 0.2500 ± 0.0000 |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| Slow | 6 | 2 ± 0 | 4 ± 0 | 0.2000 ± 0.0000 | 0.3333 ± 0.0000 |"), std::string::npos)
+      << md;
   // the other net's budget is its own run's whole time
   EXPECT_NE(md.find("| Big | 30 | 6 ± 0 | 6 ± 0 | 0.3000 ± 0.0000 |"), std::string::npos) << md;
   // and the first table still reads each run at its end

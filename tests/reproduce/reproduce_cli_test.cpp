@@ -40,7 +40,8 @@ class ReproduceCli : public ::testing::Test {
 TEST_F(ReproduceCli, ListsEachExperimentWithItsRunsAndTime) {
   const auto result = run_valley(args({"list", "--seeds", "5"}));
   ASSERT_EQ(result.exit_status, 0) << result.err;
-  EXPECT_NE(result.out.find("tiny     2 runs × 5 seeds, 60 updates, about "), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("tiny     2 runs × 5 seeds, 60 updates, about "), std::string::npos)
+      << result.out;
   EXPECT_NE(result.out.find("A tiny experiment: SGD and IS on 784-10."), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("is on 784-10, batch 10, J = 8"), std::string::npos) << result.out;
 }

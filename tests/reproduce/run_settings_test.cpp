@@ -19,11 +19,12 @@ TEST(ReproduceRunSettings, KeysAreTheFlagsOfValleyTrain) {
   ASSERT_EQ(help.exit_status, 0) << help.err;
   std::set<std::string> flags;
   const std::regex flag("--([A-Za-z][A-Za-z0-9-]*)");
-  for (auto it = std::sregex_iterator(help.out.begin(), help.out.end(), flag); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(help.out.begin(), help.out.end(), flag); it != std::sregex_iterator();
+       ++it)
     flags.insert((*it)[1]);
-  const std::set<std::string> set_by_reproduce = {"help",      "data",    "test-data",   "out",
-                                                  "overwrite", "seed",    "threads",     "no-progress",
-                                                  "resume",    "checkpoint-every", "device",
+  const std::set<std::string> set_by_reproduce = {"help", "data", "test-data", "out", "overwrite", "seed",
+                                                  "threads", "no-progress", "resume", "checkpoint-every",
+                                                  "device",
                                                   // experiments start from Glorot-uniform
                                                   // parameters (docs/MODEL_FILES.md)
                                                   "init-from"};
@@ -39,8 +40,13 @@ TEST(ReproduceRunSettings, KeysAreTheFlagsOfValleyTrain) {
 
 TEST(ReproduceRunSettings, SetsTheConfigAndRejectsKeysTheMethodIgnores) {
   TrainConfig config;
-  apply_run_settings({{"method", "sgld"}, {"tau", 0.5}, {"sgld-noise", "stddev"}, {"samples", 7},
-                      {"eval-every", 5}, {"tau-schedule", "scoping"}, {"tau0", 1.5}},
+  apply_run_settings({{"method", "sgld"},
+                      {"tau", 0.5},
+                      {"sgld-noise", "stddev"},
+                      {"samples", 7},
+                      {"eval-every", 5},
+                      {"tau-schedule", "scoping"},
+                      {"tau0", 1.5}},
                      "x.json: runs[0].settings", config);
   EXPECT_EQ(config.method.name, "sgld");
   EXPECT_EQ(config.method.regularization.tau, 0.5);

@@ -117,7 +117,8 @@ TEST_F(ReproduceRunner, TrainsEveryRunAndSeedAndWritesTheReport) {
   }
   const std::string script = testing::read_text(files.dir / "figure.gp");
   EXPECT_NE(script.find("'curves/sgd.csv' using 1:($2-$3):($2+$3) with filledcurves lc rgb 'red'"),
-            std::string::npos) << script;
+            std::string::npos)
+      << script;
   EXPECT_NE(script.find("title 'IS'"), std::string::npos) << script;
   if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) GTEST_SKIP() << "gnuplot not installed";
   ASSERT_EQ(files.figure, files.dir / "figure.png");
@@ -151,7 +152,8 @@ TEST_F(ReproduceRunner, TrainingsAtOnceGiveTheSameResults) {
         return testing::metrics_without_seconds(
             testing::read_text(seed_run_dir(out, one[i].run, one[i].seed) / "metrics.csv"));
       };
-      EXPECT_EQ(metrics(dir_ / (std::string(device) + "-three")), metrics(dir_ / (std::string(device) + "-one")))
+      EXPECT_EQ(metrics(dir_ / (std::string(device) + "-three")),
+                metrics(dir_ / (std::string(device) + "-one")))
           << device << " " << one[i].run << " seed " << one[i].seed;
     }
   }
@@ -196,7 +198,8 @@ TEST_F(ReproduceRunner, ResumesKeepingFinishedRunsAndRedoingChangedOnes) {
 // default is not kept for --sgld-noise stddev (sgld-stddev.json's runs).
 TEST_F(ReproduceRunner, SgldNoiseIsPartOfARunsSettings) {
   nlohmann::json doc = testing::tiny_experiment();
-  doc["runs"] = {{{"name", "sgld"}, {"label", "SGLD"},
+  doc["runs"] = {{{"name", "sgld"},
+                  {"label", "SGLD"},
                   {"settings", {{"method", "sgld"}, {"tau", 0.01}, {"samples", 4}}}}};
   doc["table"].erase("paper");
   doc["figure"]["panels"][0]["runs"] = {"sgld"};
@@ -205,8 +208,8 @@ TEST_F(ReproduceRunner, SgldNoiseIsPartOfARunsSettings) {
   for (const TrainingRecord& r : run(write_and_read(doc))) EXPECT_EQ(r.before, RunState::finished);
   doc["runs"][0]["settings"]["sgld-noise"] = "stddev";
   for (const TrainingRecord& r : run(write_and_read(doc))) EXPECT_EQ(r.before, RunState::changed);
-  const auto config = nlohmann::json::parse(
-      testing::read_text(seed_run_dir(options_.out_dir, "sgld", 1) / "config.json"));
+  const auto config =
+      nlohmann::json::parse(testing::read_text(seed_run_dir(options_.out_dir, "sgld", 1) / "config.json"));
   EXPECT_EQ(config["sgld_noise"], "stddev");
   for (const TrainingRecord& r : run(write_and_read(doc))) EXPECT_EQ(r.before, RunState::finished);
 }
@@ -236,8 +239,8 @@ TEST_F(ReproduceRunner, SecondsTableSetsThePaperBesideOursWithRatios) {
   const std::string md = testing::read_text(files.markdown);
   EXPECT_TRUE(has_line(md, "| run | paper s/update | paper ÷ SGD | valley s/update | valley ÷ SGD |")) << md;
   const auto seconds = [&](const char* run) {
-    const auto summary = nlohmann::json::parse(
-        testing::read_text(seed_run_dir(options_.out_dir, run, 1) / "summary.json"));
+    const auto summary =
+        nlohmann::json::parse(testing::read_text(seed_run_dir(options_.out_dir, run, 1) / "summary.json"));
     return summary.at("seconds_per_update").get<double>();
   };
   EXPECT_TRUE(has_line(md, fmt::format("| SGD | 0.0032 | 1 | {:.4g} | 1 |", seconds("sgd")))) << md;

@@ -26,7 +26,9 @@ TEST(ReproduceSpread, MeanAndSampleStandardDeviation) {
 TEST(ReproduceSpread, CurveAveragesTheSeedsThatReachedEachUpdate) {
   RunResults r{"x", {}};
   SeedResult a, b;
-  a.rows = {{.update = 0, .test_accuracy = 0.1}, {.update = 10, .test_accuracy = 0.5}, {.update = 20, .test_accuracy = 0.7}};
+  a.rows = {{.update = 0, .test_accuracy = 0.1},
+            {.update = 10, .test_accuracy = 0.5},
+            {.update = 20, .test_accuracy = 0.7}};
   b.rows = {{.update = 0, .test_accuracy = 0.3}, {.update = 10, .test_accuracy = 0.7}};
   r.seeds = {a, b};
   const std::vector<CurvePoint> curve = mean_curve(r, "test_accuracy");

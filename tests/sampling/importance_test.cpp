@@ -87,7 +87,8 @@ TEST(ImportanceSampling, EqualsAPlainReferenceImplementation) {
   double denominator = 0;
   for (uint32_t j = 0; j < 301; ++j) {
     Eigen::VectorXd xj = x;
-    for (int i = 0; i < 3; ++i) xj[i] += std::sqrt(tau) * normal_at(NoiseKey{5, Stream::importance, 0, j}, static_cast<uint64_t>(i));
+    for (int i = 0; i < 3; ++i)
+      xj[i] += std::sqrt(tau) * normal_at(NoiseKey{5, Stream::importance, 0, j}, static_cast<uint64_t>(i));
     const double w = std::exp(-f.exact_loss(xj));
     numerator += w * xj;
     denominator += w;

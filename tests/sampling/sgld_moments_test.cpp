@@ -54,10 +54,10 @@ Expected expected_estimates(double precision, double delta, double x, int64_t n_
     const double eps = sgld_temperature(eps_0, j), h = 0.5 * eps * precision;
     const double d = (1 - h) * c + h * delta * m;  // E[W_{j−1} u_j]
     q = (1 - h) * (1 - h) * q + 2 * (1 - h) * h * delta * e + h * h * delta * delta + eps;  // E[u_j²]
-    e = (1 - h) * e + h * delta;  // E[u_j]
-    n += 2 * eps * d + eps * eps * q;  // E[W_j²]
-    c = d + eps * q;                    // E[W_j u_j]
-    m += eps * e;                       // E[W_j]
+    e = (1 - h) * e + h * delta;                                                            // E[u_j]
+    n += 2 * eps * d + eps * eps * q;                                                       // E[W_j²]
+    c = d + eps * q;                                                                        // E[W_j u_j]
+    m += eps * e;                                                                           // E[W_j]
     s += eps * q;
     total += eps;
   }
@@ -129,7 +129,8 @@ TEST(SgldMoments, AfterWarmUpTheChainGivesTheMomentsOfQWithinMonteCarloError) {
     const double mean_average = means.row(i).mean();
     const double spread = (means.row(i).array() - mean_average).square().sum() / (n - 1);  // Var(μ̂)
     const double variance_average = variances.row(i).mean();
-    const double variance_sd = std::sqrt((variances.row(i).array() - variance_average).square().sum() / (n - 1));
+    const double variance_sd =
+        std::sqrt((variances.row(i).array() - variance_average).square().sum() / (n - 1));
     EXPECT_NEAR(mean_average, mu, tol::kStandardErrors * std::sqrt(spread / n)) << "mean, coordinate " << i;
     // standard errors of the average v̂ and of the spread (≈ spread·√(2/n))
     const double se = variance_sd / std::sqrt(n) + spread * std::sqrt(2.0 / n);

@@ -30,8 +30,9 @@ TEST(Sgld, OneStepFollowsAlgorithm3) {
   Vec mean(3);
   sgld.estimate_mean(x, 0.3, f, 2, mean);
   const double eps = 1.0 / 11.0;
-  const Eigen::VectorXd grad = Eigen::MatrixXd(Eigen::Matrix3d{{2.0, 0.3, 0.1}, {0.3, 1.0, -0.2}, {0.1, -0.2, 1.5}}) *
-                               (x.cast<double>() - Eigen::Vector3d(0.5, -1.0, 0.25));
+  const Eigen::VectorXd grad =
+      Eigen::MatrixXd(Eigen::Matrix3d{{2.0, 0.3, 0.1}, {0.3, 1.0, -0.2}, {0.1, -0.2, 1.5}}) *
+      (x.cast<double>() - Eigen::Vector3d(0.5, -1.0, 0.25));
   for (int i = 0; i < 3; ++i) {
     const double z = normal_at(NoiseKey{4, Stream::sgld, 2, 1}, static_cast<uint64_t>(i));
     EXPECT_NEAR(mean[i], x[i] - 0.5 * eps * grad[i] + std::sqrt(eps) * z, 1e-6) << i;

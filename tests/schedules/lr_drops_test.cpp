@@ -42,7 +42,7 @@ TEST(LrDrops, TheTrainerConvertsEpochsPerMethod) {
     return m.base.lr_drops;
   };
   EXPECT_EQ(drops("sgd", "same"), (std::vector<int64_t>{11, 22}));
-  EXPECT_EQ(drops("sam", "same"), (std::vector<int64_t>{11, 22}));  // two gradients, one minibatch
+  EXPECT_EQ(drops("sam", "same"), (std::vector<int64_t>{11, 22}));         // two gradients, one minibatch
   EXPECT_EQ(drops("entropy-sgd", "fresh"), (std::vector<int64_t>{4, 8}));  // L = 3 minibatches
   EXPECT_EQ(drops("entropy-sgd", "same"), (std::vector<int64_t>{11, 22}));
   EXPECT_THROW(method_for_data(config_with_epochs("sgd", "auto"), 201), Error);

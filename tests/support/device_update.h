@@ -27,8 +27,9 @@ inline bool same_bits(const Vec& a, const Vec& b) {
 
 // Every method, sampler and option that runs on a device, with J samples (IS, SGLD)
 // and heat's J iterations of M draws.
-inline std::vector<std::pair<std::string, MethodConfig>> methods_on_the_device(int64_t samples, int64_t rm_iters,
-                                                                             int64_t rm_draws) {
+inline std::vector<std::pair<std::string, MethodConfig>> methods_on_the_device(int64_t samples,
+                                                                               int64_t rm_iters,
+                                                                               int64_t rm_draws) {
   std::vector<std::pair<std::string, MethodConfig>> out;
   const auto add = [&](const std::string& what, const std::string& name) -> MethodConfig& {
     MethodConfig config;

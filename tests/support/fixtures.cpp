@@ -24,8 +24,8 @@ Dataset synthetic_dataset(int64_t n, int rows, int cols) {
   return data;
 }
 
-void write_synthetic_data_dir(const std::filesystem::path& dir, int64_t n_train, int64_t n_test,
-                              int rows, int cols) {
+void write_synthetic_data_dir(const std::filesystem::path& dir, int64_t n_train, int64_t n_test, int rows,
+                              int cols) {
   std::filesystem::create_directories(dir);
   write_idx_dataset(synthetic_dataset(n_train, rows, cols), dir / kTrainImages, dir / kTrainLabels);
   write_idx_dataset(synthetic_dataset(n_test, rows, cols), dir / kTestImages, dir / kTestLabels);

@@ -32,11 +32,9 @@ constexpr uid_t kNobody = 65534;
     if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(126);
   }
   if (options.unprivileged && ::geteuid() == 0) {
-    if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0)
-      ::_exit(126);
+    if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) ::_exit(126);
   }
-  std::vector<std::string> copies =
-      options.launcher.empty() ? launcher_from_environment() : options.launcher;
+  std::vector<std::string> copies = options.launcher.empty() ? launcher_from_environment() : options.launcher;
   copies.push_back(binary);
   copies.insert(copies.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -46,9 +44,7 @@ constexpr uid_t kNobody = 65534;
   ::_exit(127);
 }
 
-int decode_status(int status) {
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+int decode_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
 
 }  // namespace
 
@@ -67,8 +63,8 @@ CommandResult run_valley(const std::vector<std::string>& args, const RunOptions&
 
 CommandResult run_program(const std::string& program, const std::vector<std::string>& args,
                           const RunOptions& options) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("valley-cmd-" + std::to_string(::getpid()));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("valley-cmd-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto out_path = dir / "stdout";
   const auto err_path = dir / "stderr";

@@ -25,9 +25,7 @@ class Shifted final : public Objective {
 
  protected:
   double compute_loss(ConstVecRef x) override { return base_.loss(x) + shift_; }
-  double compute_gradient(ConstVecRef x, VecRef grad) override {
-    return base_.gradient(x, grad) + shift_;
-  }
+  double compute_gradient(ConstVecRef x, VecRef grad) override { return base_.gradient(x, grad) + shift_; }
 
  private:
   Objective& base_;

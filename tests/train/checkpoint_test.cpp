@@ -39,8 +39,8 @@ uint64_t bits(double v) { return std::bit_cast<uint64_t>(v); }
 
 // Rewrites the checksum after a deliberate edit, as a forger would.
 void fix_checksum(std::string& bytes) {
-  const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()),
-                          static_cast<uInt>(bytes.size() - 4));
+  const uLong crc =
+      crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size() - 4));
   for (int i = 0; i < 4; ++i) bytes[bytes.size() - 4 + i] = static_cast<char>(crc >> (8 * i));
 }
 
@@ -69,10 +69,14 @@ TEST(Checkpoint, RoundTripIsBitExact) {
   for (std::size_t i = 0; i < c.rows.size(); ++i) {
     const MetricsRow &a = back.rows[i], &b = c.rows[i];
     EXPECT_EQ(a.update, b.update);
-    for (auto [x, y] : {std::pair{a.seconds, b.seconds}, {a.train_loss, b.train_loss},
-                        {a.test_accuracy, b.test_accuracy}, {a.test_loss, b.test_loss},
-                        {a.tau, b.tau}, {a.loss_evals, b.loss_evals},
-                        {a.gradient_evals, b.gradient_evals}, {a.ess, b.ess}})
+    for (auto [x, y] : {std::pair{a.seconds, b.seconds},
+                        {a.train_loss, b.train_loss},
+                        {a.test_accuracy, b.test_accuracy},
+                        {a.test_loss, b.test_loss},
+                        {a.tau, b.tau},
+                        {a.loss_evals, b.loss_evals},
+                        {a.gradient_evals, b.gradient_evals},
+                        {a.ess, b.ess}})
       EXPECT_EQ(bits(x), bits(y)) << "row " << i;  // NaN included
   }
   EXPECT_EQ(back.since_last_row.n_updates, 2);

@@ -85,8 +85,7 @@ TEST_F(ModelEvaluationTest, RejectsBadSettingsAndAModelThatDoesNotFitTheData) {
   write_model_file(dir_ / "wide.safetensors", wide, glorot_uniform(wide, 1), {});
   bad = settings_;
   bad.model = (dir_ / "wide.safetensors").string();
-  EXPECT_NE(error_of(bad).find("the net 100-10 takes 100 inputs, but the images of"),
-            std::string::npos)
+  EXPECT_NE(error_of(bad).find("the net 100-10 takes 100 inputs, but the images of"), std::string::npos)
       << error_of(bad);
 }
 

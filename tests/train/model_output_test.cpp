@@ -98,8 +98,7 @@ TEST_F(ModelOutput, InitFromStartsAtTheFilesParameters) {
   EXPECT_EQ(next.rows[0].test_accuracy, source.rows.back().test_accuracy);
   const auto stored = nlohmann::json::parse(testing::read_text(dir_ / "next" / "config.json"));
   EXPECT_EQ(stored["init_from"], config.init_from->string());
-  EXPECT_EQ(stored["init_from_identity"]["bytes"],
-            std::filesystem::file_size(*config.init_from));
+  EXPECT_EQ(stored["init_from_identity"]["bytes"], std::filesystem::file_size(*config.init_from));
   // The settings read back (as --resume and valley reproduce read them).
   EXPECT_EQ(train_config_from_json(stored, "config.json").init_from, config.init_from);
 }

@@ -39,13 +39,15 @@ TEST(DescribeNonFiniteUpdate, NamesTheLossTheGradientOrTheSteps) {
   Vec end = Vec::Zero(3);
   end[2] = std::numeric_limits<float>::infinity();
   testing::Constant infinite_loss(3, std::numeric_limits<double>::infinity());
-  EXPECT_NE(describe_non_finite_update(infinite_loss, start, end, "x").find("non-finite loss: f(x) at "
-                                                                            "the start of the update is inf"),
+  EXPECT_NE(describe_non_finite_update(infinite_loss, start, end, "x")
+                .find("non-finite loss: f(x) at "
+                      "the start of the update is inf"),
             std::string::npos);
   NanGradient nan_gradient;
-  EXPECT_NE(describe_non_finite_update(nan_gradient, start, end, "x")
-                .find("non-finite gradient: ∇f(x) at the start of the update has 1 non-finite coordinates of 3"),
-            std::string::npos);
+  EXPECT_NE(
+      describe_non_finite_update(nan_gradient, start, end, "x")
+          .find("non-finite gradient: ∇f(x) at the start of the update has 1 non-finite coordinates of 3"),
+      std::string::npos);
   testing::Constant fine(3, 2.0);
   const std::string steps = describe_non_finite_update(fine, start, end, "a smaller --lr");
   EXPECT_NE(steps.find("non-finite parameters: 1 of 3"), std::string::npos) << steps;

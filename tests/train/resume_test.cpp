@@ -120,27 +120,26 @@ TEST_P(Resume, StateTakenBetweenCheckpointsIsComplete) {
             metrics_without_seconds(dir_ / "whole" / "metrics.csv"));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryMethod, Resume,
-    ::testing::Values(MethodCase{"sgd", "sgd"}, MethodCase{"sgld", "sgld"},
-                      MethodCase{"sgld_full", "sgld", "full"}, MethodCase{"is", "is"},
-                      MethodCase{"is_full", "is", "full"}, MethodCase{"heat", "heat"},
-                      MethodCase{"heat_full", "heat", "full"},
-                      MethodCase{"sgd_first_then_sgld", "sgld", "auto", 4},
-                      MethodCase{"sgd_nesterov_decay_drops", "sgd", "auto", 0,
-                                 [](MethodConfig& m) {
-                                   m.base.momentum = 0.9;
-                                   m.base.nesterov = true;
-                                   m.base.weight_decay = 1e-3;
-                                   m.base.lr_drops = {5};
-                                 }},
-                      MethodCase{"sam_momentum", "sam", "auto", 0,
-                                 [](MethodConfig& m) { m.base.momentum = 0.5; }},
-                      MethodCase{"entropy_sgd", "entropy-sgd", "auto", 0,
-                                 [](MethodConfig& m) { m.entropy_sgd.n_langevin = 3; }},
-                      MethodCase{"is_diagonal", "is", "auto", 0,
-                                 [](MethodConfig& m) { m.covariance.kind = "diag"; }}),
-    [](const ::testing::TestParamInfo<MethodCase>& info) { return info.param.label; });
+INSTANTIATE_TEST_SUITE_P(EveryMethod, Resume,
+                         ::testing::Values(MethodCase{"sgd", "sgd"}, MethodCase{"sgld", "sgld"},
+                                           MethodCase{"sgld_full", "sgld", "full"}, MethodCase{"is", "is"},
+                                           MethodCase{"is_full", "is", "full"}, MethodCase{"heat", "heat"},
+                                           MethodCase{"heat_full", "heat", "full"},
+                                           MethodCase{"sgd_first_then_sgld", "sgld", "auto", 4},
+                                           MethodCase{"sgd_nesterov_decay_drops", "sgd", "auto", 0,
+                                                      [](MethodConfig& m) {
+                                                        m.base.momentum = 0.9;
+                                                        m.base.nesterov = true;
+                                                        m.base.weight_decay = 1e-3;
+                                                        m.base.lr_drops = {5};
+                                                      }},
+                                           MethodCase{"sam_momentum", "sam", "auto", 0,
+                                                      [](MethodConfig& m) { m.base.momentum = 0.5; }},
+                                           MethodCase{"entropy_sgd", "entropy-sgd", "auto", 0,
+                                                      [](MethodConfig& m) { m.entropy_sgd.n_langevin = 3; }},
+                                           MethodCase{"is_diagonal", "is", "auto", 0,
+                                                      [](MethodConfig& m) { m.covariance.kind = "diag"; }}),
+                         [](const ::testing::TestParamInfo<MethodCase>& info) { return info.param.label; });
 
 class ResumeRefuses : public ::testing::Test {
  protected:
@@ -214,8 +213,7 @@ TEST(ResumeFromRecordedSettings, KeepsSgldNoiseStddev) {
   const TrainOutcome whole = run_training(config_with("stddev", "whole"), data);
   const TrainOutcome variance = run_training(config_with("variance", "variance"), data);
   ASSERT_NE(whole.x, variance.x) << "the noise reading does not change the run";
-  EXPECT_EQ(nlohmann::json::parse(testing::read_text(dir / "whole" / "config.json"))["sgld_noise"],
-            "stddev");
+  EXPECT_EQ(nlohmann::json::parse(testing::read_text(dir / "whole" / "config.json"))["sgld_noise"], "stddev");
 
   {
     TrainingRun run(config_with("stddev", "stopped"), data);

@@ -72,9 +72,8 @@ TEST(TrainConfigJson, RoundTripKeepsEverySetting) {
 
 TEST(TrainConfigJson, KeysAreTheFlagNames) {
   const nlohmann::json json = to_json(TrainConfig{});
-  for (const char* key : {"eval_every", "inner_batch", "checkpoint_every", "tau_schedule", "tau0",
-                          "rm_iters", "rm_samples", "rm_c", "rm_alpha", "sgd_first", "eps0",
-                          "sgld_noise"})
+  for (const char* key : {"eval_every", "inner_batch", "checkpoint_every", "tau_schedule", "tau0", "rm_iters",
+                          "rm_samples", "rm_c", "rm_alpha", "sgd_first", "eps0", "sgld_noise"})
     EXPECT_TRUE(json.contains(key)) << key;
 }
 
@@ -88,8 +87,7 @@ TEST(TrainConfigJson, OlderSettingsWithoutInitFromOrSgldNoiseLoad) {
   EXPECT_EQ(back.method.sgld.noise, "variance");
   EXPECT_FALSE(back.init_from.has_value());
   json["sgld_noise"] = 1;
-  EXPECT_NE(from_json_error(json).find("\"sgld_noise\" must be a string, not number"),
-            std::string::npos);
+  EXPECT_NE(from_json_error(json).find("\"sgld_noise\" must be a string, not number"), std::string::npos);
 }
 
 TEST(TrainConfigJson, NamesMissingKeysAndWrongTypes) {

@@ -16,33 +16,29 @@ namespace {
 
 void check_call(const Objective& f, ConstVecRef x, const MethodConfig& method, int n_threads) {
   validate(method);
-  if (n_threads < 1 || n_threads > 256)
-    fail("--threads must be between 1 and 256 (got {})", n_threads);
-  if (x.size() != f.dim())
-    fail("x has {} numbers, but the objective has dimension {}", x.size(), f.dim());
+  if (n_threads < 1 || n_threads > 256) fail("--threads must be between 1 and 256 (got {})", n_threads);
+  if (x.size() != f.dim()) fail("x has {} numbers, but the objective has dimension {}", x.size(), f.dim());
   for (Eigen::Index i = 0; i < x.size(); ++i)
     if (!std::isfinite(x[i])) fail("x holds {} at coordinate {}, not a finite number", x[i], i);
 }
 
 void check_result(ConstVecRef result, const char* what, const std::string& hint) {
-  if (!result.allFinite())
-    fail("the {} is not finite (the estimator diverged); try {}", what, hint);
+  if (!result.allFinite()) fail("the {} is not finite (the estimator diverged); try {}", what, hint);
 }
 
 }  // namespace
 
-LocalEntropyEstimate estimate_local_entropy(Objective& f, ConstVecRef x,
-                                            const MethodConfig& method, uint64_t k,
-                                            int n_threads) {
+LocalEntropyEstimate estimate_local_entropy(Objective& f, ConstVecRef x, const MethodConfig& method,
+                                            uint64_t k, int n_threads) {
   if (method.name != method_name::kSgld && method.name != method_name::kIs)
     fail("--method: '{}' has no estimator of E_q X (valid: sgld, is)", method.name);
   check_call(f, x, method, n_threads);
   const std::unique_ptr<Backend> backend = make_cpu_backend(n_threads);
   std::unique_ptr<MeanEstimator> estimator;
   if (method.name == method_name::kSgld)
-    estimator = std::make_unique<Sgld>(SgldSettings{method.sgld_is_samples(), method.sgld.eps_0,
-                                                    method.seed, method.sgld.noise == "stddev"},
-                                       *backend);
+    estimator = std::make_unique<Sgld>(
+        SgldSettings{method.sgld_is_samples(), method.sgld.eps_0, method.seed, method.sgld.noise == "stddev"},
+        *backend);
   else
     estimator = std::make_unique<ImportanceSampling>(
         ImportanceSettings{method.sgld_is_samples(), method.is.beta, method.seed}, *backend);
@@ -63,15 +59,14 @@ LocalEntropyEstimate estimate_local_entropy(Objective& f, ConstVecRef x,
   return out;
 }
 
-Vec heat_step(Objective& f, ConstVecRef x, const MethodConfig& method, uint64_t k,
-              int n_threads) {
+Vec heat_step(Objective& f, ConstVecRef x, const MethodConfig& method, uint64_t k, int n_threads) {
   MethodConfig config = method;
   config.name = method_name::kHeat;
   config.sampler = "full";
   check_call(f, x, config, n_threads);
   const std::unique_ptr<Backend> backend = make_cpu_backend(n_threads);
-  const HeatSettings settings{config.heat_iterations(), config.heat_draws(), config.heat.c,
-                              config.heat.alpha, config.seed};
+  const HeatSettings settings{config.heat_iterations(), config.heat_draws(), config.heat.c, config.heat.alpha,
+                              config.seed};
   Heat heat(settings, config.tau_schedule(), *backend);
   Vec next = x;
   heat.step(next, f, k);

@@ -14,9 +14,9 @@
 namespace valley {
 
 struct LocalEntropyEstimate {
-  Vec mean;       // μ ≈ E_{q_{x,τ}}[X] (eq. 15)
-  Vec gradient;   // ∇F_τ(x) ≈ (x − μ)/τ (eq. 12)
-  Vec step;       // x − η (x − μ)/τ (Alg. 1; = μ when η = τ, the default)
+  Vec mean;          // μ ≈ E_{q_{x,τ}}[X] (eq. 15)
+  Vec gradient;      // ∇F_τ(x) ≈ (x − μ)/τ (eq. 12)
+  Vec step;          // x − η (x − μ)/τ (Alg. 1; = μ when η = τ, the default)
   double ess = 0.0;  // IS effective sample size (Σw)²/Σw², NaN for SGLD
   EvalCounts counts;
 };
@@ -28,14 +28,12 @@ struct LocalEntropyEstimate {
 // checked with the CLI's messages; x must have f.dim() finite numbers; the
 // result is a pure function of (f, x, settings, seed, k); a non-finite f or
 // ∇f is a valley::Error naming it.
-LocalEntropyEstimate estimate_local_entropy(Objective& f, ConstVecRef x,
-                                            const MethodConfig& method, uint64_t k = 0,
-                                            int n_threads = 1);
+LocalEntropyEstimate estimate_local_entropy(Objective& f, ConstVecRef x, const MethodConfig& method,
+                                            uint64_t k = 0, int n_threads = 1);
 
 // One update of Algorithm 5 (heat regularization by Robbins–Monro, eq. 17)
 // from x with τ = method.regularization.tau and J, M, c, α of method.heat (or
 // --samples S: M = J = ⌊√S⌋): returns x_{k+1}. Same promises as above.
-Vec heat_step(Objective& f, ConstVecRef x, const MethodConfig& method, uint64_t k = 0,
-              int n_threads = 1);
+Vec heat_step(Objective& f, ConstVecRef x, const MethodConfig& method, uint64_t k = 0, int n_threads = 1);
 
 }  // namespace valley

@@ -6,8 +6,7 @@
 
 namespace valley {
 
-FunctionObjective::FunctionObjective(int64_t dim, LossFn loss, GradientFn gradient,
-                                     std::string name)
+FunctionObjective::FunctionObjective(int64_t dim, LossFn loss, GradientFn gradient, std::string name)
     : dim_(dim), loss_(std::move(loss)), gradient_(std::move(gradient)), name_(std::move(name)) {
   if (dim_ < 1) fail("{}: the dimension must be ≥ 1 (got {})", name_, dim_);
   if (!loss_ && !gradient_) fail("{}: give f, ∇f or both (both are empty)", name_);
@@ -30,9 +29,10 @@ double FunctionObjective::compute_loss(ConstVecRef x) {
 
 double FunctionObjective::compute_gradient(ConstVecRef x, VecRef grad) {
   if (!gradient_)
-    fail("{}: this method needs ∇f, but only f was given (give a gradient, or use the "
-         "gradient-free importance sampling, method 'is')",
-         name_);
+    fail(
+        "{}: this method needs ∇f, but only f was given (give a gradient, or use the "
+        "gradient-free importance sampling, method 'is')",
+        name_);
   point_ = x;
   scratch_.resize(dim_);
   const double value = gradient_({point_.data(), static_cast<std::size_t>(dim_)},

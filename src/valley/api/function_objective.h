@@ -32,8 +32,7 @@ class FunctionObjective final : public Objective {
   // sampling); a method that needs ∇f then fails naming it. `name` appears
   // in every error about the objective. Errors: dim < 1, both callbacks
   // empty.
-  FunctionObjective(int64_t dim, LossFn loss, GradientFn gradient = {},
-                    std::string name = "the objective");
+  FunctionObjective(int64_t dim, LossFn loss, GradientFn gradient = {}, std::string name = "the objective");
 
   int64_t dim() const override { return dim_; }
   bool has_gradient() const { return static_cast<bool>(gradient_); }

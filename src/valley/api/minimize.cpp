@@ -17,8 +17,7 @@ void require_finite_point(const Objective& f, ConstVecRef x, const char* what) {
   if (x.size() != f.dim())
     fail("{} has {} numbers, but the objective has dimension {}", what, x.size(), f.dim());
   for (Eigen::Index i = 0; i < x.size(); ++i)
-    if (!std::isfinite(x[i]))
-      fail("{} holds {} at coordinate {}, not a finite number", what, x[i], i);
+    if (!std::isfinite(x[i])) fail("{} holds {} at coordinate {}, not a finite number", what, x[i], i);
 }
 
 }  // namespace
@@ -27,8 +26,9 @@ void validate_minimize(const Objective& f, ConstVecRef x0, const MethodConfig& m
                        const MinimizeOptions& options) {
   validate(method);
   if (method.sampler == "projected")
-    fail("--sampler projected needs a network (the row-space reduction); use 'full' or 'auto' "
-         "with your own objective");
+    fail(
+        "--sampler projected needs a network (the row-space reduction); use 'full' or 'auto' "
+        "with your own objective");
   if (options.n_updates < 0) fail("--updates must be ≥ 0 (got {})", options.n_updates);
   if (options.n_threads < 1 || options.n_threads > 256)
     fail("--threads must be between 1 and 256 (got {})", options.n_threads);

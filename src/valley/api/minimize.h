@@ -28,12 +28,12 @@ struct MinimizeOptions {
 
 // What one update k → k+1 did.
 struct UpdateReport {
-  int64_t k = 0;                // the update that was just made (x_{k+1} is current)
-  double loss = 0.0;            // f(x_{k+1}), NaN unless record_loss
-  double tau = 0.0;             // τ(k), NaN for SGD
-  double ess = 0.0;             // IS effective sample size, else NaN
-  double seconds = 0.0;         // wall time of the update alone
-  EvalCounts counts;            // f and ∇f evaluations of the update
+  int64_t k = 0;         // the update that was just made (x_{k+1} is current)
+  double loss = 0.0;     // f(x_{k+1}), NaN unless record_loss
+  double tau = 0.0;      // τ(k), NaN for SGD
+  double ess = 0.0;      // IS effective sample size, else NaN
+  double seconds = 0.0;  // wall time of the update alone
+  EvalCounts counts;     // f and ∇f evaluations of the update
 };
 
 enum class Next { proceed, stop };
@@ -61,8 +61,7 @@ struct MinimizeResult {
 // a valley::Error "update k: method m: ..." naming the quantity. Same seed,
 // same numbers, for any n_threads.
 MinimizeResult minimize(Objective& f, ConstVecRef x0, const MethodConfig& method,
-                        const MinimizeOptions& options = {},
-                        const MinimizeCallbacks& callbacks = {});
+                        const MinimizeOptions& options = {}, const MinimizeCallbacks& callbacks = {});
 
 // The checks minimize() makes before it starts (for wrappers that check
 // arguments apart from running).

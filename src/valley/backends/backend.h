@@ -33,8 +33,7 @@ class Backend {
   // Calls body(thread, begin, end) on contiguous pieces covering [0, n), one
   // piece per thread, and waits for all of them. Bodies must write disjoint
   // outputs; `thread` < n_threads() indexes per-thread workspaces.
-  virtual void parallel_for(int64_t n,
-                            const std::function<void(int, int64_t, int64_t)>& body) const = 0;
+  virtual void parallel_for(int64_t n, const std::function<void(int, int64_t, int64_t)>& body) const = 0;
 };
 
 // The reference CPU backend with `n_threads` worker threads (≥ 1).

@@ -7,9 +7,12 @@
 
 namespace valley {
 
-void NoiseAhead::run(const Backend& backend, Eigen::Index d, int64_t n_steps, const Fill& fill, const Step& step) {
+void NoiseAhead::run(const Backend& backend, Eigen::Index d, int64_t n_steps, const Fill& fill,
+                     const Step& step) {
   for (Vec& buffer : ring_) buffer.resize(d);
-  const auto buffer = [&](int64_t j) { return std::span<float>(ring_[j % 2].data(), static_cast<std::size_t>(d)); };
+  const auto buffer = [&](int64_t j) {
+    return std::span<float>(ring_[j % 2].data(), static_cast<std::size_t>(d));
+  };
   if (!backend.concurrent() || d < kMinDimensionAhead) {
     for (int64_t j = 1; j <= n_steps; ++j)
       step(j, [&] {

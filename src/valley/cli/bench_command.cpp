@@ -27,7 +27,8 @@ namespace valley::cli {
 void add_bench_command(CLI::App& app) {
   auto config = std::make_shared<MethodConfig>();
   auto settings = std::make_shared<bench::BenchSettings>();
-  auto methods = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"sgd", "is", "sgld", "heat", "sam", "entropy-sgd"});
+  auto methods = std::make_shared<std::vector<std::string>>(
+      std::vector<std::string>{"sgd", "is", "sgld", "heat", "sam", "entropy-sgd"});
   auto nets = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"784-10", "784-200-10"});
   auto samplers = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"full", "projected"});
   auto json_path = std::make_shared<std::string>();
@@ -36,7 +37,10 @@ void add_bench_command(CLI::App& app) {
       "Time updates of each method on the paper's networks (batch 20, τ = 0.01, 1000 samples, "
       "heat M = J = 30; sam: 2 gradients; entropy-sgd: L = 20 gradients on fresh minibatches) "
       "and print medians beside the machine's measured ceilings and SGD's");
-  cmd->add_option("--methods", *methods, "Methods to time (also is-diag and sgld-diag: is and sgld with --covariance diag)")->capture_default_str()->delimiter(',');
+  cmd->add_option("--methods", *methods,
+                  "Methods to time (also is-diag and sgld-diag: is and sgld with --covariance diag)")
+      ->capture_default_str()
+      ->delimiter(',');
   cmd->add_option("--nets", *nets, "Networks to time")->capture_default_str()->delimiter(',');
   cmd->add_option("--samplers", *samplers, "Samplers of the regularized methods, side by side")
       ->capture_default_str()
@@ -106,30 +110,33 @@ void add_bench_command(CLI::App& app) {
     fmt::print("valley {} bench: batch {}, {} thread(s), split {}, τ = 0.01, J = 1000, heat M = J = 30\n",
                kVersion, settings->batch_size, settings->n_threads, *split);
     if (device_ceilings)
-      fmt::print("device: {}\ndevice ceilings, measured now: FP32 {:.4g} TFLOP/s, normals {:.4g} G/s, copy "
-                 "{:.4g} GB/s, {:.3g} µs per launch in one stream\n"
-                 "bound on the device: the larger of its flops and normals at those rates and its "
-                 "launches × the time per launch (the CPU ceilings below bound nothing there)\n",
-                 device_name, device_ceilings->flops_per_second * 1e-12, device_ceilings->normals_per_second * 1e-9,
-                 device_ceilings->bytes_per_second * 1e-9, device_ceilings->seconds_per_launch * 1e6);
+      fmt::print(
+          "device: {}\ndevice ceilings, measured now: FP32 {:.4g} TFLOP/s, normals {:.4g} G/s, copy "
+          "{:.4g} GB/s, {:.3g} µs per launch in one stream\n"
+          "bound on the device: the larger of its flops and normals at those rates and its "
+          "launches × the time per launch (the CPU ceilings below bound nothing there)\n",
+          device_name, device_ceilings->flops_per_second * 1e-12, device_ceilings->normals_per_second * 1e-9,
+          device_ceilings->bytes_per_second * 1e-9, device_ceilings->seconds_per_launch * 1e6);
     fmt::print("instruction sets, chosen at run time for this CPU: normals {}, gemm tiles {}\n",
                fill_normal_simd_target(), skinny_gemm_simd_target());
     fmt::print("ceilings, one core, measured now: normals {:.0f} M/s", ceilings.normals_per_second * 1e-6);
     for (std::size_t i = 0; i < ceilings.gemm_shapes.size(); ++i)
       fmt::print(", gemm {} {:.1f} GFLOP/s", ceilings.gemm_shapes[i], ceilings.gemm_gflops[i]);
-    fmt::print("\nbound: the update's GEMM flops and normal draws at those rates, spread over the "
-               "threads (SGLD's chain and the layers above the first in SGD stay on one)\n\n{}",
-               bench::format_table(results));
+    fmt::print(
+        "\nbound: the update's GEMM flops and normal draws at those rates, spread over the "
+        "threads (SGLD's chain and the layers above the first in SGD stay on one)\n\n{}",
+        bench::format_table(results));
     if (!json_path->empty()) {
-      nlohmann::json out = {{"valley_version", kVersion},
-                            {"batch", settings->batch_size},
-                            {"threads", settings->n_threads},
-                            {"split", *split},
-                            {"device", device_name},
-                            {"ceilings", bench::to_json(ceilings)},
-                            {"instruction_sets",
-                             {{"normals", fill_normal_simd_target()}, {"gemm_tiles", skinny_gemm_simd_target()}}},
-                            {"results", nlohmann::json::array()}};
+      nlohmann::json out = {
+          {"valley_version", kVersion},
+          {"batch", settings->batch_size},
+          {"threads", settings->n_threads},
+          {"split", *split},
+          {"device", device_name},
+          {"ceilings", bench::to_json(ceilings)},
+          {"instruction_sets",
+           {{"normals", fill_normal_simd_target()}, {"gemm_tiles", skinny_gemm_simd_target()}}},
+          {"results", nlohmann::json::array()}};
       for (const auto& r : results) out["results"].push_back(bench::to_json(r));
       write_file_atomically(*json_path, out.dump(2) + "\n");
     }

@@ -54,8 +54,7 @@ void add_data_command(CLI::App& app) {
       "fixed, seeded held-out part becomes t10k-*, the rest train-*");
   convert->add_option("--digits", *digits_dir, "The package's src/digits directory")->required();
   convert->add_option("--out", *out_dir, "Directory for the IDX files")->required();
-  convert->add_option("--held-out", *n_held_out, "Images held out for evaluation")
-      ->capture_default_str();
+  convert->add_option("--held-out", *n_held_out, "Images held out for evaluation")->capture_default_str();
   convert->callback([digits_dir, out_dir, n_held_out] {
     const Dataset all = read_digits_dir(*digits_dir);
     const DataSplit split = split_held_out(all, *n_held_out, kHeldOutSplitSeed);
@@ -65,8 +64,7 @@ void add_data_command(CLI::App& app) {
     // Training files last: their presence marks a finished conversion.
     write_idx_dataset(split.test, out / kTestImages, out / kTestLabels);
     write_idx_dataset(split.train, out / kTrainImages, out / kTrainLabels);
-    fmt::print("wrote {} training and {} held-out images to {}\n", split.train.n, split.test.n,
-               out.string());
+    fmt::print("wrote {} training and {} held-out images to {}\n", split.train.n, split.test.n, out.string());
   });
 }
 

@@ -27,8 +27,8 @@ void print_report(const ClassificationReport& r) {
   const int n_classes = static_cast<int>(r.class_images.size());
   fmt::print("\naccuracy {:.4f}   mean cross-entropy {:.4f}   ({} images)\n\n", r.accuracy, r.loss,
              r.n_images);
-  fmt::print("{:>5}  {:>6}  {:>8}   confusion: rows are the true class, columns the predicted\n",
-             "class", "images", "accuracy");
+  fmt::print("{:>5}  {:>6}  {:>8}   confusion: rows are the true class, columns the predicted\n", "class",
+             "images", "accuracy");
   fmt::print("{:>5}  {:>6}  {:>8}  ", "", "", "");
   for (int p = 0; p < n_classes; ++p) fmt::print(" {:>5}", p);
   fmt::print("\n");
@@ -54,10 +54,10 @@ void run_eval(EvalOptions options) {
   const auto meta = [&](const char* key) {
     return model.metadata.count(key) > 0 ? model.metadata.at(key) : std::string("?");
   };
-  fmt::print("valley eval: {} ({}, method {}, seed {}, {} updates)\n", settings.model,
-             model.net.str(), meta("method"), meta("seed"), meta("updates"));
-  fmt::print("  data  {} split of {} ({}): the first {} of {} images\n", settings.split,
-             data.source, evaluation.data_origin(), evaluation.n_images(), data.n);
+  fmt::print("valley eval: {} ({}, method {}, seed {}, {} updates)\n", settings.model, model.net.str(),
+             meta("method"), meta("seed"), meta("updates"));
+  fmt::print("  data  {} split of {} ({}): the first {} of {} images\n", settings.split, data.source,
+             evaluation.data_origin(), evaluation.n_images(), data.n);
   std::fflush(stdout);
   const ClassificationReport report = evaluation.run();
   throw_if_stopped("--model " + settings.model, "; nothing was written");

@@ -19,8 +19,9 @@ void add_flatness_command(CLI::App& app) {
       "loss landscapes, ε-sharpness and PAC-Bayes σ, with the same random draws for every run. "
       "See docs/FLATNESS.md.");
   add_flatness_flags(*cmd, *o);
-  cmd->add_flag("--brief", o->brief,
-                "Print only the short table (held-out accuracy, train loss, ΔF_τ at τ = 0.01, λ_max, heat width)");
+  cmd->add_flag(
+      "--brief", o->brief,
+      "Print only the short table (held-out accuracy, train loss, ΔF_τ at τ = 0.01, λ_max, heat width)");
   cmd->callback([o] {
     install_stop_handlers();  // the first signal stops before the next part, writing nothing
     run_flatness(*o);

@@ -64,8 +64,8 @@ int run(int argc, char** argv, int& reraise) {
   } catch (const valley::Error& e) {
     return session.fail(fmt::format("valley: error: {}", valley::one_line(e.what())));
   } catch (const std::filesystem::filesystem_error& e) {
-    return session.fail(fmt::format("valley: error: {}: {}", valley::one_line(e.path1().string()),
-                                    e.code().message()));
+    return session.fail(
+        fmt::format("valley: error: {}: {}", valley::one_line(e.path1().string()), e.code().message()));
   } catch (const std::bad_alloc&) {
     return session.fail("valley: error: out of memory");
   } catch (const std::exception& e) {

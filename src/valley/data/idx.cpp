@@ -36,8 +36,8 @@ void append_be32(std::string& out, uint32_t v) {
 }
 
 // Checks the header of an IDX file with `n_dims` dimensions and returns them.
-std::vector<uint32_t> parse_header(std::span<const uint8_t> bytes, const std::string& name,
-                                   uint32_t magic, int n_dims) {
+std::vector<uint32_t> parse_header(std::span<const uint8_t> bytes, const std::string& name, uint32_t magic,
+                                   int n_dims) {
   const std::size_t header = 4 + 4 * static_cast<std::size_t>(n_dims);
   if (bytes.empty()) fail("{}: file is empty", name);
   if (bytes.size() < header)
@@ -55,11 +55,9 @@ std::vector<uint32_t> parse_header(std::span<const uint8_t> bytes, const std::st
   }
   const uint64_t actual = bytes.size() - header;
   if (payload > actual)
-    fail("{}: header declares {} data bytes but the file holds only {} (truncated?)", name, payload,
-         actual);
+    fail("{}: header declares {} data bytes but the file holds only {} (truncated?)", name, payload, actual);
   if (payload < actual)
-    fail("{}: header declares {} data bytes but the file holds {} (trailing bytes)", name, payload,
-         actual);
+    fail("{}: header declares {} data bytes but the file holds {} (trailing bytes)", name, payload, actual);
   return dims;
 }
 
@@ -96,8 +94,7 @@ std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path, std::siz
   return bytes;
 }
 
-Dataset read_idx_dataset(const std::filesystem::path& images_path,
-                         const std::filesystem::path& labels_path) {
+Dataset read_idx_dataset(const std::filesystem::path& images_path, const std::filesystem::path& labels_path) {
   const std::vector<uint8_t> image_bytes = read_file_bytes(images_path);
   const std::vector<uint8_t> label_bytes = read_file_bytes(labels_path);
   return parse_idx_dataset(image_bytes, images_path.string(), label_bytes, labels_path.string());
@@ -113,8 +110,7 @@ Dataset parse_idx_dataset(std::span<const uint8_t> image_bytes, const std::strin
   if (dims[1] > 4096 || dims[2] > 4096)
     fail("{}: images of size {}x{} are implausibly large", images_name, dims[1], dims[2]);
   if (label_dims[0] != dims[0])
-    fail("{}: holds {} labels but {} holds {} images", labels_name, label_dims[0], images_name,
-         dims[0]);
+    fail("{}: holds {} labels but {} holds {} images", labels_name, label_dims[0], images_name, dims[0]);
 
   Dataset data;
   data.n = dims[0];
@@ -127,8 +123,7 @@ Dataset parse_idx_dataset(std::span<const uint8_t> image_bytes, const std::strin
   for (std::size_t i = 0; i < n_pixels; ++i) data.images[i] = pixels[i] / 255.0f;
   data.labels.assign(label_bytes.begin() + 8, label_bytes.end());
   for (std::size_t i = 0; i < data.labels.size(); ++i)
-    if (data.labels[i] > 9)
-      fail("{}: label {} of item {} is outside 0–9", labels_name, data.labels[i], i);
+    if (data.labels[i] > 9) fail("{}: label {} of item {} is outside 0–9", labels_name, data.labels[i], i);
   return data;
 }
 

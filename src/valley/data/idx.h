@@ -28,8 +28,7 @@ std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path,
 // Reads an image file and a label file into one data set, checking the
 // magic numbers, the dimensions against the real length, labels 0–9, and that
 // both files hold the same number of items.
-Dataset read_idx_dataset(const std::filesystem::path& images_path,
-                         const std::filesystem::path& labels_path);
+Dataset read_idx_dataset(const std::filesystem::path& images_path, const std::filesystem::path& labels_path);
 
 // The same checks on files already in memory; the names are for the errors.
 Dataset parse_idx_dataset(std::span<const uint8_t> image_bytes, const std::string& images_name,

@@ -59,8 +59,7 @@ void MinibatchSampler::inner_indices(uint64_t k, uint64_t j, std::span<int64_t> 
     out[b] = uniform_below(philox_block(key, b / 4)[b % 4], static_cast<uint32_t>(n_examples_));
 }
 
-std::vector<int64_t> sample_without_replacement(int64_t n_total, int64_t n, uint64_t seed,
-                                                uint32_t stream) {
+std::vector<int64_t> sample_without_replacement(int64_t n_total, int64_t n, uint64_t seed, uint32_t stream) {
   std::vector<int64_t> order(static_cast<std::size_t>(n_total));
   std::iota(order.begin(), order.end(), 0);
   shuffle(order, NoiseKey{seed, static_cast<Stream>(stream), 0, 0});

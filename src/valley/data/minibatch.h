@@ -48,7 +48,6 @@ class MinibatchSampler {
 
 // The first `n` entries of a seeded random permutation of 0 … n_total − 1: a
 // sample without replacement (for the evaluation and train-loss subsets).
-std::vector<int64_t> sample_without_replacement(int64_t n_total, int64_t n, uint64_t seed,
-                                                uint32_t stream);
+std::vector<int64_t> sample_without_replacement(int64_t n_total, int64_t n, uint64_t seed, uint32_t stream);
 
 }  // namespace valley

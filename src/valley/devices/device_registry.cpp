@@ -38,8 +38,9 @@ std::unique_ptr<Device> make_device(const std::string& name) {
 #ifdef VALLEY_HAVE_CUDA
   return cuda::make_cuda_device();
 #else
-  fail("--device cuda: this valley was built without CUDA (configure it where nvcc is present, or "
-       "with -DVALLEY_CUDA=ON)");
+  fail(
+      "--device cuda: this valley was built without CUDA (configure it where nvcc is present, or "
+      "with -DVALLEY_CUDA=ON)");
 #endif
 }
 

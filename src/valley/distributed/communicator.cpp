@@ -1,6 +1,5 @@
 #include "valley/distributed/communicator.h"
 
-
 #include "valley/core/error.h"
 
 namespace valley::distributed {

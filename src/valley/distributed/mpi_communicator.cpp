@@ -60,8 +60,8 @@ class MpiCommunicator final : public Communicator {
       offsets[r] = static_cast<int>(offset);
       offset += counts[r];
     }
-    check(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, values.data(), sizes.data(),
-                         offsets.data(), MPI_FLOAT, MPI_COMM_WORLD),
+    check(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, values.data(), sizes.data(), offsets.data(),
+                         MPI_FLOAT, MPI_COMM_WORLD),
           "MPI_Allgatherv");
   }
 

@@ -54,8 +54,7 @@ std::vector<double> log_grid(double tau_min, double tau_max, int n) {
   return taus;
 }
 
-std::vector<ProfilePoint> entropy_profiles(const PerturbedLosses& deltas,
-                                           const std::vector<double>& taus) {
+std::vector<ProfilePoint> entropy_profiles(const PerturbedLosses& deltas, const std::vector<double>& taus) {
   std::vector<ProfilePoint> points;
   for (double tau : taus) points.push_back(profile_point(tau, deltas(std::sqrt(tau))));
   return points;
@@ -69,8 +68,7 @@ double mean_of(const std::vector<double>& v) {
 }
 }  // namespace
 
-HeatWidth heat_width(const PerturbedLosses& deltas, double delta, double tau_lo, double tau_hi,
-                     int n_steps) {
+HeatWidth heat_width(const PerturbedLosses& deltas, double delta, double tau_lo, double tau_hi, int n_steps) {
   if (mean_of(deltas(std::sqrt(tau_hi))) <= delta) return {tau_hi, false};
   if (mean_of(deltas(std::sqrt(tau_lo))) > delta) return {tau_lo, false};
   double lo = std::log(tau_lo), hi = std::log(tau_hi);

@@ -25,12 +25,12 @@ using PerturbedLosses = std::function<std::vector<double>(double scale)>;
 
 struct ProfilePoint {
   double tau = 0.0;
-  double local_entropy = 0.0;  // ΔF_τ
+  double local_entropy = 0.0;                             // ΔF_τ
   double local_entropy_lo = 0.0, local_entropy_hi = 0.0;  // 95% CI
-  double ess = 0.0;            // (Σw)²/Σw²
-  bool reliable = true;        // ess ≥ M/4
-  double heat = 0.0;           // ΔF^H_τ
-  double heat_lo = 0.0, heat_hi = 0.0;  // 95% CI
+  double ess = 0.0;                                       // (Σw)²/Σw²
+  bool reliable = true;                                   // ess ≥ M/4
+  double heat = 0.0;                                      // ΔF^H_τ
+  double heat_lo = 0.0, heat_hi = 0.0;                    // 95% CI
 };
 
 ProfilePoint profile_point(double tau, const std::vector<double>& deltas);
@@ -45,7 +45,6 @@ struct HeatWidth {
   bool bracketed = true;  // false when ΔF^H ≤ δ already at tau_hi, or > δ at tau_lo
 };
 
-HeatWidth heat_width(const PerturbedLosses& deltas, double delta, double tau_lo, double tau_hi,
-                     int n_steps);
+HeatWidth heat_width(const PerturbedLosses& deltas, double delta, double tau_lo, double tau_hi, int n_steps);
 
 }  // namespace valley

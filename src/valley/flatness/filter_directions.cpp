@@ -17,8 +17,7 @@ double column_norm(const float* w, int n_in, int n_out, int j) {
 
 }  // namespace
 
-Vec filter_normalized_direction(const NetSpec& spec, const Vec& x, const NoiseKey& key,
-                                bool include_biases) {
+Vec filter_normalized_direction(const NetSpec& spec, const Vec& x, const NoiseKey& key, bool include_biases) {
   Vec d(spec.n_params());
   fill_normal(key, 0, std::span<float>(d.data(), static_cast<std::size_t>(d.size())));
   for (int l = 1; l <= spec.n_layers(); ++l) {

@@ -44,7 +44,8 @@ int64_t parse_subset(const std::string& text) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != text.size() || n < 1) fail("--subset must be a positive number of images or 'all' (got '{}')", text);
+  if (used != text.size() || n < 1)
+    fail("--subset must be a positive number of images or 'all' (got '{}')", text);
   return n;
 }
 
@@ -96,7 +97,8 @@ class StatusLine {
 void validate(const FlatnessRequest& o) {
   if (o.runs.empty()) fail("give at least one run directory");
   if (o.n_threads < 1 || o.n_threads > 256) fail("--threads must be between 1 and 256 (got {})", o.n_threads);
-  if (!o.between.empty() && o.between.size() != 2) fail("--between takes two run directories (got {})", o.between.size());
+  if (!o.between.empty() && o.between.size() != 2)
+    fail("--between takes two run directories (got {})", o.between.size());
   if (!o.labels.empty() && o.labels.size() != o.runs.size()) fail("one label per run is needed");
   if (!o.subset.empty()) parse_subset(o.subset);
   if (o.other_data && o.data_dir.empty())
@@ -136,8 +138,9 @@ FlatnessResult FlatnessStudy::measure(const FlatnessProgress& progress) const {
   // recorded unless --other-data, else the run's own data), loaded once
   // for the runs that share it.
   std::map<std::string, DataSplit> data_cache;
-  const auto data_for = [&](const std::string& run,
-                            const ModelFile& model) -> std::tuple<std::string, const DataSplit*, std::string> {
+  const auto data_for =
+      [&](const std::string& run,
+          const ModelFile& model) -> std::tuple<std::string, const DataSplit*, std::string> {
     ChosenData chosen = choose_model_data(
         run, model, o.data_dir.empty() ? std::nullopt : std::optional<std::filesystem::path>(o.data_dir),
         o.other_data, run);
@@ -168,14 +171,17 @@ FlatnessResult FlatnessStudy::measure(const FlatnessProgress& progress) const {
     for (const auto& [what, images, subset] :
          {std::tuple{"loss subset", &train, &net}, std::tuple{"test set", &data->test, &test_net}})
       if (const double loss = subset->score(model.x).loss; !std::isfinite(loss))
-        fail("{}: the mean cross-entropy on the {} ({}) is {}: the network's outputs are not finite (its "
-             "largest |weight| is {:g}); the model cannot be measured",
-             o.runs[r], what, images->source, loss, static_cast<double>(model.x.cwiseAbs().maxCoeff()));
-    progress.line(fmt::format("{} ({}, {} images of {}: {})", prefix, model.net.str(), n, data_dir, data_origin));
+        fail(
+            "{}: the mean cross-entropy on the {} ({}) is {}: the network's outputs are not finite (its "
+            "largest |weight| is {:g}); the model cannot be measured",
+            o.runs[r], what, images->source, loss, static_cast<double>(model.x.cwiseAbs().maxCoeff()));
+    progress.line(
+        fmt::format("{} ({}, {} images of {}: {})", prefix, model.net.str(), n, data_dir, data_origin));
     MeasuredRun run;
     run.label = labels[r];
     const auto t0 = std::chrono::steady_clock::now();
-    run.measures = measure_run(net, model.x, settings, [&](const std::string& part) { progress.show(prefix + ": " + part); });
+    run.measures = measure_run(net, model.x, settings,
+                               [&](const std::string& part) { progress.show(prefix + ": " + part); });
     const SubsetNet::Score test = test_net.score(model.x);
     const auto get_meta = [&](const char* k) {
       const auto it = model.metadata.find(k);
@@ -191,7 +197,8 @@ FlatnessResult FlatnessStudy::measure(const FlatnessProgress& progress) const {
                 {"test", {{"images", data->test.n}, {"loss", test.loss}, {"accuracy", test.accuracy}}},
                 {"weight_norms", weight_norms(model.net, model.x)},
                 {"measures", run.measures.json}};
-    run.measures.seconds["total"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    run.measures.seconds["total"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     seconds[run.label] = run.measures.seconds;
     result.runs.push_back(std::move(run));
   }

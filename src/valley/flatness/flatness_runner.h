@@ -25,12 +25,12 @@
 namespace valley {
 
 struct FlatnessRequest {
-  std::vector<std::string> runs;  // run directories or model files
+  std::vector<std::string> runs;    // run directories or model files
   std::vector<std::string> labels;  // one per run; empty: the directories' names
-  std::string out_dir;  // empty: FlatnessStudy writes nothing (run_flatness needs one)
-  std::string data_dir;  // empty: each run's own data
-  bool other_data = false;  // data_dir even where it is not a run's own data
-  std::string subset;    // N or "all"; empty: 10,000 (2,000 with quick)
+  std::string out_dir;              // empty: FlatnessStudy writes nothing (run_flatness needs one)
+  std::string data_dir;             // empty: each run's own data
+  bool other_data = false;          // data_dir even where it is not a run's own data
+  std::string subset;               // N or "all"; empty: 10,000 (2,000 with quick)
   uint64_t seed = 1;
   bool quick = false;
   bool brief = false;
@@ -80,8 +80,7 @@ class FlatnessStudy {
 // Writes flatness.json, the CSV files and the gnuplot script into dir, and
 // draws the figures when gnuplot is installed: returns how many it drew, or
 // nothing without gnuplot.
-std::optional<std::size_t> write_flatness(const std::filesystem::path& dir,
-                                          const FlatnessResult& result);
+std::optional<std::size_t> write_flatness(const std::filesystem::path& dir, const FlatnessResult& result);
 
 // The command: measure, write into request.out_dir, print the table.
 void run_flatness(const FlatnessRequest& request);

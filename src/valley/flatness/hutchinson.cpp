@@ -17,8 +17,7 @@ Eigen::VectorXd rademacher_probe(const NoiseKey& key, int probe, int64_t d) {
   return z;
 }
 
-TraceEstimate hutchinson_trace(const LinearOperator& h, int64_t d, int n_probes,
-                               const NoiseKey& key) {
+TraceEstimate hutchinson_trace(const LinearOperator& h, int64_t d, int n_probes, const NoiseKey& key) {
   if (n_probes < 2) fail("Hutchinson's trace needs at least 2 probes (got {})", n_probes);
   double sum = 0.0, sum_sq = 0.0;
   Eigen::VectorXd hz(d);

@@ -9,8 +9,7 @@
 
 namespace valley {
 
-LanczosResult lanczos(const LinearOperator& h, const Eigen::VectorXd& start, int m,
-                      bool keep_basis) {
+LanczosResult lanczos(const LinearOperator& h, const Eigen::VectorXd& start, int m, bool keep_basis) {
   const Eigen::Index d = start.size();
   if (m < 1) fail("Lanczos needs at least one step (got {})", m);
   const double start_norm = start.norm();
@@ -73,8 +72,7 @@ EigenPair ritz_pair(const LinearOperator& h, const LanczosResult& run, int i) {
 
 }  // namespace
 
-std::vector<EigenPair> top_eigenpairs(const LinearOperator& h, const LanczosResult& run,
-                                      int n_top) {
+std::vector<EigenPair> top_eigenpairs(const LinearOperator& h, const LanczosResult& run, int n_top) {
   std::vector<EigenPair> pairs;
   const int m = run.steps();
   for (int k = 0; k < std::min(n_top, m); ++k) pairs.push_back(ritz_pair(h, run, m - 1 - k));

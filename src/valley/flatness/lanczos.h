@@ -24,18 +24,17 @@ namespace valley {
 using LinearOperator = std::function<void(const Eigen::VectorXd& v, Eigen::VectorXd& hv)>;
 
 struct LanczosResult {
-  Eigen::VectorXd alpha;  // diagonal of T (m)
-  Eigen::VectorXd beta;   // off-diagonal of T (m − 1)
-  Eigen::VectorXd ritz_values;   // θ_i, ascending (m)
+  Eigen::VectorXd alpha;           // diagonal of T (m)
+  Eigen::VectorXd beta;            // off-diagonal of T (m − 1)
+  Eigen::VectorXd ritz_values;     // θ_i, ascending (m)
   Eigen::MatrixXd ritz_vectors_t;  // s_i, the eigenvectors of T, one per column (m × m)
-  Eigen::MatrixXd basis;  // Q (d × m); empty unless kept
+  Eigen::MatrixXd basis;           // Q (d × m); empty unless kept
   int steps() const { return static_cast<int>(alpha.size()); }
 };
 
 // Runs up to m steps from `start` (normalized here); stops early when the
 // Krylov space is exhausted (β_j ≤ 1e-12 · max|α|), so steps() ≤ m.
-LanczosResult lanczos(const LinearOperator& h, const Eigen::VectorXd& start, int m,
-                      bool keep_basis);
+LanczosResult lanczos(const LinearOperator& h, const Eigen::VectorXd& start, int m, bool keep_basis);
 
 struct EigenPair {
   double value = 0.0;     // θ

@@ -108,8 +108,7 @@ nlohmann::json weight_norms(const NetSpec& spec, const Vec& x) {
   return layers;
 }
 
-RunMeasures measure_run(SubsetNet& net, const Vec& x, const FlatnessSettings& s,
-                        const ProgressFn& progress) {
+RunMeasures measure_run(SubsetNet& net, const Vec& x, const FlatnessSettings& s, const ProgressFn& progress) {
   RunMeasures r;
   Timer timer;
   const int64_t d = net.dim();
@@ -125,7 +124,8 @@ RunMeasures measure_run(SubsetNet& net, const Vec& x, const FlatnessSettings& s,
   // 1. Profiles ΔF_τ, ΔF^H_τ from M shared draws, and the heat width.
   std::vector<Vec> draws;
   for (int j = 0; j < s.n_draws; ++j) draws.push_back(normal_vector(key(s, 1, static_cast<uint32_t>(j)), d));
-  const bool cache = static_cast<double>(s.n_draws) * net.n_images() * spec.widths[1] * 4.0 <= kDrawCacheBytes;
+  const bool cache =
+      static_cast<double>(s.n_draws) * net.n_images() * spec.widths[1] * 4.0 <= kDrawCacheBytes;
   std::vector<std::vector<float>> draw_layer(cache ? draws.size() : 0);
   for (std::size_t j = 0; j < draw_layer.size(); ++j) draw_layer[j] = net.first_layer(draws[j]);
   std::vector<float> scratch;
@@ -175,8 +175,10 @@ RunMeasures measure_run(SubsetNet& net, const Vec& x, const FlatnessSettings& s,
   r.json["hessian"] = {
       {"top", top_json},
       {"smallest", {{"value", smallest.value}, {"residual", smallest.residual}}},
-      {"trace", {{"estimate", trace.trace}, {"standard_error", trace.standard_error}, {"probes", trace.n_probes}}},
-      {"slq_trace", slq_trace_of(r.spectrum, d, [](double t, double) { return t; }, 0.0)},
+      {"trace",
+       {{"estimate", trace.trace}, {"standard_error", trace.standard_error}, {"probes", trace.n_probes}}},
+      {"slq_trace", slq_trace_of(
+                        r.spectrum, d, [](double t, double) { return t; }, 0.0)},
       {"lanczos_steps", runs.front().steps()},
       {"slq_runs", static_cast<int>(runs.size())},
       {"products", n_products}};
@@ -212,26 +214,31 @@ RunMeasures measure_run(SubsetNet& net, const Vec& x, const FlatnessSettings& s,
     std::vector<LandscapePoint> curve;
     for (double a : linspace(-1.0, 1.0, s.n_points_1d)) {
       const Vec point = x + static_cast<float>(a) * directions[static_cast<std::size_t>(j)];
-      curve.push_back({a, 0.0, net.score_combination(point, {&z0, &direction_layer[static_cast<std::size_t>(j)]}, {1.0, a})});
+      curve.push_back(
+          {a, 0.0,
+           net.score_combination(point, {&z0, &direction_layer[static_cast<std::size_t>(j)]}, {1.0, a})});
     }
     r.curves_1d.push_back(std::move(curve));
   }
   for (double a : linspace(-1.0, 1.0, s.grid_2d))
     for (double b : linspace(-1.0, 1.0, s.grid_2d)) {
       const Vec point = x + static_cast<float>(a) * directions[0] + static_cast<float>(b) * directions[1];
-      r.grid_2d.push_back({a, b, net.score_combination(point, {&z0, &direction_layer[0], &direction_layer[1]}, {1.0, a, b})});
+      r.grid_2d.push_back(
+          {a, b, net.score_combination(point, {&z0, &direction_layer[0], &direction_layer[1]}, {1.0, a, b})});
     }
   double max_rise = 0.0;
   for (const auto& curve : r.curves_1d)
     for (const LandscapePoint& p : curve) max_rise = std::max(max_rise, p.score.loss - base.loss);
-  r.json["landscape"] = {{"directions", s.n_directions},
-                         {"loss_rise_at_alpha_1", [&] {
-                            nlohmann::json rises = nlohmann::json::array();
-                            for (const auto& curve : r.curves_1d)
-                              rises.push_back(0.5 * (curve.front().score.loss + curve.back().score.loss) - base.loss);
-                            return rises;
-                          }()},
-                         {"max_loss_rise", max_rise}};
+  r.json["landscape"] = {
+      {"directions", s.n_directions},
+      {"loss_rise_at_alpha_1",
+       [&] {
+         nlohmann::json rises = nlohmann::json::array();
+         for (const auto& curve : r.curves_1d)
+           rises.push_back(0.5 * (curve.front().score.loss + curve.back().score.loss) - base.loss);
+         return rises;
+       }()},
+      {"max_loss_rise", max_rise}};
   r.seconds["landscape"] = timer.lap();
 
   // 4. Worst-case sharpness in a box.

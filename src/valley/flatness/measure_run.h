@@ -26,24 +26,24 @@ namespace valley {
 struct FlatnessSettings {
   bool quick = false;
   uint64_t seed = 1;
-  int n_draws = 64;                  // M, draws per profile point
-  std::vector<double> taus;          // the profile's τ grid
-  double heat_delta = 0.1;           // heat width: largest τ with ΔF^H_τ ≤ δ
-  int width_steps = 14;              // bisection steps in log τ on [1e-8, 1]
-  int lanczos_steps = 80;            // m
-  int slq_runs = 3;                  // n_v (the first is the eigenvalue run)
+  int n_draws = 64;          // M, draws per profile point
+  std::vector<double> taus;  // the profile's τ grid
+  double heat_delta = 0.1;   // heat width: largest τ with ΔF^H_τ ≤ δ
+  int width_steps = 14;      // bisection steps in log τ on [1e-8, 1]
+  int lanczos_steps = 80;    // m
+  int slq_runs = 3;          // n_v (the first is the eigenvalue run)
   int hutchinson_probes = 50;
   int n_top = 5;
-  int n_directions = 5;              // 1-D filter-normalized curves
-  int n_points_1d = 51;              // α ∈ [−1, 1]
-  int grid_2d = 41;                  // (α, β) ∈ [−1, 1]²
-  int n_points_between = 41;         // α ∈ [−0.5, 1.5]
+  int n_directions = 5;       // 1-D filter-normalized curves
+  int n_points_1d = 51;       // α ∈ [−1, 1]
+  int grid_2d = 41;           // (α, β) ∈ [−1, 1]²
+  int n_points_between = 41;  // α ∈ [−0.5, 1.5]
   std::vector<double> epsilons{1e-3, 5e-4};
   int sharpness_steps = 20;
   int pac_bayes_samples = 10;
   int pac_bayes_steps = 12;
-  double pac_bayes_target = 0.1;     // accuracy drop
-  double magnitude_epsilon = 1e-3;   // Jiang et al.'s ε in σ²x_i² + ε²
+  double pac_bayes_target = 0.1;    // accuracy drop
+  double magnitude_epsilon = 1e-3;  // Jiang et al.'s ε in σ²x_i² + ε²
 
   static FlatnessSettings defaults(bool quick);
   nlohmann::json to_json() const;
@@ -58,8 +58,8 @@ struct LandscapePoint {
 };
 
 struct RunMeasures {
-  nlohmann::json json;                     // the measures, as flatness.json holds them
-  nlohmann::json seconds;                  // wall time of each part
+  nlohmann::json json;     // the measures, as flatness.json holds them
+  nlohmann::json seconds;  // wall time of each part
   std::vector<ProfilePoint> profiles;
   std::vector<double> laplace_local_entropy, laplace_heat;  // per τ
   QuadratureNodes spectrum;

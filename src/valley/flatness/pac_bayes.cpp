@@ -4,8 +4,8 @@
 
 namespace valley {
 
-PacBayesSigma pac_bayes_sigma(const AccuracyDrop& drop, double target, double sigma_lo,
-                              double sigma_hi, int n_steps) {
+PacBayesSigma pac_bayes_sigma(const AccuracyDrop& drop, double target, double sigma_lo, double sigma_hi,
+                              int n_steps) {
   auto result = [](double sigma, bool bracketed) {
     return PacBayesSigma{sigma, 1.0 / (sigma * sigma), bracketed};
   };

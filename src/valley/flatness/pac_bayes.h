@@ -19,11 +19,11 @@ using AccuracyDrop = std::function<double(double sigma)>;
 
 struct PacBayesSigma {
   double sigma = 0.0;
-  double flatness = 0.0;   // 1/σ²
-  bool bracketed = true;   // false when the drop is ≤ target at sigma_hi or > target at sigma_lo
+  double flatness = 0.0;  // 1/σ²
+  bool bracketed = true;  // false when the drop is ≤ target at sigma_hi or > target at sigma_lo
 };
 
-PacBayesSigma pac_bayes_sigma(const AccuracyDrop& drop, double target, double sigma_lo,
-                              double sigma_hi, int n_steps);
+PacBayesSigma pac_bayes_sigma(const AccuracyDrop& drop, double target, double sigma_lo, double sigma_hi,
+                              int n_steps);
 
 }  // namespace valley

@@ -35,7 +35,8 @@ Sharpness epsilon_sharpness(const LossGradient& f, const Vec& x, const Sharpness
     point = (x.cast<double>().array() + trial).matrix().cast<float>();
     Eigen::VectorXd trial_grad(d);
     const double value = f(point, trial_grad);
-    if (!std::isfinite(value)) fail("ε-sharpness: the loss is not finite inside the box (ε = {})", settings.epsilon);
+    if (!std::isfinite(value))
+      fail("ε-sharpness: the loss is not finite inside the box (ε = {})", settings.epsilon);
     if (value > current) {
       delta = trial;
       current = value;

@@ -32,9 +32,9 @@ struct SharpnessSettings {
 };
 
 struct Sharpness {
-  double phi = 0.0;         // φ(ε), in percent of 1 + f(x)
-  double loss_max = 0.0;    // the largest f(x + δ) found
-  double loss_at_x = 0.0;   // f(x)
+  double phi = 0.0;        // φ(ε), in percent of 1 + f(x)
+  double loss_max = 0.0;   // the largest f(x + δ) found
+  double loss_at_x = 0.0;  // f(x)
 };
 
 Sharpness epsilon_sharpness(const LossGradient& f, const Vec& x, const SharpnessSettings& settings,

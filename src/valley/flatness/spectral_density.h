@@ -33,7 +33,6 @@ double slq_trace_of(const QuadratureNodes& q, int64_t d, double (*g)(double, dou
 double laplace_log_det(const QuadratureNodes& q, int64_t d, double tau);
 
 // The smoothed density at each t of `grid`.
-std::vector<double> smoothed_density(const QuadratureNodes& q, const std::vector<double>& grid,
-                                     double sigma);
+std::vector<double> smoothed_density(const QuadratureNodes& q, const std::vector<double>& grid, double sigma);
 
 }  // namespace valley

@@ -39,7 +39,7 @@ int SubsetNet::chunk_rows(int64_t c) const {
 }
 
 SubsetNet::Score SubsetNet::fold_scores(const std::vector<double>& loss_sums,
-                                       const std::vector<int64_t>& correct) const {
+                                        const std::vector<int64_t>& correct) const {
   Score s;
   int64_t n_correct = 0;
   for (int64_t c = 0; c < n_chunks(); ++c) {
@@ -68,8 +68,8 @@ SubsetNet::Score SubsetNet::score(const Vec& x) {
     Workspace& ws = *workspaces_[static_cast<std::size_t>(thread)];
     for (int64_t c = begin; c < end; ++c) {
       const int rows = chunk_rows(c);
-      const auto s = ws.mlp.score(x.data(), images_ + chunk_begin(c) * spec_.n_inputs(),
-                                  labels_ + chunk_begin(c), rows);
+      const auto s =
+          ws.mlp.score(x.data(), images_ + chunk_begin(c) * spec_.n_inputs(), labels_ + chunk_begin(c), rows);
       loss_sums[static_cast<std::size_t>(c)] = s.loss * rows;
       correct[static_cast<std::size_t>(c)] = s.n_correct;
     }
@@ -147,7 +147,8 @@ SubsetNet::Score SubsetNet::score_combination(const Vec& point,
         const float* part = parts[j]->data() + offset;
         for (std::size_t i = 0; i < size; ++i) ws.z1[i] += cj * part[i];
       }
-      const auto s = ws.mlp.score_above_first_layer(point.data(), ws.z1.data(), labels_ + chunk_begin(c), rows);
+      const auto s =
+          ws.mlp.score_above_first_layer(point.data(), ws.z1.data(), labels_ + chunk_begin(c), rows);
       loss_sums[static_cast<std::size_t>(c)] = s.loss * rows;
       correct[static_cast<std::size_t>(c)] = s.n_correct;
     }

@@ -27,8 +27,8 @@ namespace valley {
 class SubsetNet {
  public:
   // images: n × n_0 floats, labels: n; both must outlive this object.
-  SubsetNet(NetSpec spec, const float* images, const uint8_t* labels, int64_t n,
-            const Backend& backend, int chunk_size = 500);
+  SubsetNet(NetSpec spec, const float* images, const uint8_t* labels, int64_t n, const Backend& backend,
+            int chunk_size = 500);
   ~SubsetNet();
 
   const NetSpec& spec() const { return spec_; }

@@ -51,9 +51,7 @@ void BaseOptimizer::add_settings(nlohmann::json& out) const {
   out["lr_drop_factor"] = settings_.drop_factor;
 }
 
-std::vector<float> BaseOptimizer::state() const {
-  return {buffer_.data(), buffer_.data() + buffer_.size()};
-}
+std::vector<float> BaseOptimizer::state() const { return {buffer_.data(), buffer_.data() + buffer_.size()}; }
 
 void BaseOptimizer::restore_state(std::span<const float> state, const char* method) {
   if (!state.empty() && settings_.momentum == 0.0)
@@ -62,8 +60,8 @@ void BaseOptimizer::restore_state(std::span<const float> state, const char* meth
 }
 
 BaseOptimizerSettings base_optimizer_settings(const MethodConfig& config) {
-  return {config.sgd.lr,           config.momentum(),         config.nesterov(),
-          config.base.weight_decay, config.base.lr_drops, config.base.lr_drop_factor};
+  return {config.sgd.lr,        config.momentum(),         config.nesterov(), config.base.weight_decay,
+          config.base.lr_drops, config.base.lr_drop_factor};
 }
 
 // The base optimizer's settings, as sgd, sam and entropy-sgd take them; lr

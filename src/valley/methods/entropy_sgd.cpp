@@ -48,9 +48,9 @@ UpdateStats EntropySgd::step(Vec& x, Objective& f, uint64_t k) {
       else
         step = &inner_buffer_;  // the reference's dw is the buffer itself
     }
-    backend_.fill_normal(NoiseKey{settings_.seed, Stream::entropy_sgd, static_cast<uint32_t>(k),
-                                  static_cast<uint32_t>(j)},
-                         0, {xi_.data(), static_cast<std::size_t>(d)});
+    backend_.fill_normal(
+        NoiseKey{settings_.seed, Stream::entropy_sgd, static_cast<uint32_t>(k), static_cast<uint32_t>(j)}, 0,
+        {xi_.data(), static_cast<std::size_t>(d)});
     // g ← g − γ (x_c − w) + (ε/√(0.5 η')) ξ
     *step = *step - g * (centre_ - w_) + noise_scale * xi_;
     w_ -= lr * *step;
@@ -67,9 +67,12 @@ UpdateStats EntropySgd::step(Vec& x, Objective& f, uint64_t k) {
 }
 
 nlohmann::json EntropySgd::settings() const {
-  nlohmann::json out = {{"method", std::string(method_name::kEntropySgd)}, {"L", settings_.n_langevin},
-                        {"gamma0", settings_.gamma_0}, {"gamma1", settings_.gamma_1},
-                        {"noise", settings_.noise},    {"inner_lr", settings_.inner_lr},
+  nlohmann::json out = {{"method", std::string(method_name::kEntropySgd)},
+                        {"L", settings_.n_langevin},
+                        {"gamma0", settings_.gamma_0},
+                        {"gamma1", settings_.gamma_1},
+                        {"noise", settings_.noise},
+                        {"inner_lr", settings_.inner_lr},
                         {"beta1", settings_.beta_1}};
   optimizer_.add_settings(out);
   return out;

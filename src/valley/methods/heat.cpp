@@ -22,8 +22,12 @@ UpdateStats Heat::step(Vec& x, Objective& f, uint64_t k) {
     for (int64_t j = 1; j <= settings_.n_iterations; ++j)
       steps_.push_back(static_cast<float>(robbins_monro_step(settings_.c, settings_.alpha, j)));
   const int64_t n_draws = settings_.n_draws;
-  const RobbinsMonroRun run{static_cast<float>(std::sqrt(tau)), static_cast<float>(tau / static_cast<double>(n_draws)),
-                            n_draws, settings_.seed, static_cast<uint32_t>(k), steps_};
+  const RobbinsMonroRun run{static_cast<float>(std::sqrt(tau)),
+                            static_cast<float>(tau / static_cast<double>(n_draws)),
+                            n_draws,
+                            settings_.seed,
+                            static_cast<uint32_t>(k),
+                            steps_};
   work_->iterate(x, f, run);  // x_{k+1} = x^J of eq. 17, from x^0 = x_k
   return {tau, std::numeric_limits<double>::quiet_NaN()};
 }
@@ -129,8 +133,9 @@ const SettingsGroup& heat_settings() {
       [](const MethodConfig& config) {
         if (config.name == method_name::kHeat && config.n_samples &&
             (config.heat.n_iterations || config.heat.n_draws))
-          fail("--samples sets both --rm-iters and --rm-samples for heat (M = J = ⌊√S⌋); give one "
-               "or the others");
+          fail(
+              "--samples sets both --rm-iters and --rm-samples for heat (M = J = ⌊√S⌋); give one "
+              "or the others");
       }};
   return group;
 }

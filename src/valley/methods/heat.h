@@ -69,7 +69,8 @@ class Heat final : public Method {
 // --rm-iters, --rm-samples, --rm-c, --rm-alpha (methods/method_table.h).
 const SettingsGroup& heat_settings();
 
-// The factory (Heat, or ProjectedHeat unless --sampler full) of the method table's row (methods/method_table.h).
+// The factory (Heat, or ProjectedHeat unless --sampler full) of the method table's row
+// (methods/method_table.h).
 std::unique_ptr<Method> make_heat(const MethodConfig& config, const Backend& backend, Device* device);
 
 }  // namespace valley

@@ -94,9 +94,10 @@ const SettingsGroup& regularized_settings() {
       },
       [](const MethodConfig& config) {
         if (config.sgd_first > 0 && !applies_to(regularized_settings().fields.front(), config.name))
-          fail("--sgd-first switches from SGD to a regularized method; --method {} has nothing to "
-               "switch to",
-               config.name);
+          fail(
+              "--sgd-first switches from SGD to a regularized method; --method {} has nothing to "
+              "switch to",
+              config.name);
       }};
   return group;
 }
@@ -139,9 +140,10 @@ const SettingsGroup& local_entropy_settings() {
         if (!applies_to(local_entropy_settings().fields.front(), config.name))
           fail("--covariance diag is built for --method is and sgld (got --method {})", config.name);
         if (config.sampler == "projected")
-          fail("--covariance diag needs --sampler full: the projected sampler draws the noise the "
-               "minibatch cannot see in closed form, which needs the same variance in every "
-               "direction");
+          fail(
+              "--covariance diag needs --sampler full: the projected sampler draws the noise the "
+              "minibatch cannot see in closed form, which needs the same variance in every "
+              "direction");
         if (config.regularization.schedule != "const")
           fail("--covariance diag updates the variances itself; it takes no --tau-schedule");
         if (config.regularization.eta)
@@ -228,8 +230,8 @@ std::unique_ptr<Method> make_sgld(const MethodConfig& config, const Backend& bac
 std::unique_ptr<Method> make_is(const MethodConfig& config, const Backend& backend, Device* device) {
   const ImportanceSettings settings{config.sgld_is_samples(), config.is.beta, config.seed};
   if (config.covariance.kind == "diag")
-    return std::make_unique<LocalEntropyDiagonal>(
-        diagonal_settings(config), std::make_unique<DiagonalImportance>(settings, backend));
+    return std::make_unique<LocalEntropyDiagonal>(diagonal_settings(config),
+                                                  std::make_unique<DiagonalImportance>(settings, backend));
   std::unique_ptr<MeanEstimator> estimator;
   if (config.sampler != "full")
     estimator = std::make_unique<ProjectedImportance>(settings, backend, device);

@@ -20,8 +20,7 @@ namespace valley {
 class LocalEntropy final : public Method {
  public:
   // eta: the outer learning rate η; none means η = τ(k).
-  LocalEntropy(std::unique_ptr<MeanEstimator> estimator, TauSchedule schedule,
-               std::optional<double> eta);
+  LocalEntropy(std::unique_ptr<MeanEstimator> estimator, TauSchedule schedule, std::optional<double> eta);
 
   std::string name() const override { return estimator_->name(); }
   UpdateStats step(Vec& x, Objective& f, uint64_t k) override;

@@ -43,8 +43,10 @@ void LocalEntropyDiagonal::restore_state(std::span<const float> state) {
   // d numbers of s, then n_state_vectors() × d of the estimator's.
   const auto n_vectors = static_cast<std::size_t>(1 + estimator_->n_state_vectors());
   if (state.size() % n_vectors != 0)
-    fail("{} with --covariance diag: a state of {} numbers does not hold {} vectors of the "
-         "parameters' size", name(), state.size(), n_vectors);
+    fail(
+        "{} with --covariance diag: a state of {} numbers does not hold {} vectors of the "
+        "parameters' size",
+        name(), state.size(), n_vectors);
   const std::size_t d = state.size() / n_vectors;
   s_ = Eigen::Map<const Vec>(state.data(), static_cast<Eigen::Index>(d));
   estimator_->restore_state(state.subspan(d));

@@ -28,10 +28,10 @@ void require_on_device(const MethodConfig& config, const Device& device) {
   for (const MethodInfo& m : method_table())
     if (std::find(m.devices.begin(), m.devices.end(), device.flag()) != m.devices.end())
       there.push_back(m.name);
-  if (diag_is || std::find(method.devices.begin(), method.devices.end(), device.flag()) == method.devices.end())
-    fail("--device {}: method {} does not run on the GPU yet (there: {}); use --device cpu",
-         device.flag(), diag_is ? std::string("is with --covariance diag") : config.name,
-         fmt::join(there, ", "));
+  if (diag_is ||
+      std::find(method.devices.begin(), method.devices.end(), device.flag()) == method.devices.end())
+    fail("--device {}: method {} does not run on the GPU yet (there: {}); use --device cpu", device.flag(),
+         diag_is ? std::string("is with --covariance diag") : config.name, fmt::join(there, ", "));
 }
 
 }  // namespace
@@ -39,8 +39,9 @@ void require_on_device(const MethodConfig& config, const Device& device) {
 std::unique_ptr<Method> make_method(const MethodConfig& config, const Backend& backend, Device* device) {
   validate(config);
   if (!config.base.lr_drop_epochs.empty())
-    fail("--lr-drop-epochs: an epoch needs the training set's size; the trainer converts epochs "
-         "to --lr-drops (schedules/lr_drops.h)");
+    fail(
+        "--lr-drop-epochs: an epoch needs the training set's size; the trainer converts epochs "
+        "to --lr-drops (schedules/lr_drops.h)");
   if (device != nullptr) require_on_device(config, *device);
   std::unique_ptr<Method> method = find_method(config.name)->make(config, backend, device);
   if (config.sgd_first > 0)

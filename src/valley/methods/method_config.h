@@ -64,18 +64,18 @@ struct MethodConfig {
   EntropySgdSettings entropy_sgd;
 
   struct {
-    double tau = 0.01;                  // τ (also τ0 of a schedule unless tau_0 is set)
-    std::string schedule = "const";     // const | scoping | reverse-scoping (eq. 18)
-    std::optional<double> tau_0;        // τ0 of a schedule
-    double tau_1 = 0.01;                // τ1 of a schedule
-    std::optional<double> eta;          // outer step η of Alg. 1; none: η = τ(k)
+    double tau = 0.01;               // τ (also τ0 of a schedule unless tau_0 is set)
+    std::string schedule = "const";  // const | scoping | reverse-scoping (eq. 18)
+    std::optional<double> tau_0;     // τ0 of a schedule
+    double tau_1 = 0.01;             // τ1 of a schedule
+    std::optional<double> eta;       // outer step η of Alg. 1; none: η = τ(k)
   } regularization;
 
   // --samples S: J for SGLD and IS (default 1000); for heat M = J = ⌊√S⌋ (Fig. 6).
   std::optional<int64_t> n_samples;
 
   struct {
-    double eps_0 = 1000.0;          // ε_j = 1/(ε0 + j)
+    double eps_0 = 1000.0;           // ε_j = 1/(ε0 + j)
     std::string noise = "variance";  // η_j ∼ N(0, ε_j) as written, or "stddev": N(0, ε_j²)
     int64_t chains = 1;              // C independent chains (sampling/sgld.h)
   } sgld;

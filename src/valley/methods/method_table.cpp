@@ -19,13 +19,19 @@ const std::vector<MethodInfo>& method_table() {
   const std::vector<std::string_view> everywhere = {"cpu", "cuda", "emulate"};
   static const std::vector<MethodInfo> table = {
       {kSgd, {&common_settings(), &base_settings()}, everywhere, &make_sgd},
-      {kSgld, {&common_settings(), &regularized_settings(), &local_entropy_settings(), &sgld_settings()},
-       everywhere, &make_sgld},
-      {kIs, {&common_settings(), &regularized_settings(), &local_entropy_settings(), &is_settings()},
-       everywhere, &make_is},
+      {kSgld,
+       {&common_settings(), &regularized_settings(), &local_entropy_settings(), &sgld_settings()},
+       everywhere,
+       &make_sgld},
+      {kIs,
+       {&common_settings(), &regularized_settings(), &local_entropy_settings(), &is_settings()},
+       everywhere,
+       &make_is},
       {kHeat, {&common_settings(), &regularized_settings(), &heat_settings()}, everywhere, &make_heat},
       {kSam, {&common_settings(), &base_settings(), &sam_settings()}, {"cpu"}, &make_sam},
-      {kEntropySgd, {&common_settings(), &base_settings(), &entropy_sgd_settings()}, {"cpu"},
+      {kEntropySgd,
+       {&common_settings(), &base_settings(), &entropy_sgd_settings()},
+       {"cpu"},
        &make_entropy_sgd},
   };
   return table;

@@ -4,7 +4,8 @@
 
 namespace valley {
 
-ProjectedHeat::ProjectedHeat(HeatSettings settings, TauSchedule schedule, const Backend& backend, Device* device)
+ProjectedHeat::ProjectedHeat(HeatSettings settings, TauSchedule schedule, const Backend& backend,
+                             Device* device)
     : reduced_heat_(settings, schedule, backend, device) {}
 
 UpdateStats ProjectedHeat::step(Vec& x, Objective& f, uint64_t k) {

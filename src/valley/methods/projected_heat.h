@@ -13,7 +13,8 @@ namespace valley {
 class ProjectedHeat final : public Method {
  public:
   // With a device, Robbins–Monro on θ runs there (methods/heat.h).
-  ProjectedHeat(HeatSettings settings, TauSchedule schedule, const Backend& backend, Device* device = nullptr);
+  ProjectedHeat(HeatSettings settings, TauSchedule schedule, const Backend& backend,
+                Device* device = nullptr);
 
   std::string name() const override { return std::string(method_name::kHeat); }
   UpdateStats step(Vec& x, Objective& f, uint64_t k) override;

@@ -26,7 +26,8 @@ UpdateStats Sam::step(Vec& x, Objective& f, uint64_t k) {
     // ASAM: ε̂ = ρ T_w² g / ‖T_w g‖ with T_w = |w| + η
     scaled_ = (x.array().abs() + static_cast<float>(settings_.asam_eta)) * grad_.array();  // T_w g
     const auto scale = static_cast<float>(settings_.rho / (norm(scaled_) + 1e-12));
-    perturbed_ = x.array() + scale * (x.array().abs() + static_cast<float>(settings_.asam_eta)) * scaled_.array();
+    perturbed_ =
+        x.array() + scale * (x.array().abs() + static_cast<float>(settings_.asam_eta)) * scaled_.array();
   } else {
     // SAM: ε̂ = ρ g / ‖g‖
     perturbed_ = x + static_cast<float>(settings_.rho / (norm(grad_) + 1e-12)) * grad_;

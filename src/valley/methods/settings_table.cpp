@@ -104,13 +104,22 @@ void read_field(const nlohmann::json& v, const FieldRef& out,
                    *p = v.get<std::string>();
                  },
                  [&](std::optional<double>* p) {
-                   if (v.is_null()) p->reset(); else *p = number();
+                   if (v.is_null())
+                     p->reset();
+                   else
+                     *p = number();
                  },
                  [&](std::optional<int64_t>* p) {
-                   if (v.is_null()) p->reset(); else *p = integer();
+                   if (v.is_null())
+                     p->reset();
+                   else
+                     *p = integer();
                  },
                  [&](std::optional<bool>* p) {
-                   if (v.is_null()) p->reset(); else *p = boolean();
+                   if (v.is_null())
+                     p->reset();
+                   else
+                     *p = boolean();
                  },
                  [&](std::vector<int64_t>* p) {
                    if (!v.is_array()) wrong_type("an array of integers");

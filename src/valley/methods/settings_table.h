@@ -27,9 +27,8 @@
 namespace valley {
 
 // Where a field lives in one settings struct, by its type.
-using FieldRef = std::variant<double*, int64_t*, uint64_t*, bool*, std::string*,
-                              std::optional<double>*, std::optional<int64_t>*,
-                              std::optional<bool>*, std::vector<int64_t>*>;
+using FieldRef = std::variant<double*, int64_t*, uint64_t*, bool*, std::string*, std::optional<double>*,
+                              std::optional<int64_t>*, std::optional<bool>*, std::vector<int64_t>*>;
 
 // Checks one field's value; `flag` is "--key". Throws valley::Error with a
 // one-line message naming the flag.
@@ -37,10 +36,10 @@ using FieldCheck = std::function<void(const FieldRef& value, const std::string& 
 
 template <typename Config>
 struct Field {
-  std::string_view key;       // the flag without "--": "rm-iters"
-  FieldRef (*at)(Config&);    // the member
-  std::string_view help;      // --help, Python's docstrings
-  FieldCheck check = {};      // none: any value of the type
+  std::string_view key;     // the flag without "--": "rm-iters"
+  FieldRef (*at)(Config&);  // the member
+  std::string_view help;    // --help, Python's docstrings
+  FieldCheck check = {};    // none: any value of the type
   // Settings saved before this field existed lack it: reading them, absent
   // means the default. Other fields must be present in a config.json.
   bool added_later = false;
@@ -97,7 +96,7 @@ FieldCheck non_negative();  // a finite number ≥ 0 (0, or > 0 as above)
 FieldCheck positive_in_double();
 // A scale > 0 as positive() and ≤ high; `why` says where the bound comes from.
 FieldCheck positive_up_to(double high, std::string_view why);
-FieldCheck at_least(int64_t low);                                   // "must be ≥ 1"
+FieldCheck at_least(int64_t low);  // "must be ≥ 1"
 FieldCheck between(int64_t low, int64_t high, std::string_view high_text = {});
 // A number in an interval written as `interval` ("[0, 1)"), as `inside` decides.
 FieldCheck lies_in(std::string_view interval, bool (*inside)(double));

@@ -21,7 +21,8 @@ Sgd::Sgd(BaseOptimizerSettings settings, Device* device)
 
 UpdateStats Sgd::step(Vec& x, Objective& f, uint64_t k) {
   // x_{k+1} = x_k − lr ∇f(x_k) in one go, where that is the cheaper way (a device)
-  if (optimizer_.plain() && work_->gradient_step(x, f, static_cast<float>(optimizer_.settings().lr))) return {};
+  if (optimizer_.plain() && work_->gradient_step(x, f, static_cast<float>(optimizer_.settings().lr)))
+    return {};
   grad_.resize(x.size());
   work_->gradient(x, f, grad_);  // ∇f(x_k)
   optimizer_.step(x, grad_, k);  // x_{k+1} = x_k − lr ∇f(x_k) (+ momentum, decay)

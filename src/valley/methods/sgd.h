@@ -44,9 +44,7 @@ class Sgd final : public Method {
   UpdateStats step(Vec& x, Objective& f, uint64_t k) override;
   nlohmann::json settings() const override;
   std::vector<float> state() const override { return optimizer_.state(); }
-  void restore_state(std::span<const float> state) override {
-    optimizer_.restore_state(state, "sgd");
-  }
+  void restore_state(std::span<const float> state) override { optimizer_.restore_state(state, "sgd"); }
 
  private:
   BaseOptimizer optimizer_;

@@ -38,8 +38,8 @@ void HessianVectorProduct<T>::resize(int batch_size) {
 }
 
 template <typename T>
-double HessianVectorProduct<T>::apply(const T* x, const T* v, const T* images,
-                                      const uint8_t* labels, int batch_size, T* hv, T* grad) {
+double HessianVectorProduct<T>::apply(const T* x, const T* v, const T* images, const uint8_t* labels,
+                                      int batch_size, T* hv, T* grad) {
   resize(batch_size);
   const int n_layers = spec_.n_layers();
   if (grad == nullptr) {
@@ -65,8 +65,7 @@ double HessianVectorProduct<T>::apply(const T* x, const T* v, const T* images,
     gemm(false, false, batch_size, n_out, n_in, T(1), input, n_in, w, n_out, T(1), z, n_out);
     gemm(false, false, batch_size, n_out, n_in, T(1), input, n_in, vw, n_out, T(1), rz, n_out);
     if (l > 1)
-      gemm(false, false, batch_size, n_out, n_in, T(1), rh_[l - 1].data(), n_in, w, n_out, T(1),
-           rz, n_out);
+      gemm(false, false, batch_size, n_out, n_in, T(1), rh_[l - 1].data(), n_in, w, n_out, T(1), rz, n_out);
     if (l < n_layers) {
       const std::size_t size = static_cast<std::size_t>(batch_size) * n_out;
       T* h = h_[l].data();
@@ -100,9 +99,7 @@ double HessianVectorProduct<T>::apply(const T* x, const T* v, const T* images,
     for (int c = 0; c < n_classes; ++c) {
       // δ_L = (p − e_y)/B ;  R δ_L = (p ⊙ R z_L − p (pᵀ R z_L))/B
       delta[c] = (z[c] - (c == labels[r] ? T(1) : T(0))) * inv_b;
-      rdelta[c] = static_cast<T>(static_cast<double>(z[c]) *
-                                 (static_cast<double>(rz[c]) - p_dot_rz)) *
-                  inv_b;
+      rdelta[c] = static_cast<T>(static_cast<double>(z[c]) * (static_cast<double>(rz[c]) - p_dot_rz)) * inv_b;
     }
   }
   // Backward pass and its R-image.
@@ -117,13 +114,11 @@ double HessianVectorProduct<T>::apply(const T* x, const T* v, const T* images,
     T* hv_w = hv + spec_.weights_offset(l);
     T* hv_b = hv + spec_.bias_offset(l);
     // ∂W_l = h_{l−1}ᵀ δ_l ;  R ∂W_l = h_{l−1}ᵀ R δ_l + R h_{l−1}ᵀ δ_l
-    gemm(true, false, n_in, n_out, batch_size, T(1), input, n_in, delta_.data(), n_out, T(0),
-         grad_w, n_out);
-    gemm(true, false, n_in, n_out, batch_size, T(1), input, n_in, rdelta_.data(), n_out, T(0),
-         hv_w, n_out);
+    gemm(true, false, n_in, n_out, batch_size, T(1), input, n_in, delta_.data(), n_out, T(0), grad_w, n_out);
+    gemm(true, false, n_in, n_out, batch_size, T(1), input, n_in, rdelta_.data(), n_out, T(0), hv_w, n_out);
     if (l > 1)
-      gemm(true, false, n_in, n_out, batch_size, T(1), rh_[l - 1].data(), n_in, delta_.data(),
-           n_out, T(1), hv_w, n_out);
+      gemm(true, false, n_in, n_out, batch_size, T(1), rh_[l - 1].data(), n_in, delta_.data(), n_out, T(1),
+           hv_w, n_out);
     std::fill_n(grad_b, n_out, T(0));
     std::fill_n(hv_b, n_out, T(0));
     for (int r = 0; r < batch_size; ++r)
@@ -134,12 +129,11 @@ double HessianVectorProduct<T>::apply(const T* x, const T* v, const T* images,
       }
     if (l == 1) break;
     // ∂h_{l−1} = δ_l W_lᵀ ;  R ∂h_{l−1} = R δ_l W_lᵀ + δ_l V_lᵀ
-    gemm(false, true, batch_size, n_in, n_out, T(1), delta_.data(), n_out, w, n_out, T(0),
-         dh_.data(), n_in);
-    gemm(false, true, batch_size, n_in, n_out, T(1), rdelta_.data(), n_out, w, n_out, T(0),
-         rdh_.data(), n_in);
-    gemm(false, true, batch_size, n_in, n_out, T(1), delta_.data(), n_out, vw, n_out, T(1),
-         rdh_.data(), n_in);
+    gemm(false, true, batch_size, n_in, n_out, T(1), delta_.data(), n_out, w, n_out, T(0), dh_.data(), n_in);
+    gemm(false, true, batch_size, n_in, n_out, T(1), rdelta_.data(), n_out, w, n_out, T(0), rdh_.data(),
+         n_in);
+    gemm(false, true, batch_size, n_in, n_out, T(1), delta_.data(), n_out, vw, n_out, T(1), rdh_.data(),
+         n_in);
     const T* z_below = z_[l - 1].data();
     const std::size_t size = static_cast<std::size_t>(batch_size) * n_in;
     for (std::size_t i = 0; i < size; ++i) {

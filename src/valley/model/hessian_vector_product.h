@@ -28,8 +28,8 @@ class HessianVectorProduct {
 
   // Writes ∇²f(x) v into hv (d entries) and, if grad is not null, ∇f(x) into
   // grad; returns f(x).
-  double apply(const T* x, const T* v, const T* images, const uint8_t* labels, int batch_size,
-               T* hv, T* grad = nullptr);
+  double apply(const T* x, const T* v, const T* images, const uint8_t* labels, int batch_size, T* hv,
+               T* grad = nullptr);
 
   const NetSpec& spec() const { return spec_; }
 

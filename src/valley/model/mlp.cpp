@@ -76,7 +76,8 @@ double Mlp<T>::forward_from(int first, const T* images, const uint8_t* labels, i
     const T max_z = *std::max_element(z, z + n_classes);
     double sum = 0.0;
     for (int c = 0; c < n_classes; ++c) {
-      exp_shifted_[static_cast<std::size_t>(c)] = std::exp(static_cast<double>(z[c]) - static_cast<double>(max_z));
+      exp_shifted_[static_cast<std::size_t>(c)] =
+          std::exp(static_cast<double>(z[c]) - static_cast<double>(max_z));
       sum += exp_shifted_[static_cast<std::size_t>(c)];
     }
     const double log_sum_exp = static_cast<double>(max_z) + std::log(sum);
@@ -92,8 +93,7 @@ double Mlp<T>::forward_from(int first, const T* images, const uint8_t* labels, i
 }
 
 template <typename T>
-void Mlp<T>::backward_to_first(const uint8_t* labels, int batch_size, T* grad,
-                               int64_t grad_base) {
+void Mlp<T>::backward_to_first(const uint8_t* labels, int batch_size, T* grad, int64_t grad_base) {
   const int n_layers = spec_.n_layers();
   const int n_classes = spec_.n_outputs();
   // ∂f/∂z_L = (softmax(z_L) − onehot(y)) / B
@@ -110,14 +110,13 @@ void Mlp<T>::backward_to_first(const uint8_t* labels, int batch_size, T* grad,
     T* grad_w = grad + (spec_.weights_offset(l) - grad_base);
     T* grad_b = grad + (spec_.bias_offset(l) - grad_base);
     // ∂f/∂W_l = h_{l−1}ᵀ ∂f/∂z_l ;  ∂f/∂b_l = Σ_rows ∂f/∂z_l
-    gemm(true, false, n_in, n_out, batch_size, T(1), h_[l - 1].data(), n_in, dz_.data(), n_out,
-         T(0), grad_w, n_out);
+    gemm(true, false, n_in, n_out, batch_size, T(1), h_[l - 1].data(), n_in, dz_.data(), n_out, T(0), grad_w,
+         n_out);
     std::fill_n(grad_b, n_out, T(0));
     for (int r = 0; r < batch_size; ++r)
       for (int c = 0; c < n_out; ++c) grad_b[c] += dz_[static_cast<std::size_t>(r) * n_out + c];
     // ∂f/∂h_{l−1} = ∂f/∂z_l W_lᵀ ;  ∂f/∂z_{l−1} = ∂f/∂h_{l−1} ⊙ [z_{l−1} > 0]
-    gemm(false, true, batch_size, n_in, n_out, T(1), dz_.data(), n_out, w_[l], n_out, T(0),
-         dh_.data(), n_in);
+    gemm(false, true, batch_size, n_in, n_out, T(1), dz_.data(), n_out, w_[l], n_out, T(0), dh_.data(), n_in);
     // (Plain pointers, not the vectors: written through dz_[i], the loop
     // reloads dz_'s data pointer per entry and cannot be vectorized; as a
     // branch it mispredicts on half the units. The mask is an integer AND,
@@ -150,8 +149,8 @@ void Mlp<T>::first_layer_gradient(const T* images, int batch_size, const T* dz1,
 }
 
 template <typename T>
-double Mlp<T>::gradient_above_first_layer(const T* x, const T* z1, const uint8_t* labels,
-                                          int batch_size, T* grad, T* dz1) {
+double Mlp<T>::gradient_above_first_layer(const T* x, const T* z1, const uint8_t* labels, int batch_size,
+                                          T* grad, T* dz1) {
   resize(batch_size);
   point_at(x);
   const std::size_t size = static_cast<std::size_t>(batch_size) * spec_.widths[1];
@@ -171,8 +170,8 @@ double Mlp<T>::loss(const T* x, const T* images, const uint8_t* labels, int batc
 }
 
 template <typename T>
-double Mlp<T>::loss_and_gradient(const T* x, const T* images, const uint8_t* labels,
-                                 int batch_size, T* grad) {
+double Mlp<T>::loss_and_gradient(const T* x, const T* images, const uint8_t* labels, int batch_size,
+                                 T* grad) {
   resize(batch_size);
   point_at(x);
   const double f = forward_from(1, images, labels, batch_size, true);
@@ -182,8 +181,8 @@ double Mlp<T>::loss_and_gradient(const T* x, const T* images, const uint8_t* lab
 }
 
 template <typename T>
-typename Mlp<T>::Score Mlp<T>::score(const T* x, const T* images, const uint8_t* labels,
-                                     int batch_size, int* predicted) {
+typename Mlp<T>::Score Mlp<T>::score(const T* x, const T* images, const uint8_t* labels, int batch_size,
+                                     int* predicted) {
   const double f = loss(x, images, labels, batch_size);
   const int n_classes = spec_.n_outputs();
   int64_t correct = 0;
@@ -197,8 +196,8 @@ typename Mlp<T>::Score Mlp<T>::score(const T* x, const T* images, const uint8_t*
 }
 
 template <typename T>
-typename Mlp<T>::Score Mlp<T>::score_above_first_layer(const T* x, const T* z1,
-                                                       const uint8_t* labels, int batch_size) {
+typename Mlp<T>::Score Mlp<T>::score_above_first_layer(const T* x, const T* z1, const uint8_t* labels,
+                                                       int batch_size) {
   resize(batch_size);
   point_at(x);
   const std::size_t size = static_cast<std::size_t>(batch_size) * spec_.widths[1];
@@ -227,13 +226,12 @@ void Mlp<T>::first_layer(const T* x, const T* images, int batch_size, T* z1, int
   const T* b = x + spec_.bias_offset(1);
   for (int r = 0; r < batch_size; ++r)
     std::copy(b + c0, b + c1, z1 + static_cast<std::size_t>(r) * n_out + c0);
-  gemm(false, false, batch_size, c1 - c0, n_in, T(1), images, n_in, x + spec_.weights_offset(1) + c0,
-       n_out, T(1), z1 + c0, n_out);
+  gemm(false, false, batch_size, c1 - c0, n_in, T(1), images, n_in, x + spec_.weights_offset(1) + c0, n_out,
+       T(1), z1 + c0, n_out);
 }
 
 template <typename T>
-void Mlp<T>::perturb(const T* x, const T* z1, T sigma, const T* xi, const T* images,
-                     int batch_size) {
+void Mlp<T>::perturb(const T* x, const T* z1, T sigma, const T* xi, const T* images, int batch_size) {
   resize(batch_size);
   const int n_layers = spec_.n_layers();
   const int n_in = spec_.widths[0];
@@ -246,14 +244,15 @@ void Mlp<T>::perturb(const T* x, const T* z1, T sigma, const T* xi, const T* ima
       const std::size_t i = static_cast<std::size_t>(r) * n_out + c;
       z[i] = z1[i] + sigma * xi_b[c];
     }
-  gemm(false, false, batch_size, n_out, n_in, sigma, images, n_in, xi + spec_.weights_offset(1), n_out,
-       T(1), z, n_out);
+  gemm(false, false, batch_size, n_out, n_in, sigma, images, n_in, xi + spec_.weights_offset(1), n_out, T(1),
+       z, n_out);
   if (n_layers == 1) return;
   relu(z, h_[1].data(), static_cast<std::size_t>(batch_size) * n_out);
   // Layers 2 … L of x + σξ, formed explicitly (they are small).
   const int64_t rest = spec_.weights_offset(2);
   const std::size_t n_rest = perturbed_.size();
-  for (std::size_t i = 0; i < n_rest; ++i) perturbed_[i] = x[rest + static_cast<int64_t>(i)] + sigma * xi[rest + static_cast<int64_t>(i)];
+  for (std::size_t i = 0; i < n_rest; ++i)
+    perturbed_[i] = x[rest + static_cast<int64_t>(i)] + sigma * xi[rest + static_cast<int64_t>(i)];
   for (int l = 2; l <= n_layers; ++l) {
     w_[l] = perturbed_.data() + (spec_.weights_offset(l) - rest);
     b_[l] = perturbed_.data() + (spec_.bias_offset(l) - rest);
@@ -269,9 +268,8 @@ double Mlp<T>::perturbed_loss(const T* x, const T* z1, T sigma, const T* xi, con
 }
 
 template <typename T>
-double Mlp<T>::perturbed_gradient_parts(const T* x, const T* z1, T sigma, const T* xi,
-                                        const T* images, const uint8_t* labels, int batch_size,
-                                        T* dz1, T* grad_rest) {
+double Mlp<T>::perturbed_gradient_parts(const T* x, const T* z1, T sigma, const T* xi, const T* images,
+                                        const uint8_t* labels, int batch_size, T* dz1, T* grad_rest) {
   perturb(x, z1, sigma, xi, images, batch_size);
   const double f = forward_from(2, images, labels, batch_size, true);
   backward_to_first(labels, batch_size, grad_rest, spec_.n_layers() >= 2 ? spec_.weights_offset(2) : 0);

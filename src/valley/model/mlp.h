@@ -22,8 +22,7 @@ class Mlp {
   double loss(const T* x, const T* images, const uint8_t* labels, int batch_size);
 
   // f(x), and ∇f(x) written to `grad` (d entries), by backpropagation.
-  double loss_and_gradient(const T* x, const T* images, const uint8_t* labels, int batch_size,
-                           T* grad);
+  double loss_and_gradient(const T* x, const T* images, const uint8_t* labels, int batch_size, T* grad);
 
   // f(x) and how many of the images the network classifies correctly
   // (arg-max output equals the label); with `predicted`, each image's
@@ -32,8 +31,7 @@ class Mlp {
     double loss = 0.0;
     int64_t n_correct = 0;
   };
-  Score score(const T* x, const T* images, const uint8_t* labels, int batch_size,
-              int* predicted = nullptr);
+  Score score(const T* x, const T* images, const uint8_t* labels, int batch_size, int* predicted = nullptr);
 
   // Perturbed evaluations f(x + σξ) around a fixed x on a fixed minibatch
   // (the inner loops of Alg. 4 and 5). The first layer's pre-activations are
@@ -51,12 +49,11 @@ class Mlp {
   // first_layer() per column range, then gradient_above_first_layer() (layers
   // ≥ 2 forward and back to ∂f/∂z_1, written to dz1), then
   // first_layer_gradient() per column range. Returns f from the middle part.
-  double gradient_above_first_layer(const T* x, const T* z1, const uint8_t* labels,
-                                    int batch_size, T* grad, T* dz1);
+  double gradient_above_first_layer(const T* x, const T* z1, const uint8_t* labels, int batch_size, T* grad,
+                                    T* dz1);
   // ∂f/∂W_1 = Xᵀ ∂f/∂z_1 and ∂f/∂b_1 = column sums of ∂f/∂z_1, for the units
   // [c0, c1).
-  void first_layer_gradient(const T* images, int batch_size, const T* dz1, T* grad, int c0,
-                            int c1) const;
+  void first_layer_gradient(const T* images, int batch_size, const T* dz1, T* grad, int c0, int c1) const;
 
   // f and the correct count at x given layer 1's pre-activations z1 (B × n_1)
   // computed elsewhere: for points on a line or plane x_0 + Σ_j c_j u_j, z1 is
@@ -65,16 +62,15 @@ class Mlp {
   Score score_above_first_layer(const T* x, const T* z1, const uint8_t* labels, int batch_size);
 
   // f(x + σξ), given z1 = first_layer(x).
-  double perturbed_loss(const T* x, const T* z1, T sigma, const T* xi, const T* images,
-                        const uint8_t* labels, int batch_size);
+  double perturbed_loss(const T* x, const T* z1, T sigma, const T* xi, const T* images, const uint8_t* labels,
+                        int batch_size);
 
   // f(x + σξ) and the parts of ∇f(x + σξ) that differ per draw: ∂f/∂z_1
   // (B × n_1) into dz1, and the gradients of layers 2 … L into grad_rest
   // (laid out as in x from W_2 on). The layer-1 gradient is Xᵀ ∂f/∂z_1 and
   // the column sums of ∂f/∂z_1.
-  double perturbed_gradient_parts(const T* x, const T* z1, T sigma, const T* xi,
-                                  const T* images, const uint8_t* labels, int batch_size,
-                                  T* dz1, T* grad_rest);
+  double perturbed_gradient_parts(const T* x, const T* z1, T sigma, const T* xi, const T* images,
+                                  const uint8_t* labels, int batch_size, T* dz1, T* grad_rest);
 
  private:
   void resize(int batch_size);
@@ -93,12 +89,12 @@ class Mlp {
 
   NetSpec spec_;
   int batch_size_ = 0;
-  std::vector<std::vector<T>> z_;  // z_[l]: pre-activations of layer l (B × n_l), l = 1…L
-  std::vector<std::vector<T>> h_;  // h_[l]: ReLU(z_[l]) for hidden layers l = 1…L−1
-  std::vector<T> dz_;              // ∂f/∂z of the current layer during backpropagation
-  std::vector<T> dh_;              // ∂f/∂h of the layer below
-  std::vector<const T*> w_, b_;    // parameters of each layer used by the current pass
-  std::vector<T> perturbed_;       // layers 2 … L of x + σξ
+  std::vector<std::vector<T>> z_;    // z_[l]: pre-activations of layer l (B × n_l), l = 1…L
+  std::vector<std::vector<T>> h_;    // h_[l]: ReLU(z_[l]) for hidden layers l = 1…L−1
+  std::vector<T> dz_;                // ∂f/∂z of the current layer during backpropagation
+  std::vector<T> dh_;                // ∂f/∂h of the layer below
+  std::vector<const T*> w_, b_;      // parameters of each layer used by the current pass
+  std::vector<T> perturbed_;         // layers 2 … L of x + σξ
   std::vector<double> exp_shifted_;  // one row's exp(z_L − max z_L) in the softmax
 };
 

@@ -50,8 +50,7 @@ void check_metadata(const std::map<std::string, std::string>& metadata, const st
 std::string encode_model_file(const NetSpec& net, ConstVecRef x,
                               const std::map<std::string, std::string>& metadata) {
   if (x.size() != net.n_params())
-    fail("model file: {} parameters do not fit net {} ({} parameters)", x.size(), net.str(),
-         net.n_params());
+    fail("model file: {} parameters do not fit net {} ({} parameters)", x.size(), net.str(), net.n_params());
   std::vector<Tensor> tensors;
   for (int l = 1; l <= net.n_layers(); ++l) {
     const int n_in = net.widths[l - 1];
@@ -91,16 +90,16 @@ ModelFile decode_model_file(std::string_view bytes, const std::string& name) {
     const Tensor& b = *by_name[bias_name(l)];
     if (w.shape.size() != 2 || w.shape[0] < 1 || w.shape[1] < 1 || w.shape[0] > 1'000'000 ||
         w.shape[1] > 1'000'000)
-      fail("{}: tensor {} has shape [{}], not [out, in] with widths from 1 to 1000000", name,
-           w.name, fmt::join(w.shape, ", "));
+      fail("{}: tensor {} has shape [{}], not [out, in] with widths from 1 to 1000000", name, w.name,
+           fmt::join(w.shape, ", "));
     if (l == 1) widths.push_back(static_cast<int>(w.shape[1]));
     if (w.shape[1] != widths.back())
-      fail("{}: tensor {} has shape [{}]: {} inputs, but the layer below has {} outputs", name,
-           w.name, fmt::join(w.shape, ", "), w.shape[1], widths.back());
+      fail("{}: tensor {} has shape [{}]: {} inputs, but the layer below has {} outputs", name, w.name,
+           fmt::join(w.shape, ", "), w.shape[1], widths.back());
     widths.push_back(static_cast<int>(w.shape[0]));
     if (b.shape != std::vector<int64_t>{w.shape[0]})
-      fail("{}: tensor {} has shape [{}], but {} has {} outputs", name, b.name,
-           fmt::join(b.shape, ", "), w.name, w.shape[0]);
+      fail("{}: tensor {} has shape [{}], but {} has {} outputs", name, b.name, fmt::join(b.shape, ", "),
+           w.name, w.shape[0]);
     weights.push_back(&w);
     biases.push_back(&b);
   }
@@ -109,9 +108,10 @@ ModelFile decode_model_file(std::string_view bytes, const std::string& name) {
     for (const Tensor& t : contents.tensors)
       if (std::find(weights.begin(), weights.end(), &t) == weights.end() &&
           std::find(biases.begin(), biases.end(), &t) == biases.end())
-        fail("{}: unknown tensor \"{}\" (a network of {} layers has layers.0.weight … "
-             "layers.{}.bias only)",
-             name, one_line(t.name.substr(0, 64)), weights.size(), weights.size() - 1);
+        fail(
+            "{}: unknown tensor \"{}\" (a network of {} layers has layers.0.weight … "
+            "layers.{}.bias only)",
+            name, one_line(t.name.substr(0, 64)), weights.size(), weights.size() - 1);
 
   ModelFile model;
   model.net = NetSpec::parse(fmt::format("{}", fmt::join(widths, "-")), name + ": its layers");
@@ -146,8 +146,8 @@ ModelFile decode_model_file(std::string_view bytes, const std::string& name) {
 
 ModelFile read_model_file(const std::filesystem::path& path) {
   const std::vector<uint8_t> bytes = read_file_bytes(path, kMaxModelFileBytes);
-  return decode_model_file(
-      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
+  return decode_model_file(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+                           path.string());
 }
 
 ModelFile load_model(const std::filesystem::path& run_dir_or_file) {
@@ -155,9 +155,10 @@ ModelFile load_model(const std::filesystem::path& run_dir_or_file) {
   if (std::filesystem::is_directory(run_dir_or_file, ec)) {
     const std::filesystem::path file = run_dir_or_file / kModelFile;
     if (!std::filesystem::exists(file, ec))
-      fail("{}: no {} in this directory (is it a run's --out directory, finished or "
-           "checkpointed?)",
-           run_dir_or_file.string(), kModelFile);
+      fail(
+          "{}: no {} in this directory (is it a run's --out directory, finished or "
+          "checkpointed?)",
+          run_dir_or_file.string(), kModelFile);
     return read_model_file(file);
   }
   // A missing file, a loop of links, a FIFO: each said as what it is.

@@ -35,8 +35,7 @@ NetSpec NetSpec::parse(std::string_view text, std::string_view flag) {
 
 int64_t NetSpec::n_params() const {
   int64_t n = 0;
-  for (int l = 1; l <= n_layers(); ++l)
-    n += static_cast<int64_t>(widths[l - 1]) * widths[l] + widths[l];
+  for (int l = 1; l <= n_layers(); ++l) n += static_cast<int64_t>(widths[l - 1]) * widths[l] + widths[l];
   return n;
 }
 

@@ -34,24 +34,19 @@ struct Entry {
 };
 
 Entry parse_entry(const std::string& file, const std::string& tensor, const nlohmann::json& v) {
-  const auto bad = [&](std::string_view problem) {
-    fail("{}: tensor \"{}\": {}", file, tensor, problem);
-  };
+  const auto bad = [&](std::string_view problem) { fail("{}: tensor \"{}\": {}", file, tensor, problem); };
   if (!v.is_object()) bad("its entry is not a JSON object");
   if (!v.contains("dtype") || !v["dtype"].is_string()) bad("no \"dtype\" string");
   const std::string dtype = v["dtype"].get<std::string>();
   if (dtype != "F32")
-    fail("{}: tensor \"{}\" has dtype {}; valley reads F32 tensors only", file, tensor,
-         dtype.substr(0, 16));
+    fail("{}: tensor \"{}\" has dtype {}; valley reads F32 tensors only", file, tensor, dtype.substr(0, 16));
   if (!v.contains("shape") || !v["shape"].is_array()) bad("no \"shape\" array");
-  if (!v.contains("data_offsets") || !v["data_offsets"].is_array() ||
-      v["data_offsets"].size() != 2 || !v["data_offsets"][0].is_number_unsigned() ||
-      !v["data_offsets"][1].is_number_unsigned())
+  if (!v.contains("data_offsets") || !v["data_offsets"].is_array() || v["data_offsets"].size() != 2 ||
+      !v["data_offsets"][0].is_number_unsigned() || !v["data_offsets"][1].is_number_unsigned())
     bad("\"data_offsets\" must be two integers ≥ 0 [begin, end]");
   Entry e{tensor, {}, v["data_offsets"][0].get<uint64_t>(), v["data_offsets"][1].get<uint64_t>()};
   if (e.end < e.begin)
-    fail("{}: tensor \"{}\": data_offsets [{}, {}] end before they begin", file, tensor,
-         e.begin, e.end);
+    fail("{}: tensor \"{}\": data_offsets [{}, {}] end before they begin", file, tensor, e.begin, e.end);
   // Πshape, refusing products whose byte count would overflow.
   const uint64_t limit = std::numeric_limits<uint64_t>::max() / kF32Bytes;
   uint64_t n_values = 1;
@@ -72,10 +67,9 @@ Entry parse_entry(const std::string& file, const std::string& tensor, const nloh
   }
   if (has_zero) n_values = 0;
   if ((too_large && !has_zero) || n_values * kF32Bytes != e.end - e.begin)
-    fail("{}: tensor \"{}\": shape {} needs {} bytes, but data_offsets [{}, {}] hold {}", file,
-         tensor, one_line(v["shape"].dump()),
-         too_large && !has_zero ? std::string("more than 2^64")
-                                : std::to_string(n_values * kF32Bytes),
+    fail("{}: tensor \"{}\": shape {} needs {} bytes, but data_offsets [{}, {}] hold {}", file, tensor,
+         one_line(v["shape"].dump()),
+         too_large && !has_zero ? std::string("more than 2^64") : std::to_string(n_values * kF32Bytes),
          e.begin, e.end, e.end - e.begin);
   return e;
 }
@@ -109,23 +103,23 @@ std::string encode_safetensors(const std::vector<Tensor>& tensors,
 
 SafetensorsContents decode_safetensors(std::string_view bytes, const std::string& name) {
   if (bytes.size() < kLengthBytes)
-    fail("{}: truncated: {} bytes, too short for the 8-byte header length of a safetensors file",
-         name, bytes.size());
+    fail("{}: truncated: {} bytes, too short for the 8-byte header length of a safetensors file", name,
+         bytes.size());
   const uint64_t header_bytes = read_u64(bytes);
   if (header_bytes > kSafetensorsMaxHeaderBytes)
-    fail("{}: header length {} is over the 100 MB limit (not a safetensors file?)", name,
-         header_bytes);
+    fail("{}: header length {} is over the 100 MB limit (not a safetensors file?)", name, header_bytes);
   if (header_bytes > bytes.size() - kLengthBytes)
-    fail("{}: header length {} runs past the end of the file ({} bytes): truncated or not a "
-         "safetensors file",
-         name, header_bytes, bytes.size());
+    fail(
+        "{}: header length {} runs past the end of the file ({} bytes): truncated or not a "
+        "safetensors file",
+        name, header_bytes, bytes.size());
   const std::string_view text = bytes.substr(kLengthBytes, header_bytes);
   const std::string_view data = bytes.substr(kLengthBytes + header_bytes);
   // The format's header starts with '{' (no byte-order mark, no blank) and is
   // padded with spaces (0x20) only; a NUL would end the text for some readers.
   if (text.empty() || text.front() != '{')
-    fail("{}: the header is not a JSON object: it must start with '{{' (it starts with byte 0x{:02x}{})", name,
-         text.empty() ? 0 : static_cast<uint8_t>(text.front()),
+    fail("{}: the header is not a JSON object: it must start with '{{' (it starts with byte 0x{:02x}{})",
+         name, text.empty() ? 0 : static_cast<uint8_t>(text.front()),
          text.substr(0, 3) == "\xEF\xBB\xBF" ? ", a UTF-8 byte-order mark" : "");
   if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos)
     fail("{}: the header holds a NUL byte at offset {}; it may be padded with spaces (0x20) only", name, nul);
@@ -181,18 +175,20 @@ SafetensorsContents decode_safetensors(std::string_view bytes, const std::string
   for (const Entry& e : entries) {
     const std::string shown = one_line(e.name.substr(0, 64));
     if (e.begin < at)
-      fail("{}: tensor \"{}\" (data_offsets [{}, {}]) overlaps the tensor before it, which ends "
-           "at {}",
-           name, shown, e.begin, e.end, at);
+      fail(
+          "{}: tensor \"{}\" (data_offsets [{}, {}]) overlaps the tensor before it, which ends "
+          "at {}",
+          name, shown, e.begin, e.end, at);
     if (e.begin > at)
-      fail("{}: tensor \"{}\" begins at {}, leaving a gap after byte {} of the data", name, shown,
-           e.begin, at);
+      fail("{}: tensor \"{}\" begins at {}, leaving a gap after byte {} of the data", name, shown, e.begin,
+           at);
     at = e.end;
   }
   if (at != data.size())
-    fail("{}: the tensors' data ends at byte {}, but the file holds {} bytes of data after the "
-         "header: {}",
-         name, at, data.size(), at > data.size() ? "truncated" : "trailing bytes");
+    fail(
+        "{}: the tensors' data ends at byte {}, but the file holds {} bytes of data after the "
+        "header: {}",
+        name, at, data.size(), at > data.size() ? "truncated" : "trailing bytes");
 
   for (const Entry& e : entries) {
     Tensor t{e.name, e.shape, std::vector<float>((e.end - e.begin) / kF32Bytes)};

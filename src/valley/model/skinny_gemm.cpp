@@ -66,21 +66,21 @@ void tile(const Operands& o, int i0, int j0, MF last) {
   // to live in registers: GCC 12 otherwise keeps acc on the stack and stores
   // it every step (81 instead of 205 GFLOP/s at 20×784×200 with AVX-512).
   VF acc[MR][NR];
-  #pragma GCC unroll 8
+#pragma GCC unroll 8
   for (int m = 0; m < MR; ++m)
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int v = 0; v < NR; ++v) acc[m][v] = hn::Zero(df);
   const float* a = o.a + i0 * o.a_row;
   const float* b = o.b + j0;
   for (int p = 0; p < o.k; ++p) {
     VF row[NR];
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int v = 0; v + 1 < NR; ++v) row[v] = hn::LoadU(df, b + v * kLanes);
     row[NR - 1] = hn::MaskedLoad(last, df, b + (NR - 1) * kLanes);
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int m = 0; m < MR; ++m) {
       const VF entry = hn::Set(df, a[m * o.a_row]);
-      #pragma GCC unroll 8
+#pragma GCC unroll 8
       for (int v = 0; v < NR; ++v) acc[m][v] = hn::MulAdd(entry, row[v], acc[m][v]);
     }
     a += o.a_col;
@@ -88,10 +88,10 @@ void tile(const Operands& o, int i0, int j0, MF last) {
   }
   const VF alpha = hn::Set(df, o.alpha), beta = hn::Set(df, o.beta);
   const MF all = hn::FirstN(df, kLanes);
-  #pragma GCC unroll 8
+#pragma GCC unroll 8
   for (int m = 0; m < MR; ++m) {
     float* c = o.c + (i0 + m) * o.ldc + j0;
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int v = 0; v < NR; ++v) {
       const MF mask = v + 1 < NR ? all : last;
       VF out = hn::Mul(alpha, acc[m][v]);
@@ -128,11 +128,9 @@ bool has_kernel() { return true; }
 void gemm(bool trans_a, int m, int n, int k, float alpha, const float* a, int lda, const float* b, int ldb,
           float beta, float* c, int ldc) {
   const DF df;
-  const Operands o{a,   trans_a ? 1 : std::ptrdiff_t{lda}, trans_a ? std::ptrdiff_t{lda} : 1,
-                   b,   ldb,
-                   c,   ldc,
-                   k,   alpha,
-                   beta};
+  const Operands o{
+      a,   trans_a ? 1 : std::ptrdiff_t{lda}, trans_a ? std::ptrdiff_t{lda} : 1, b, ldb, c, ldc, k, alpha,
+      beta};
   // Column tiles outside, row tiles inside: a tile's columns of B (k ×
   // kMaxVectors·kLanes floats) stay in cache while every row tile passes
   // over them.

@@ -27,7 +27,7 @@ std::string skinny_gemm_simd_target();
 
 // C (m × n, ldc) = α·op(A)·B + β·C, op(A) m × k (A stored k × m when
 // trans_a), B k × n (ldb). β = 0 never reads C. Only when available.
-void skinny_gemm(bool trans_a, int m, int n, int k, float alpha, const float* a, int lda,
-                 const float* b, int ldb, float beta, float* c, int ldc);
+void skinny_gemm(bool trans_a, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
+                 int ldb, float beta, float* c, int ldc);
 
 }  // namespace valley

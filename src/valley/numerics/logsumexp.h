@@ -39,8 +39,7 @@ class LogSumExp {
     const double self_scale = std::exp(max_ - new_max);  // 0 when max_ = −∞
     const double other_scale = std::exp(other.max_ - new_max);
     sum_ = sum_ * self_scale + other.sum_ * other_scale;
-    sum_squares_ = sum_squares_ * self_scale * self_scale +
-                   other.sum_squares_ * other_scale * other_scale;
+    sum_squares_ = sum_squares_ * self_scale * self_scale + other.sum_squares_ * other_scale * other_scale;
     max_ = new_max;
     return {self_scale, other_scale};
   }

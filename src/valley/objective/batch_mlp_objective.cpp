@@ -62,7 +62,7 @@ double BatchMlpObjective::compute_gradient(ConstVecRef x, VecRef grad) {
     mlp.first_layer(x.data(), batch_.images.data(), batch_size, z1_.data(), c0, c1);
   });
   const double f = workers_[0]->gradient_above_first_layer(x.data(), z1_.data(), batch_.labels.data(),
-                                                          batch_size, grad.data(), dz1_.data());
+                                                           batch_size, grad.data(), dz1_.data());
   for_each_piece([&](int c0, int c1) {
     mlp.first_layer_gradient(batch_.images.data(), batch_size, dz1_.data(), grad.data(), c0, c1);
   });
@@ -73,18 +73,16 @@ double BatchMlpObjective::compute_gradient(ConstVecRef x, VecRef grad) {
 
 void BatchMlpObjective::prepare_centre() {
   centre_z1_.resize(static_cast<std::size_t>(batch_.batch_size) * spec_.widths[1]);
-  workers_[0]->first_layer(centre().data(), batch_.images.data(), batch_.batch_size,
-                           centre_z1_.data());
+  workers_[0]->first_layer(centre().data(), batch_.images.data(), batch_.batch_size, centre_z1_.data());
 }
 
 double BatchMlpObjective::compute_perturbed_loss(ConstVecRef xi, int worker) {
-  return workers_[static_cast<std::size_t>(worker)]->perturbed_loss(
-      centre().data(), centre_z1_.data(), sigma(), xi.data(), batch_.images.data(),
-      batch_.labels.data(), batch_.batch_size);
+  return workers_[static_cast<std::size_t>(worker)]->perturbed_loss(centre().data(), centre_z1_.data(),
+                                                                    sigma(), xi.data(), batch_.images.data(),
+                                                                    batch_.labels.data(), batch_.batch_size);
 }
 
-void BatchMlpObjective::compute_perturbed_gradient_sum(int64_t n_draws, const DrawFn& draw,
-                                                       VecRef grad_sum) {
+void BatchMlpObjective::compute_perturbed_gradient_sum(int64_t n_draws, const DrawFn& draw, VecRef grad_sum) {
   const int batch_size = batch_.batch_size;
   const int n_1 = spec_.widths[1];
   const std::size_t dz1_size = static_cast<std::size_t>(batch_size) * n_1;
@@ -103,10 +101,9 @@ void BatchMlpObjective::compute_perturbed_gradient_sum(int64_t n_draws, const Dr
     Vec& xi = xi_[static_cast<std::size_t>(thread)];
     for (int64_t m = mine.begin + begin; m < mine.begin + end; ++m) {
       draw(m, {xi.data(), static_cast<std::size_t>(xi.size())});
-      mlp.perturbed_gradient_parts(centre().data(), centre_z1_.data(), sigma(), xi.data(),
-                                   batch_.images.data(), batch_.labels.data(), batch_size,
-                                   dz1_parts_.data() + static_cast<std::size_t>(m) * dz1_size,
-                                   rest_parts_.col(m).data());
+      mlp.perturbed_gradient_parts(
+          centre().data(), centre_z1_.data(), sigma(), xi.data(), batch_.images.data(), batch_.labels.data(),
+          batch_size, dz1_parts_.data() + static_cast<std::size_t>(m) * dz1_size, rest_parts_.col(m).data());
     }
   });
   if (comm.size() > 1) {
@@ -128,7 +125,8 @@ void BatchMlpObjective::compute_perturbed_gradient_sum(int64_t n_draws, const Dr
   for (int64_t m = 0; m < n_draws; ++m)
     for (std::size_t i = 0; i < dz1_size; ++i)
       dz1_sum_[i] += dz1_parts_[static_cast<std::size_t>(m) * dz1_size + i];
-  workers_[0]->first_layer_gradient(batch_.images.data(), batch_size, dz1_sum_.data(), grad_sum.data(), 0, n_1);
+  workers_[0]->first_layer_gradient(batch_.images.data(), batch_size, dz1_sum_.data(), grad_sum.data(), 0,
+                                    n_1);
   auto tail = grad_sum.tail(spec_.n_params() - rest);
   tail.setZero();
   for (int64_t m = 0; m < n_draws; ++m) tail += rest_parts_.col(m);
@@ -138,8 +136,10 @@ MlpBatch device_batch_of(Objective& f, std::string_view method) {
   auto* mlp = dynamic_cast<BatchMlpObjective*>(&f);
   if (mlp == nullptr) fail("--device: method {} runs on the GPU for a network's loss only", method);
   if (mlp->fresh_inner_batches())
-    fail("--device: method {} with --inner-batch fresh does not run on the GPU (one minibatch per update only)",
-         method);
+    fail(
+        "--device: method {} with --inner-batch fresh does not run on the GPU (one minibatch per update "
+        "only)",
+        method);
   const Minibatch& batch = mlp->batch();
   return {&mlp->spec(), batch.images.data(), batch.labels.data(), batch.batch_size};
 }

@@ -10,8 +10,8 @@ MlpObjective::MlpObjective(const NetSpec& spec, const Dataset& train, MinibatchS
                            InnerBatch inner_batch, const Backend& backend)
     : BatchMlpObjective(spec, backend), train_(train), sampler_(sampler), inner_batch_(inner_batch) {
   if (spec.n_inputs() != train.pixels())
-    fail("--net: input width {} does not match the data's {}x{} = {} pixels", spec.n_inputs(),
-         train.rows, train.cols, train.pixels());
+    fail("--net: input width {} does not match the data's {}x{} = {} pixels", spec.n_inputs(), train.rows,
+         train.cols, train.pixels());
   check_labels_are_outputs(spec, train.labels.data(), train.n, train.source);
   indices_.resize(static_cast<std::size_t>(sampler.batch_size()));
 }

@@ -17,8 +17,8 @@ enum class InnerBatch { same, fresh };
 
 class MlpObjective final : public BatchMlpObjective {
  public:
-  MlpObjective(const NetSpec& spec, const Dataset& train, MinibatchSampler& sampler,
-               InnerBatch inner_batch, const Backend& backend);
+  MlpObjective(const NetSpec& spec, const Dataset& train, MinibatchSampler& sampler, InnerBatch inner_batch,
+               const Backend& backend);
 
   // Uses the minibatch of outer update k.
   void select_outer_batch(uint64_t k);

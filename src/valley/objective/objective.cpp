@@ -11,8 +11,7 @@ double Objective::compute_perturbed_loss(ConstVecRef xi, int /*worker*/) {
   return compute_loss(point_);
 }
 
-void Objective::compute_perturbed_gradient_sum(int64_t n_draws, const DrawFn& draw,
-                                               VecRef grad_sum) {
+void Objective::compute_perturbed_gradient_sum(int64_t n_draws, const DrawFn& draw, VecRef grad_sum) {
   const Eigen::Index d = centre_.size();
   xi_.resize(d);
   grad_.resize(d);

@@ -28,8 +28,7 @@ NetSpec reduced_spec(const NetSpec& spec, int rank) {
   return reduced;
 }
 
-RowSpaceReduction::RowSpaceReduction(const NetSpec& spec, const Minibatch& batch,
-                                     const Backend& backend)
+RowSpaceReduction::RowSpaceReduction(const NetSpec& spec, const Minibatch& batch, const Backend& backend)
     : spec_(spec),
       basis_(row_space_basis(batch)),
       rank_(static_cast<int>(basis_.cols())),

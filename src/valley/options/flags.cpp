@@ -67,8 +67,10 @@ std::string range_problem(const std::string& type, const std::string& text) {
   } else if (type.rfind("INT", 0) == 0) {
     const long long v = std::strtoll(text.c_str(), &end, 0);
     if (errno == ERANGE)
-      return v < 0 ? fmt::format("{} is beyond the smallest value, {}", text, std::numeric_limits<int64_t>::min())
-                   : fmt::format("{} is beyond the largest value, {}", text, std::numeric_limits<int64_t>::max());
+      return v < 0 ? fmt::format("{} is beyond the smallest value, {}", text,
+                                 std::numeric_limits<int64_t>::min())
+                   : fmt::format("{} is beyond the largest value, {}", text,
+                                 std::numeric_limits<int64_t>::max());
   } else if (type.rfind("FLOAT", 0) == 0) {
     const double v = std::strtod(text.c_str(), &end);
     if (errno == ERANGE && std::fabs(v) > 1)
@@ -91,8 +93,8 @@ void refuse_out_of_range(CLI::App& app) {
       continue;  // already checked
     } catch (const CLI::OptionNotFound&) {
     }
-    option->check(CLI::Validator([type](std::string& value) { return range_problem(type, value); }, "",
-                                 kInRange));
+    option->check(
+        CLI::Validator([type](std::string& value) { return range_problem(type, value); }, "", kInRange));
   }
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) refuse_out_of_range(*sub);
 }
@@ -126,12 +128,15 @@ std::vector<CLI::Option*> add_field(CLI::App& cmd, const MethodField& field, Fie
             return {cmd.add_option(name, *p, help)->delimiter(',')};
           },
           [&](std::optional<bool>* p) -> std::vector<CLI::Option*> {
-            return {cmd.add_flag_callback(name, [p] { *p = true; }, help),
-                    cmd.add_flag_callback("--no-" + std::string(field.key), [p] { *p = false; },
-                                          std::string(field.negated_help))};
+            return {
+                cmd.add_flag_callback(
+                    name, [p] { *p = true; }, help),
+                cmd.add_flag_callback(
+                    "--no-" + std::string(field.key), [p] { *p = false; }, std::string(field.negated_help))};
           },
           [&]<typename T>(std::optional<T>* p) -> std::vector<CLI::Option*> {
-            return {cmd.add_option_function<T>(name, [p](const T& value) { *p = value; }, help)};
+            return {cmd.add_option_function<T>(
+                name, [p](const T& value) { *p = value; }, help)};
           },
           [&](auto* p) -> std::vector<CLI::Option*> {
             return {cmd.add_option(name, *p, help)->capture_default_str()};
@@ -159,8 +164,8 @@ void add_method_flags(CLI::App& cmd, MethodConfig& config) {
         fail("{} does not apply to --method {}", s.option->get_name(), config.name);
     for (const char* flag : {"--tau-min", "--tau-max"})
       if (cmd.get_option(flag)->count() > 0 && config.covariance.kind != "diag")
-        fail("{} clips the variances of --covariance diag; it does not apply to --covariance {}",
-             flag, config.covariance.kind);
+        fail("{} clips the variances of --covariance diag; it does not apply to --covariance {}", flag,
+             config.covariance.kind);
   });
 }
 

@@ -14,9 +14,8 @@ namespace {
 
 // The settings of the run to resume: the checkpoint's, with the flags given
 // laid over them.
-TrainConfig resumed_config(const CLI::App& cmd, const TrainConfig& given,
-                           const std::filesystem::path& dir, const Checkpoint& checkpoint,
-                           const std::string& checkpoint_name) {
+TrainConfig resumed_config(const CLI::App& cmd, const TrainConfig& given, const std::filesystem::path& dir,
+                           const Checkpoint& checkpoint, const std::string& checkpoint_name) {
   const nlohmann::json given_json = to_json(given);
   nlohmann::json merged = checkpoint.config;
   for (const CLI::Option* option : cmd.get_options()) {
@@ -41,10 +40,8 @@ TrainConfig resumed_config(const CLI::App& cmd, const TrainConfig& given,
 void add_train_flags(CLI::App& cmd, TrainFlags& flags) {
   TrainConfig& config = flags.config;
   add_method_flags(cmd, config.method);
-  cmd.add_option("--net", config.net, "Layer widths, e.g. 784-10 or 784-200-10")
-      ->capture_default_str();
-  cmd.add_option("--updates", config.n_updates, "Number of parameter updates")
-      ->capture_default_str();
+  cmd.add_option("--net", config.net, "Layer widths, e.g. 784-10 or 784-200-10")->capture_default_str();
+  cmd.add_option("--updates", config.n_updates, "Number of parameter updates")->capture_default_str();
   cmd.add_option("--batch", config.batch_size, "Minibatch size B (eq. 1)")->capture_default_str();
   cmd.add_option("--data", flags.data_dir,
                  "Directory with train-*-idx*-ubyte[.gz] and t10k-*-idx*-ubyte[.gz] "
@@ -53,8 +50,7 @@ void add_train_flags(CLI::App& cmd, TrainFlags& flags) {
   cmd.add_option("--test-data", flags.test_data_dir,
                  "Directory whose t10k-* files supply the held-out images (default: --data)")
       ->type_name("PATH");
-  cmd.add_option("--eval-every", config.eval_every, "Evaluate every N updates")
-      ->capture_default_str();
+  cmd.add_option("--eval-every", config.eval_every, "Evaluate every N updates")->capture_default_str();
   cmd.add_option("--eval-size", config.eval_size,
                  "Held-out images drawn once per run (from the seed) for evaluation")
       ->capture_default_str();
@@ -105,9 +101,10 @@ TrainRequest train_request(const CLI::App& cmd, const TrainFlags& flags,
       fail("--resume {}: not a directory holding a run", dir.string());
     const std::filesystem::path file = dir / kCheckpointFile;
     if (!std::filesystem::exists(file, ec))
-      fail("--resume {}: no checkpoint to resume from ({} is missing; was the run started with "
-           "--checkpoint-every?)",
-           dir.string(), kCheckpointFile);
+      fail(
+          "--resume {}: no checkpoint to resume from ({} is missing; was the run started with "
+          "--checkpoint-every?)",
+          dir.string(), kCheckpointFile);
     request.checkpoint = read(file);
     request.checkpoint_name = file.string();
     request.config = resumed_config(cmd, given, dir, *request.checkpoint, request.checkpoint_name);

@@ -37,7 +37,8 @@ struct TrainRequest {
 
 // `read` reads the checkpoint; the Python module passes one that tells a
 // file that cannot be read (valley.Error) from a bad argument (ArgumentError).
-TrainRequest train_request(const CLI::App& cmd, const TrainFlags& flags,
-                           const std::function<Checkpoint(const std::filesystem::path&)>& read = read_checkpoint);
+TrainRequest train_request(
+    const CLI::App& cmd, const TrainFlags& flags,
+    const std::function<Checkpoint(const std::filesystem::path&)>& read = read_checkpoint);
 
 }  // namespace valley::cli

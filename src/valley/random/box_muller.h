@@ -22,9 +22,9 @@ namespace valley {
 // {lo(block), j, k, stream ^ (hi(block) << 16)} under the key {seed}.
 VALLEY_HD inline r123::Philox4x32::ctr_type philox_block(const NoiseKey& key, uint64_t block) {
   const r123::Philox4x32 rng;
-  const r123::Philox4x32::ctr_type ctr = {{static_cast<uint32_t>(block), key.j, key.k,
-                                           static_cast<uint32_t>(key.stream) ^
-                                               (static_cast<uint32_t>(block >> 32) << 16)}};
+  const r123::Philox4x32::ctr_type ctr = {
+      {static_cast<uint32_t>(block), key.j, key.k,
+       static_cast<uint32_t>(key.stream) ^ (static_cast<uint32_t>(block >> 32) << 16)}};
   const r123::Philox4x32::key_type k = {
       {static_cast<uint32_t>(key.seed), static_cast<uint32_t>(key.seed >> 32)}};
   return rng(ctr, k);
@@ -70,13 +70,20 @@ VALLEY_HD inline float log_positive(float x) {
 // Cephes minimax polynomials on [−π/4, π/4] and the quadrant q.
 VALLEY_HD inline void sincos_two_pi(float u, float& s, float& c) {
   const float q = static_cast<float>(static_cast<int32_t>(rounded::add(rounded::mul(u, 4.0f), 0.5f)));
-  const float a = rounded::mul(6.283185307179586f, rounded::sub(u, rounded::mul(0.25f, q)));  // exact subtraction
+  const float a =
+      rounded::mul(6.283185307179586f, rounded::sub(u, rounded::mul(0.25f, q)));  // exact subtraction
   const float a2 = rounded::mul(a, a);
-  const float sin_a =
-      rounded::add(a, rounded::mul(rounded::mul(a, a2), rounded::add(-1.6666654611e-1f, rounded::mul(a2, rounded::add(8.3321608736e-3f, rounded::mul(a2, -1.9515295891e-4f))))));
-  const float cos_a = rounded::add(rounded::sub(1.0f, rounded::mul(0.5f, a2)),
-                          rounded::mul(rounded::mul(a2, a2), rounded::add(4.166664568298827e-2f,
-                                               rounded::mul(a2, rounded::add(-1.388731625493765e-3f, rounded::mul(a2, 2.443315711809948e-5f))))));
+  const float sin_a = rounded::add(
+      a, rounded::mul(rounded::mul(a, a2),
+                      rounded::add(-1.6666654611e-1f,
+                                   rounded::mul(a2, rounded::add(8.3321608736e-3f,
+                                                                 rounded::mul(a2, -1.9515295891e-4f))))));
+  const float cos_a = rounded::add(
+      rounded::sub(1.0f, rounded::mul(0.5f, a2)),
+      rounded::mul(rounded::mul(a2, a2),
+                   rounded::add(4.166664568298827e-2f,
+                                rounded::mul(a2, rounded::add(-1.388731625493765e-3f,
+                                                              rounded::mul(a2, 2.443315711809948e-5f))))));
   const int quadrant = static_cast<int>(q) & 3;
   const float sin_abs = (quadrant & 1) ? cos_a : sin_a;
   const float cos_abs = (quadrant & 1) ? sin_a : cos_a;

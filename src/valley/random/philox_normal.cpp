@@ -87,12 +87,13 @@ HWY_INLINE void box_muller(VF u1, VF u2, VF& z1, VF& z2) {
   const VF a2 = hn::Mul(a, a);
   const VF sin_a = hn::Add(
       a, hn::Mul(hn::Mul(a, a2),
-                 hn::Add(c(-1.6666654611e-1f), hn::Mul(a2, hn::Add(c(8.3321608736e-3f), hn::Mul(a2, c(-1.9515295891e-4f)))))));
-  const VF cos_a = hn::Add(
-      hn::Sub(c(1.0f), hn::Mul(c(0.5f), a2)),
-      hn::Mul(hn::Mul(a2, a2),
-              hn::Add(c(4.166664568298827e-2f),
-                      hn::Mul(a2, hn::Add(c(-1.388731625493765e-3f), hn::Mul(a2, c(2.443315711809948e-5f)))))));
+                 hn::Add(c(-1.6666654611e-1f),
+                         hn::Mul(a2, hn::Add(c(8.3321608736e-3f), hn::Mul(a2, c(-1.9515295891e-4f)))))));
+  const VF cos_a =
+      hn::Add(hn::Sub(c(1.0f), hn::Mul(c(0.5f), a2)),
+              hn::Mul(hn::Mul(a2, a2), hn::Add(c(4.166664568298827e-2f),
+                                               hn::Mul(a2, hn::Add(c(-1.388731625493765e-3f),
+                                                                   hn::Mul(a2, c(2.443315711809948e-5f)))))));
   const VI quadrant = hn::And(qi, hn::Set(di, 3));
   const auto odd_quadrant = hn::RebindMask(df, hn::TestBit(quadrant, hn::Set(di, 1)));
   const auto lower_half = hn::RebindMask(df, hn::TestBit(quadrant, hn::Set(di, 2)));
@@ -123,8 +124,10 @@ HWY_INLINE void store_transposed(const VF z[4], float* HWY_RESTRICT out) {
   // b_l, block q: the four normals of lane 4q + l.
   const VF b0 = lo64(t0, t2), b1 = hi64(t0, t2), b2 = lo64(t1, t3), b3 = hi64(t1, t3);
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-  const __m512 v0 = _mm512_shuffle_f32x4(b0.raw, b1.raw, 0x44), v1 = _mm512_shuffle_f32x4(b0.raw, b1.raw, 0xEE);
-  const __m512 v2 = _mm512_shuffle_f32x4(b2.raw, b3.raw, 0x44), v3 = _mm512_shuffle_f32x4(b2.raw, b3.raw, 0xEE);
+  const __m512 v0 = _mm512_shuffle_f32x4(b0.raw, b1.raw, 0x44),
+               v1 = _mm512_shuffle_f32x4(b0.raw, b1.raw, 0xEE);
+  const __m512 v2 = _mm512_shuffle_f32x4(b2.raw, b3.raw, 0x44),
+               v3 = _mm512_shuffle_f32x4(b2.raw, b3.raw, 0xEE);
   _mm512_storeu_ps(out, _mm512_shuffle_f32x4(v0, v2, 0x88));
   _mm512_storeu_ps(out + 16, _mm512_shuffle_f32x4(v0, v2, 0xDD));
   _mm512_storeu_ps(out + 32, _mm512_shuffle_f32x4(v1, v3, 0x88));
@@ -232,8 +235,8 @@ constexpr int kLanes = 16;
 
 // Philox4x32-10 on kLanes counters at once: identical to r123::Philox4x32
 // (10 rounds, key bumped between rounds), written as loops over lanes.
-inline void philox_lanes(uint32_t c0[kLanes], uint32_t c1[kLanes], uint32_t c2[kLanes],
-                                  uint32_t c3[kLanes], uint32_t k0, uint32_t k1) {
+inline void philox_lanes(uint32_t c0[kLanes], uint32_t c1[kLanes], uint32_t c2[kLanes], uint32_t c3[kLanes],
+                         uint32_t k0, uint32_t k1) {
   constexpr uint64_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
   constexpr uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
   for (int round = 0; round < 10; ++round) {
@@ -275,7 +278,6 @@ void normals_of_blocks_portable(const NoiseKey& key, uint64_t first_block, int n
     for (int w = 0; w < 4; ++w) out[4 * l + w] = z[w][l];
 }
 
-
 // Philox blocks first_block … first_block + n_blocks − 1 (any count), kLanes
 // at a time by the portable loops.
 void blocks_portable(const NoiseKey& key, uint64_t first_block, uint64_t n_blocks, float* out) {
@@ -288,8 +290,8 @@ void blocks_portable(const NoiseKey& key, uint64_t first_block, uint64_t n_block
 // The normals of Philox blocks first_block … first_block + n_blocks − 1,
 // n_blocks a multiple of kLanes, by the SIMD kernel chosen for this CPU.
 void blocks_dispatched(const NoiseKey& key, uint64_t first_block, uint64_t n_blocks, float* out) {
-  HWY_DYNAMIC_DISPATCH(normals_of_whole_vectors)(key.seed, static_cast<uint32_t>(key.stream), key.k, key.j,
-                                                 first_block, n_blocks, out);
+  HWY_DYNAMIC_DISPATCH(normals_of_whole_vectors)
+  (key.seed, static_cast<uint32_t>(key.stream), key.k, key.j, first_block, n_blocks, out);
 }
 
 // fill_normal, with `blocks` producing the normals of a run of whole Philox

@@ -52,10 +52,9 @@ const Json& require_array(const Json& object, const std::string& key, const std:
 }
 
 bool is_run_name(const std::string& name) {
-  return !name.empty() && name != "." && name != ".." &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-         });
+  return !name.empty() && name != "." && name != ".." && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
 }
 
 // A gnuplot colour name (letters, digits, '-') or #rrggbb.
@@ -80,8 +79,7 @@ void check_run_name(const Experiment& e, const std::string& name, const std::str
   fail("{}: unknown run '{}' (runs: {})", where, name, run_names(e));
 }
 
-ExperimentRun read_run(const Json& object, const Json& shared, const std::string& file,
-                       size_t index) {
+ExperimentRun read_run(const Json& object, const Json& shared, const std::string& file, size_t index) {
   const std::string where = fmt::format("{}: runs[{}]", file, index);
   require_object(object, where);
   check_keys(object, where, {"name", "label", "color", "settings"});
@@ -119,10 +117,9 @@ void read_accuracy_table(const Json& object, const std::string& where, Experimen
     if (!e.table.at_updates.empty() && update <= e.table.at_updates.back())
       fail("{}.at_updates: must increase (got {} after {})", where, update, e.table.at_updates.back());
     for (const ExperimentRun& r : e.runs)
-      if (update > r.config.n_updates ||
-          (update % r.config.eval_every != 0 && update != r.config.n_updates))
-        fail("{}.at_updates: run '{}' is evaluated every {} updates up to {}, not at update {}",
-             where, r.name, r.config.eval_every, r.config.n_updates, update);
+      if (update > r.config.n_updates || (update % r.config.eval_every != 0 && update != r.config.n_updates))
+        fail("{}.at_updates: run '{}' is evaluated every {} updates up to {}, not at update {}", where,
+             r.name, r.config.eval_every, r.config.n_updates, update);
     e.table.at_updates.push_back(update);
   }
   if (!object.contains("paper")) return;
@@ -132,8 +129,8 @@ void read_accuracy_table(const Json& object, const std::string& where, Experimen
     const std::string key = where + ".paper." + name;
     check_run_name(e, name, where + ".paper");
     if (!values.is_array() || values.size() != e.table.at_updates.size())
-      fail("{}: expected an array of {} numbers, one per at_updates (got {})", key,
-           e.table.at_updates.size(), values.dump());
+      fail("{}: expected an array of {} numbers, one per at_updates (got {})", key, e.table.at_updates.size(),
+           values.dump());
     std::vector<double> numbers;
     for (const Json& v : values) {
       if (!v.is_number() && !v.is_null()) fail("{}: expected numbers or null (got {})", key, v.dump());
@@ -214,15 +211,15 @@ FigureSpec read_figure(const Json& object, const std::string& where, const Exper
   if (object.contains("layout")) {
     const Json& layout = object.at("layout");
     if (!layout.is_array() || layout.size() != 2 || !layout[0].is_number_integer() ||
-        !layout[1].is_number_integer() || layout[0].get<int64_t>() < 1 ||
-        layout[1].get<int64_t>() < 1 || layout[0].get<int64_t>() > 10 || layout[1].get<int64_t>() > 10)
+        !layout[1].is_number_integer() || layout[0].get<int64_t>() < 1 || layout[1].get<int64_t>() < 1 ||
+        layout[0].get<int64_t>() > 10 || layout[1].get<int64_t>() > 10)
       fail("{}.layout: expected [rows, cols], each 1 to 10 (got {})", where, layout.dump());
     figure.rows = layout[0].get<int>();
     figure.cols = layout[1].get<int>();
   }
   if (static_cast<size_t>(figure.rows * figure.cols) < figure.panels.size())
-    fail("{}.layout: {} × {} has room for fewer than the {} panels", where, figure.rows,
-         figure.cols, figure.panels.size());
+    fail("{}.layout: {} × {} has room for fewer than the {} panels", where, figure.rows, figure.cols,
+         figure.panels.size());
   return figure;
 }
 
@@ -267,8 +264,7 @@ Experiment read_experiment(const std::filesystem::path& file) {
   std::set<std::string> names;
   for (size_t i = 0; i < runs.size(); ++i) {
     ExperimentRun run = read_run(runs[i], shared, f, i);
-    if (!names.insert(run.name).second)
-      fail("{}: runs[{}].name: '{}' names two runs", f, i, run.name);
+    if (!names.insert(run.name).second) fail("{}: runs[{}].name: '{}' names two runs", f, i, run.name);
     e.runs.push_back(std::move(run));
   }
   read_table(doc.at("table"), f + ": table", e);
@@ -284,9 +280,12 @@ Experiment read_experiment(const std::filesystem::path& file) {
     }
     if (fl.contains("subset")) {
       const Json& n = fl.at("subset");
-      if (n.is_number_integer() && n.get<int64_t>() > 0) spec.subset = std::to_string(n.get<int64_t>());
-      else if (n.is_string() && n.get<std::string>() == "all") spec.subset = "all";
-      else fail("{}: flatness.subset: expected a positive number of images or \"all\"", f);
+      if (n.is_number_integer() && n.get<int64_t>() > 0)
+        spec.subset = std::to_string(n.get<int64_t>());
+      else if (n.is_string() && n.get<std::string>() == "all")
+        spec.subset = "all";
+      else
+        fail("{}: flatness.subset: expected a positive number of images or \"all\"", f);
     }
     if (fl.contains("seeds")) {
       const Json& n = fl.at("seeds");
@@ -310,12 +309,10 @@ std::vector<std::filesystem::path> experiment_files(const std::filesystem::path&
   return files;
 }
 
-std::filesystem::path find_experiment(const std::filesystem::path& dir,
-                                      const std::string& name_or_path) {
+std::filesystem::path find_experiment(const std::filesystem::path& dir, const std::string& name_or_path) {
   const std::filesystem::path as_path = name_or_path;
   if (as_path.extension() == ".json") {
-    if (!std::filesystem::is_regular_file(as_path))
-      fail("{}: experiment file not found", name_or_path);
+    if (!std::filesystem::is_regular_file(as_path)) fail("{}: experiment file not found", name_or_path);
     return as_path;
   }
   std::vector<std::string> names;

@@ -35,9 +35,9 @@
 namespace valley {
 
 struct ExperimentRun {
-  std::string name;   // directory name under runs/, unique in the file
-  std::string label;  // legend and table label (default: name)
-  std::string color;  // gnuplot colour (a name or #rrggbb); empty: a default per panel
+  std::string name;         // directory name under runs/, unique in the file
+  std::string label;        // legend and table label (default: name)
+  std::string color;        // gnuplot colour (a name or #rrggbb); empty: a default per panel
   nlohmann::json settings;  // as written: the shared settings, then the run's own
   TrainConfig config;       // everything but the seed, the data, the threads and out_dir
 };
@@ -53,11 +53,11 @@ struct ExperimentRun {
 struct TableSpec {
   enum class Kind { accuracy, seconds, final };
   Kind kind = Kind::accuracy;
-  bool equal_time = false;                                          // final
-  std::vector<int64_t> at_updates;                                  // accuracy
+  bool equal_time = false;                                                  // final
+  std::vector<int64_t> at_updates;                                          // accuracy
   std::vector<std::pair<std::string, std::vector<double>>> paper_accuracy;  // run → one per update
-  std::string baseline;                                             // seconds
-  std::vector<std::pair<std::string, double>> paper_seconds;        // run → seconds per update
+  std::string baseline;                                                     // seconds
+  std::vector<std::pair<std::string, double>> paper_seconds;                // run → seconds per update
 };
 
 struct PanelSpec {
@@ -115,7 +115,6 @@ std::vector<std::filesystem::path> experiment_files(const std::filesystem::path&
 
 // `name_or_path` is a file (anything ending in .json) or the name of a file
 // in `dir`; an unknown name fails with the list of valid ones.
-std::filesystem::path find_experiment(const std::filesystem::path& dir,
-                                      const std::string& name_or_path);
+std::filesystem::path find_experiment(const std::filesystem::path& dir, const std::string& name_or_path);
 
 }  // namespace valley

@@ -20,16 +20,19 @@ const std::vector<std::string> kPalette = {"#d62728", "#1f77b4", "#2ca02c", "#00
 
 constexpr int kPanelWidth = 480;
 constexpr int kPanelHeight = 420;
-constexpr int kMinWidth = 720;     // room for the two title lines above a single panel
+constexpr int kMinWidth = 720;  // room for the two title lines above a single panel
 constexpr int kTitleHeight = 60;
 
 // Two lines as a gnuplot double-quoted string, whose escapes include \n.
 std::string gnuplot_two_lines(const std::string& first, const std::string& second) {
   std::string out = "\"";
   for (char c : first + '\n' + second) {
-    if (c == '\n') out += "\\n";
-    else if (c == '"' || c == '\\') out += std::string("\\") + c;
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '"' || c == '\\')
+      out += std::string("\\") + c;
+    else
+      out += c;
   }
   return out + "\"";
 }
@@ -43,8 +46,10 @@ std::string axis_label(const std::string& metric) {
 
 // curves/<run>.csv for the figure's metric, curves/<run>.<metric>.csv for a
 // panel's other one.
-std::filesystem::path curve_file(const FigureSpec& figure, const std::string& run, const std::string& metric) {
-  return std::filesystem::path("curves") / (metric == figure.metric ? run + ".csv" : run + "." + metric + ".csv");
+std::filesystem::path curve_file(const FigureSpec& figure, const std::string& run,
+                                 const std::string& metric) {
+  return std::filesystem::path("curves") /
+         (metric == figure.metric ? run + ".csv" : run + "." + metric + ".csv");
 }
 
 // The y axis of a panel of `metric`: accuracies in [0, 1]; τ and losses (which
@@ -57,9 +62,8 @@ std::string y_axis_settings(const std::string& metric) {
 
 // Characters, not bytes, of a UTF-8 label (ρ, τ, … are two bytes).
 std::size_t label_length(const std::string& text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  return static_cast<std::size_t>(std::count_if(
+      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 // The keys sit below each panel in up to 3 rows: a panel is widened until its
@@ -70,7 +74,8 @@ int panel_width(const Experiment& experiment, const FigureSpec& figure) {
   int width = kPanelWidth;
   for (const PanelSpec& panel : figure.panels) {
     std::size_t longest = 0;
-    for (const std::string& run : panel.runs) longest = std::max(longest, label_length(experiment.run(run).label));
+    for (const std::string& run : panel.runs)
+      longest = std::max(longest, label_length(experiment.run(run).label));
     const auto key_columns = static_cast<int>((panel.runs.size() + 2) / 3);
     width = std::max(width, key_columns * (static_cast<int>(longest) * 8 + 70));
   }
@@ -88,9 +93,9 @@ std::string curve_csv(const RunResults& results, const std::string& metric) {
 }
 
 std::string gnuplot_script(const Experiment& experiment, const FigureSpec& figure, int64_t n_seeds) {
-  const std::string title = gnuplot_two_lines(
-      figure.title.empty() ? experiment.name : figure.title,
-      fmt::format("line: mean over seeds 1–{}, band: ± 1 standard deviation", n_seeds));
+  const std::string title =
+      gnuplot_two_lines(figure.title.empty() ? experiment.name : figure.title,
+                        fmt::format("line: mean over seeds 1–{}, band: ± 1 standard deviation", n_seeds));
   std::string out = fmt::format(
       "# valley reproduce {}: `gnuplot figure.gp` in this directory redraws figure.png from\n"
       "# curves/<run>.csv (update, mean, sd, min, max, n_seeds over seeds, minibatch evaluations).\n"

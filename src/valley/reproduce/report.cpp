@@ -92,16 +92,15 @@ std::string runs_csv(const Experiment& experiment, const std::vector<RunResults>
     }
     for (const SeedResult& s : r.seeds)
       for (const MetricsRow& m : s.rows)
-        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.run, label, s.seed,
-                           s.status, m.update, m.seconds, m.train_loss, m.test_accuracy,
-                           m.test_loss, m.tau, m.loss_evals, m.gradient_evals, m.ess);
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.run, label, s.seed, s.status,
+                           m.update, m.seconds, m.train_loss, m.test_accuracy, m.test_loss, m.tau,
+                           m.loss_evals, m.gradient_evals, m.ess);
   }
   return out;
 }
 
 ReportFiles write_report(const Experiment& experiment, const ReportContext& context) {
-  const std::vector<RunResults> results =
-      read_run_results(experiment, context.out_dir, context.n_seeds);
+  const std::vector<RunResults> results = read_run_results(experiment, context.out_dir, context.n_seeds);
   ReportFiles files;
   files.dir = context.out_dir / experiment.name;
   files.markdown = files.dir / "report.md";
@@ -111,7 +110,8 @@ ReportFiles write_report(const Experiment& experiment, const ReportContext& cont
   write_file_atomically(files.markdown,
                         markdown(experiment, results, context, experiment.figure.has_value()));
   if (experiment.figure) {
-    const FigureFiles figure = draw_figure(experiment, *experiment.figure, results, context.n_seeds, files.dir);
+    const FigureFiles figure =
+        draw_figure(experiment, *experiment.figure, results, context.n_seeds, files.dir);
     files.figure_script = figure.script;
     if (figure.drawn) files.figure = figure.png;
   }

@@ -30,12 +30,11 @@ std::string paper_number(double value) {
   if (std::isnan(value)) return "—";
   const double hundredths = value * 100.0;
   return std::abs(hundredths - std::round(hundredths)) < 1e-9 ? fmt::format("{:.2f}", value)
-                                                               : fmt::format("{}", value);
+                                                              : fmt::format("{}", value);
 }
 
 // "mean ± sd", "mean" when one seed was asked for, "(n=k)" when seeds are missing.
-std::string spread_cell(const Spread& s, int64_t n_seeds, const char* mean_format,
-                        const char* sd_format) {
+std::string spread_cell(const Spread& s, int64_t n_seeds, const char* mean_format, const char* sd_format) {
   if (s.n == 0) return "—";
   std::string cell = fmt::format(fmt::runtime(mean_format), s.mean);
   if (n_seeds > 1) cell += fmt::format(" ± {}", fmt::format(fmt::runtime(sd_format), s.sd));
@@ -43,8 +42,7 @@ std::string spread_cell(const Spread& s, int64_t n_seeds, const char* mean_forma
   return cell;
 }
 
-std::string accuracy_table(const Experiment& e, const std::vector<RunResults>& results,
-                           int64_t n_seeds) {
+std::string accuracy_table(const Experiment& e, const std::vector<RunResults>& results, int64_t n_seeds) {
   std::string out = "| run | source |";
   std::string rule = "|---|---|";
   for (int64_t u : e.table.at_updates) {
@@ -80,8 +78,7 @@ Spread seconds_spread(const RunResults& r) {
   return spread_of(values);
 }
 
-std::string seconds_table(const Experiment& e, const std::vector<RunResults>& results,
-                          int64_t n_seeds) {
+std::string seconds_table(const Experiment& e, const std::vector<RunResults>& results, int64_t n_seeds) {
   const std::string& baseline = e.table.baseline;
   const std::string base_label = cell_text(e.run(baseline).label);
   double paper_base = std::nan("");
@@ -151,8 +148,7 @@ Reading reading_within(const std::vector<MetricsRow>& rows, double budget) {
   return {&rows[last], totals[last]};
 }
 
-std::string equal_time_table(const Experiment& e, const std::vector<RunResults>& results,
-                             int64_t n_seeds) {
+std::string equal_time_table(const Experiment& e, const std::vector<RunResults>& results, int64_t n_seeds) {
   // The budget of each network: the smallest mean total update time of its runs.
   std::map<std::string, double> budget;
   const auto completed = [&](const ExperimentRun& run) {
@@ -205,8 +201,8 @@ std::string notes(const Experiment& e, const std::vector<RunResults>& results, i
       if (found == nullptr)
         out += fmt::format("- {} (`{}`), seed {}: no results yet\n", run.label, run.name, s);
       else if (found->status != "completed")
-        out += fmt::format("- {} (`{}`), seed {}: {} — {}\n", run.label, run.name, s,
-                           found->status, found->error);
+        out += fmt::format("- {} (`{}`), seed {}: {} — {}\n", run.label, run.name, s, found->status,
+                           found->error);
     }
   }
   return out;
@@ -216,11 +212,10 @@ std::string notes(const Experiment& e, const std::vector<RunResults>& results, i
 
 std::string markdown_table(const Experiment& experiment, const std::vector<RunResults>& results,
                            int64_t n_seeds) {
-  std::string out = experiment.table.kind == TableSpec::Kind::accuracy
-                        ? accuracy_table(experiment, results, n_seeds)
-                    : experiment.table.kind == TableSpec::Kind::final
-                        ? final_table(experiment, results, n_seeds)
-                        : seconds_table(experiment, results, n_seeds);
+  std::string out =
+      experiment.table.kind == TableSpec::Kind::accuracy ? accuracy_table(experiment, results, n_seeds)
+      : experiment.table.kind == TableSpec::Kind::final  ? final_table(experiment, results, n_seeds)
+                                                         : seconds_table(experiment, results, n_seeds);
   if (experiment.table.kind == TableSpec::Kind::final && experiment.table.equal_time)
     out += fmt::format(
         "\nAt equal wall time: each network's budget is the smallest total update time (mean over "

@@ -64,8 +64,8 @@ std::vector<MetricsRow> read_metrics_csv(const std::filesystem::path& file) {
   return rows;
 }
 
-std::vector<RunResults> read_run_results(const Experiment& experiment,
-                                         const std::filesystem::path& out_dir, int64_t n_seeds) {
+std::vector<RunResults> read_run_results(const Experiment& experiment, const std::filesystem::path& out_dir,
+                                         int64_t n_seeds) {
   std::vector<RunResults> results;
   for (const ExperimentRun& run : experiment.runs) {
     RunResults r{run.name, {}};

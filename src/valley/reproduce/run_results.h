@@ -19,11 +19,11 @@ std::filesystem::path seed_run_dir(const std::filesystem::path& out_dir, const s
 
 struct SeedResult {
   uint64_t seed = 0;
-  std::string status;                // completed | diverged | failed
-  std::string error;                 // why a run did not complete
-  std::vector<MetricsRow> rows;      // metrics.csv
-  double seconds_per_update = 0.0;   // summary.json; NaN unless completed
-  int64_t n_threads = 0;             // config.json
+  std::string status;               // completed | diverged | failed
+  std::string error;                // why a run did not complete
+  std::vector<MetricsRow> rows;     // metrics.csv
+  double seconds_per_update = 0.0;  // summary.json; NaN unless completed
+  int64_t n_threads = 0;            // config.json
 };
 
 struct RunResults {
@@ -35,8 +35,8 @@ struct RunResults {
 std::vector<MetricsRow> read_metrics_csv(const std::filesystem::path& file);
 
 // Seeds 1 … n_seeds of every run of `experiment` that left a summary.json.
-std::vector<RunResults> read_run_results(const Experiment& experiment,
-                                         const std::filesystem::path& out_dir, int64_t n_seeds);
+std::vector<RunResults> read_run_results(const Experiment& experiment, const std::filesystem::path& out_dir,
+                                         int64_t n_seeds);
 
 // A run's totals up to each metrics row: the minibatch evaluations (∇f and f
 // evaluations, each on a minibatch) and the seconds of all its updates so far

@@ -45,9 +45,10 @@ Key find_key(const std::string& name, const std::string& where) {
   if (const std::optional<Key> key = lookup(name)) return *key;
   if (name == "seed" || name == "data" || name == "test-data" || name == "threads" || name == "device" ||
       name == "out")
-    fail("{}: '{}' is not set by the experiment file but by `valley reproduce` (--seeds, --data, "
-         "--test-data, --threads, --device, --out)",
-         where, name);
+    fail(
+        "{}: '{}' is not set by the experiment file but by `valley reproduce` (--seeds, --data, "
+        "--test-data, --threads, --device, --out)",
+        where, name);
   fail("{}: unknown key '{}' (valid: {})", where, name, fmt::join(run_setting_keys(), ", "));
 }
 
@@ -82,8 +83,7 @@ std::vector<std::string> run_setting_keys() {
   return names;
 }
 
-void apply_run_settings(const nlohmann::json& settings, const std::string& where,
-                        TrainConfig& config) {
+void apply_run_settings(const nlohmann::json& settings, const std::string& where, TrainConfig& config) {
   if (!settings.is_object()) fail("{}: expected an object (got {})", where, settings.type_name());
   for (const auto& [name, value] : settings.items())
     set(find_key(name, where), value, where + "." + name, config);

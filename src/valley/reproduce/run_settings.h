@@ -19,8 +19,7 @@ std::vector<std::string> run_setting_keys();
 
 // Applies `settings` (a JSON object) to `config`. `where` prefixes every
 // error, e.g. "experiments/fig5.json: runs[1].settings".
-void apply_run_settings(const nlohmann::json& settings, const std::string& where,
-                        TrainConfig& config);
+void apply_run_settings(const nlohmann::json& settings, const std::string& where, TrainConfig& config);
 
 // Fails, naming `where` and the key, when a key of `settings` does not apply
 // to `method` (sgd, sgld, is or heat).

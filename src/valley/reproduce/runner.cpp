@@ -112,8 +112,8 @@ void validate_against_data(const Experiment& experiment, const DataSplit& data) 
   }
 }
 
-std::vector<TrainingRecord> run_experiment(const Experiment& experiment,
-                                           const ReproduceOptions& options, const DataSplit& data,
+std::vector<TrainingRecord> run_experiment(const Experiment& experiment, const ReproduceOptions& options,
+                                           const DataSplit& data,
                                            const std::function<void(const std::string&)>& log) {
   validate(options);
   if (options.out_dir.empty()) fail("--out DIR is required: where the runs and the report go");

@@ -26,7 +26,7 @@ struct ReproduceOptions {
   // Trainings run at once (--jobs), each with its own n_threads and device
   // (with --device cuda, its own CUDA stream); the results do not depend on it.
   int64_t n_jobs = 1;
-  std::string device = "cpu";  // --device: cpu | cuda | emulate
+  std::string device = "cpu";                          // --device: cpu | cuda | emulate
   std::optional<std::filesystem::path> data_dir;       // default: the default data set
   std::optional<std::filesystem::path> test_data_dir;  // default: data_dir
   bool progress = true;  // each training's progress line on stderr when it is a terminal
@@ -56,8 +56,8 @@ struct TrainingRecord {
 };
 
 // Trains what is not finished; `log` receives one line per training.
-std::vector<TrainingRecord> run_experiment(const Experiment& experiment,
-                                           const ReproduceOptions& options, const DataSplit& data,
+std::vector<TrainingRecord> run_experiment(const Experiment& experiment, const ReproduceOptions& options,
+                                           const DataSplit& data,
                                            const std::function<void(const std::string&)>& log);
 
 }  // namespace valley

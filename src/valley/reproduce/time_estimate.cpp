@@ -51,7 +51,8 @@ Workload workload_of(const Experiment& experiment) {
       kind.n_draws = m.heat_draws();
     }
     if (m.name == method_name::kEntropySgd) kind.n_iterations = m.entropy_sgd.n_langevin;
-    const bool sampled = m.name == method_name::kSgld || m.name == method_name::kIs || m.name == method_name::kHeat;
+    const bool sampled =
+        m.name == method_name::kSgld || m.name == method_name::kIs || m.name == method_name::kHeat;
     if (sampled) kind.sampler = m.sampler;
     const int64_t n_sgd = std::min(m.sgd_first, c.n_updates);
     if (n_sgd > 0) w.updates[UpdateKind{"sgd", c.net, c.batch_size, 0, 0, 0, ""}] += n_sgd;

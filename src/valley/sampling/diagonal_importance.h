@@ -37,9 +37,9 @@ class DiagonalImportance final : public MomentsEstimator {
  private:
   ImportanceSettings settings_;
   const Backend& backend_;
-  Vec sum_, sum_sq_, sd_;                // Σ w ξ, Σ w ξ², √s
-  std::vector<Vec> xi_, scaled_;         // per worker: ξ_j and √s ⊙ ξ_j
-  std::vector<Vec> block_, block_sq_;    // per worker: the block's sums
+  Vec sum_, sum_sq_, sd_;                 // Σ w ξ, Σ w ξ², √s
+  std::vector<Vec> xi_, scaled_;          // per worker: ξ_j and √s ⊙ ξ_j
+  std::vector<Vec> block_, block_sq_;     // per worker: the block's sums
   std::vector<LogSumExp> block_weights_;  // per worker: the block's Σ w^j
 };
 

@@ -57,10 +57,11 @@ class ImportanceWork {
 };
 
 // On the CPU (importance.cpp).
-std::unique_ptr<ImportanceWork> cpu_importance_work(const ImportanceSettings& settings, const Backend& backend);
+std::unique_ptr<ImportanceWork> cpu_importance_work(const ImportanceSettings& settings,
+                                                    const Backend& backend);
 // On `device`, or on the CPU without one (sampling/on_device.cpp).
-std::unique_ptr<ImportanceWork> make_importance_work(const ImportanceSettings& settings, const Backend& backend,
-                                                     Device* device);
+std::unique_ptr<ImportanceWork> make_importance_work(const ImportanceSettings& settings,
+                                                     const Backend& backend, Device* device);
 
 class ImportanceSampling final : public MeanEstimator {
  public:
@@ -73,8 +74,7 @@ class ImportanceSampling final : public MeanEstimator {
   ImportanceSampling(ImportanceSettings settings, const Backend& backend, Device* device = nullptr);
 
   std::string name() const override { return "is"; }
-  MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
-                             VecRef mean) override;
+  MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k, VecRef mean) override;
   nlohmann::json settings() const override;
 
  private:

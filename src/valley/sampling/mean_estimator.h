@@ -30,8 +30,7 @@ class MeanEstimator {
 
   // Writes the estimate of E_{q_{x,τ}}[X] into `mean`. k is the outer update
   // (it selects the random streams).
-  virtual MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
-                                     VecRef mean) = 0;
+  virtual MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k, VecRef mean) = 0;
 
   virtual nlohmann::json settings() const = 0;
 

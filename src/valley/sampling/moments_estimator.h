@@ -29,8 +29,8 @@ class MomentsEstimator {
 
   // Writes E_q[Y] into `mean` and Var_q[Y_i] into `variance`, for the prior
   // N(x, diag(s)). k is the outer update (it selects the random streams).
-  virtual MeanEstimate estimate_moments(ConstVecRef x, ConstVecRef s, Objective& f, uint64_t k,
-                                        VecRef mean, VecRef variance) = 0;
+  virtual MeanEstimate estimate_moments(ConstVecRef x, ConstVecRef s, Objective& f, uint64_t k, VecRef mean,
+                                        VecRef variance) = 0;
 
   // The estimator's settings, as saved in config.json ("estimator", "samples", …).
   virtual nlohmann::json settings() const = 0;

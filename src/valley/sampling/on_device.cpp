@@ -13,13 +13,15 @@ namespace {
 
 class DeviceImportanceWork final : public ImportanceWork {
  public:
-  DeviceImportanceWork(const ImportanceSettings& settings, Device& device) : settings_(settings), device_(device) {}
+  DeviceImportanceWork(const ImportanceSettings& settings, Device& device)
+      : settings_(settings), device_(device) {}
 
   const WeightedSum& weighted_sum(ConstVecRef x, float sigma, Objective& f, uint64_t k) override {
     const MlpBatch batch = device_batch_of(f, "is");
     sums_.sum.resize(x.size());
-    const ImportanceSums sums = device_.importance_sums(x, batch, sigma, settings_.beta, settings_.seed,
-                                                        static_cast<uint32_t>(k), settings_.n_samples, sums_.sum);
+    const ImportanceSums sums =
+        device_.importance_sums(x, batch, sigma, settings_.beta, settings_.seed, static_cast<uint32_t>(k),
+                                settings_.n_samples, sums_.sum);
     f.add_counts({settings_.n_samples, 0});
     sums_.weights = LogSumExp::from_parts(sums.max_log_weight, sums.scaled_sum, sums.scaled_sum_squares);
     return sums_;
@@ -47,8 +49,8 @@ class DeviceLangevinWork final : public LangevinWork {
 
 }  // namespace
 
-std::unique_ptr<ImportanceWork> make_importance_work(const ImportanceSettings& settings, const Backend& backend,
-                                                     Device* device) {
+std::unique_ptr<ImportanceWork> make_importance_work(const ImportanceSettings& settings,
+                                                     const Backend& backend, Device* device) {
   if (device == nullptr) return cpu_importance_work(settings, backend);
   return std::make_unique<DeviceImportanceWork>(settings, *device);
 }

@@ -9,8 +9,8 @@ namespace valley {
 ProjectedImportance::ProjectedImportance(ImportanceSettings settings, const Backend& backend, Device* device)
     : settings_(settings), backend_(backend), reduced_is_(settings, backend, device) {}
 
-MeanEstimate ProjectedImportance::estimate_mean(ConstVecRef x, double tau, Objective& f,
-                                                uint64_t k, VecRef mean) {
+MeanEstimate ProjectedImportance::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
+                                                VecRef mean) {
   const std::unique_ptr<Reduction> reduction = require_reduction(f);
   Objective& g = reduction->reduced();
   theta_.resize(reduction->reduced_dim());

@@ -21,8 +21,7 @@ class ProjectedImportance final : public MeanEstimator {
   ProjectedImportance(ImportanceSettings settings, const Backend& backend, Device* device = nullptr);
 
   std::string name() const override { return "is"; }
-  MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
-                             VecRef mean) override;
+  MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k, VecRef mean) override;
   nlohmann::json settings() const override;
 
  private:

@@ -30,8 +30,8 @@ OrnsteinUhlenbeckSummary summarize_unseen_chain(const SgldSettings& settings, do
   s.p = p;
   double g = 1.0, r = 0.0;
   for (std::size_t i = n; i >= 1; --i) {
-    r = eps[i] + alpha[i + 1] * r;  // R_i (alpha[n + 1] = 1 and r starts at 0)
-    if (i < n) g *= alpha[i + 1];   // G_i
+    r = eps[i] + alpha[i + 1] * r;        // R_i (alpha[n + 1] = 1 and r starts at 0)
+    if (i < n) g *= alpha[i + 1];         // G_i
     const double s2 = noise_variance[i];  // s_i²
     s.var_end += s2 * g * g;
     s.var_sum += s2 * r * r;
@@ -43,8 +43,7 @@ OrnsteinUhlenbeckSummary summarize_unseen_chain(const SgldSettings& settings, do
 ProjectedSgld::ProjectedSgld(SgldSettings settings, const Backend& backend, Device* device)
     : settings_(settings), backend_(backend), reduced_sgld_(settings, backend, device) {}
 
-MeanEstimate ProjectedSgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
-                                          VecRef mean) {
+MeanEstimate ProjectedSgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k, VecRef mean) {
   const std::unique_ptr<Reduction> reduction = require_reduction(f);
   const Eigen::Index d = x.size();
   const int64_t d_theta = reduction->reduced_dim();

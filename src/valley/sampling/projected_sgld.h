@@ -18,13 +18,13 @@ namespace valley {
 
 // The closed-form law of the unseen part of the chain over one update.
 struct OrnsteinUhlenbeckSummary {
-  double p = 1.0;          // u^J = p u^0 + (1 − p) c + N_1
-  double p_a = 0.0;        // A = p_a u^0 + q_a c + N_2
+  double p = 1.0;    // u^J = p u^0 + (1 − p) c + N_1
+  double p_a = 0.0;  // A = p_a u^0 + q_a c + N_2
   double q_a = 0.0;
-  double var_end = 0.0;    // Var N_1
-  double var_sum = 0.0;    // Var N_2
-  double cov = 0.0;        // Cov(N_1, N_2)
-  double sum_eps = 0.0;    // Σ_j ε_j
+  double var_end = 0.0;  // Var N_1
+  double var_sum = 0.0;  // Var N_2
+  double cov = 0.0;      // Cov(N_1, N_2)
+  double sum_eps = 0.0;  // Σ_j ε_j
 };
 
 OrnsteinUhlenbeckSummary summarize_unseen_chain(const SgldSettings& settings, double tau);
@@ -35,8 +35,7 @@ class ProjectedSgld final : public MeanEstimator {
   ProjectedSgld(SgldSettings settings, const Backend& backend, Device* device = nullptr);
 
   std::string name() const override { return "sgld"; }
-  MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
-                             VecRef mean) override;
+  MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k, VecRef mean) override;
   nlohmann::json settings() const override;
   std::vector<float> state() const override { return {chain_.data(), chain_.data() + chain_.size()}; }
   void restore_state(std::span<const float> state) override {

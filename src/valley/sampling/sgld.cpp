@@ -25,13 +25,13 @@ namespace {
 
 // The pointers of one Langevin step over the d coordinates.
 struct LangevinArrays {
-  float* y;              // the chain's state
-  float* mu;             // Σ_j ε_j y^j
-  float* squares;        // Σ_j ε_j (y^j − x)² (diagonal prior)
-  const float* centre;   // x
-  const float* g;        // ∇f(y^{j−1})
-  const float* z;        // N(0, I)
-  const float* inv_s;    // 1/s (diagonal prior)
+  float* y;             // the chain's state
+  float* mu;            // Σ_j ε_j y^j
+  float* squares;       // Σ_j ε_j (y^j − x)² (diagonal prior)
+  const float* centre;  // x
+  const float* g;       // ∇f(y^{j−1})
+  const float* z;       // N(0, I)
+  const float* inv_s;   // 1/s (diagonal prior)
   float inv_tau, half_eps, noise_scale, eps;
 };
 
@@ -67,15 +67,13 @@ void langevin_step(const LangevinArrays& step, Eigen::Index d) {
 
 }  // namespace
 
-MeanEstimate Sgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
-                                 VecRef mean) {
+MeanEstimate Sgld::estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k, VecRef mean) {
   return estimate(x, Prior{static_cast<float>(1.0 / tau), nullptr}, f, k, mean, nullptr);
 }
 
-MeanEstimate Sgld::estimate_moments(ConstVecRef x, ConstVecRef s, Objective& f, uint64_t k,
-                                    VecRef mean, VecRef variance) {
-  if (s.size() != x.size())
-    fail("sgld: {} variances for {} parameters", s.size(), x.size());
+MeanEstimate Sgld::estimate_moments(ConstVecRef x, ConstVecRef s, Objective& f, uint64_t k, VecRef mean,
+                                    VecRef variance) {
+  if (s.size() != x.size()) fail("sgld: {} variances for {} parameters", s.size(), x.size());
   inv_s_ = s.cwiseInverse();
   return estimate(x, Prior{0.0f, inv_s_.data()}, f, k, mean, &variance);
 }
@@ -136,8 +134,12 @@ MeanEstimate Sgld::estimate(ConstVecRef x, const Prior& prior, Objective& f, uin
 void Sgld::run_chain(int64_t c, ConstVecRef x, const Prior& prior, Objective& f, uint64_t k) {
   if (rates_.empty())  // ε_j/2, s_j and ε_j of steps j = 1 … J (the same every update and chain)
     for (int64_t j = 1; j <= settings_.n_samples; ++j) rates_.push_back(langevin_rate(settings_, j));
-  const LangevinChain chain{prior.inv_tau, prior.inv_s, settings_.seed, static_cast<uint32_t>(k),
-                            static_cast<uint64_t>(c) * static_cast<uint64_t>(x.size()), rates_};
+  const LangevinChain chain{prior.inv_tau,
+                            prior.inv_s,
+                            settings_.seed,
+                            static_cast<uint32_t>(k),
+                            static_cast<uint64_t>(c) * static_cast<uint64_t>(x.size()),
+                            rates_};
   VecRef y = chains_.col(c), sums = sums_.col(c);
   if (prior.inv_s != nullptr) {
     VecRef squares = squares_.col(c);
@@ -162,32 +164,36 @@ class CpuLangevinWork final : public LangevinWork {
   NoiseAhead noise_ahead_;  // the chain's noise, drawn a step ahead
 };
 
-void CpuLangevinWork::run_chain(ConstVecRef x, const LangevinChain& chain, Objective& f, VecRef y, VecRef sums,
-                                VecRef* squares) {
+void CpuLangevinWork::run_chain(ConstVecRef x, const LangevinChain& chain, Objective& f, VecRef y,
+                                VecRef sums, VecRef* squares) {
   const Eigen::Index d = x.size();
   grad_.resize(d);
   sums.setZero();
   if (squares != nullptr) squares->setZero();
   const bool diagonal = chain.inv_s != nullptr;
-  LangevinArrays arrays{y.data(), sums.data(), diagonal ? squares->data() : nullptr, x.data(), grad_.data(),
-                        nullptr, chain.inv_s, chain.inv_tau, 0.0f, 0.0f, 0.0f};
-  noise_ahead_.run(backend_, d, static_cast<int64_t>(chain.rates.size()),
-    [&](int64_t j, std::span<float> z, bool on_all_threads) {  // η_j / s_j ∼ N(0, I)
-      const NoiseKey key{chain.seed, Stream::sgld, chain.k, static_cast<uint32_t>(j)};
-      on_all_threads ? backend_.fill_normal(key, chain.noise_offset, z) : fill_normal(key, chain.noise_offset, z);
-    },
-    [&](int64_t j, const std::function<const float*()>& noise) {
-      stop_point();
-      f.select_inner_batch(static_cast<uint64_t>(j - 1));
-      f.gradient(y, grad_);  // ∇f(y^{j−1})
-      const LangevinRate& rate = chain.rates[static_cast<std::size_t>(j - 1)];  // ε_j/2, s_j, ε_j
-      arrays.half_eps = rate.half_eps;
-      arrays.noise_scale = rate.noise_scale;
-      arrays.eps = rate.eps;
-      arrays.z = noise();
-      // y^j = y^{j−1} − (ε_j/2)(∇f(y^{j−1}) + (y^{j−1} − x)/τ) + η_j;  Σ_j ε_j y^j
-      diagonal ? langevin_step<true>(arrays, d) : langevin_step<false>(arrays, d);
-    });
+  LangevinArrays arrays{y.data(),    sums.data(),   diagonal ? squares->data() : nullptr,
+                        x.data(),    grad_.data(),  nullptr,
+                        chain.inv_s, chain.inv_tau, 0.0f,
+                        0.0f,        0.0f};
+  noise_ahead_.run(
+      backend_, d, static_cast<int64_t>(chain.rates.size()),
+      [&](int64_t j, std::span<float> z, bool on_all_threads) {  // η_j / s_j ∼ N(0, I)
+        const NoiseKey key{chain.seed, Stream::sgld, chain.k, static_cast<uint32_t>(j)};
+        on_all_threads ? backend_.fill_normal(key, chain.noise_offset, z)
+                       : fill_normal(key, chain.noise_offset, z);
+      },
+      [&](int64_t j, const std::function<const float*()>& noise) {
+        stop_point();
+        f.select_inner_batch(static_cast<uint64_t>(j - 1));
+        f.gradient(y, grad_);                                                     // ∇f(y^{j−1})
+        const LangevinRate& rate = chain.rates[static_cast<std::size_t>(j - 1)];  // ε_j/2, s_j, ε_j
+        arrays.half_eps = rate.half_eps;
+        arrays.noise_scale = rate.noise_scale;
+        arrays.eps = rate.eps;
+        arrays.z = noise();
+        // y^j = y^{j−1} − (ε_j/2)(∇f(y^{j−1}) + (y^{j−1} − x)/τ) + η_j;  Σ_j ε_j y^j
+        diagonal ? langevin_step<true>(arrays, d) : langevin_step<false>(arrays, d);
+      });
 }
 
 }  // namespace
@@ -200,14 +206,15 @@ void Sgld::restore_state(std::span<const float> state) {
   const auto n_chains = static_cast<Eigen::Index>(settings_.n_chains);
   if (state.size() % static_cast<std::size_t>(n_chains) != 0)
     fail("sgld: a state of {} numbers does not hold {} chains", state.size(), n_chains);
-  chains_ = Eigen::Map<const Samples>(state.data(), static_cast<Eigen::Index>(state.size()) / n_chains, n_chains);
+  chains_ =
+      Eigen::Map<const Samples>(state.data(), static_cast<Eigen::Index>(state.size()) / n_chains, n_chains);
 }
 
 nlohmann::json Sgld::settings() const {
   nlohmann::json out = {{"estimator", "sgld"},
-          {"samples", settings_.n_samples},
-          {"eps0", settings_.eps_0},
-          {"noise", settings_.noise_std_eps ? "stddev-eps" : "variance-eps"}};
+                        {"samples", settings_.n_samples},
+                        {"eps0", settings_.eps_0},
+                        {"noise", settings_.noise_std_eps ? "stddev-eps" : "variance-eps"}};
   // Recorded only when there are several, so that one chain's settings read as before.
   if (settings_.n_chains != 1) out["chains"] = settings_.n_chains;
   return out;

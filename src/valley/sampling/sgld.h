@@ -89,8 +89,7 @@ class Sgld final : public MeanEstimator, public MomentsEstimator {
   Sgld(SgldSettings settings, const Backend& backend, Device* device = nullptr);
 
   std::string name() const override { return "sgld"; }
-  MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k,
-                             VecRef mean) override;
+  MeanEstimate estimate_mean(ConstVecRef x, double tau, Objective& f, uint64_t k, VecRef mean) override;
   MeanEstimate estimate_moments(ConstVecRef x, ConstVecRef s, Objective& f, uint64_t k, VecRef mean,
                                 VecRef variance) override;
   nlohmann::json settings() const override;
@@ -119,10 +118,10 @@ class Sgld final : public MeanEstimator, public MomentsEstimator {
   SgldSettings settings_;
   std::unique_ptr<LangevinWork> work_;
   std::vector<LangevinRate> rates_;  // of steps 1 … J
-  Samples chains_;   // d × C: y of each chain, carried over between updates
-  Samples sums_;     // d × C: Σ_j ε_j y^j of each chain
-  Samples squares_;  // d × C: Σ_j ε_j (y^j − x)² of each chain (diagonal prior only)
-  Vec inv_s_;        // 1/s of the diagonal prior
+  Samples chains_;                   // d × C: y of each chain, carried over between updates
+  Samples sums_;                     // d × C: Σ_j ε_j y^j of each chain
+  Samples squares_;                  // d × C: Σ_j ε_j (y^j − x)² of each chain (diagonal prior only)
+  Vec inv_s_;                        // 1/s of the diagonal prior
 };
 
 }  // namespace valley

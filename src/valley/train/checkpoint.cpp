@@ -82,8 +82,8 @@ class Reader {
   uint64_t count(const char* what, std::size_t item_bytes) {
     const uint64_t n = u64(what);
     if (n > remaining() / item_bytes)
-      fail("{}: {} declares {} entries but only {} bytes remain (corrupt checkpoint)", name_, what,
-           n, remaining());
+      fail("{}: {} declares {} entries but only {} bytes remain (corrupt checkpoint)", name_, what, n,
+           remaining());
     return n;
   }
   std::vector<float> floats(const char* what) {
@@ -111,8 +111,8 @@ class Reader {
 
 void write_row(Writer& w, const MetricsRow& r) {
   w.i64(r.update);
-  for (double v : {r.seconds, r.train_loss, r.test_accuracy, r.test_loss, r.tau, r.loss_evals,
-                   r.gradient_evals, r.ess})
+  for (double v :
+       {r.seconds, r.train_loss, r.test_accuracy, r.test_loss, r.tau, r.loss_evals, r.gradient_evals, r.ess})
     w.f64(v);
 }
 
@@ -151,7 +151,8 @@ Checkpoint decode_payload(std::string_view payload, const std::string& name) {
   s.ess_sum = r.f64("the sums since the last row");
   s.n_ess = r.i64("the sums since the last row");
   c.total_seconds = r.f64("the total time");
-  if (r.remaining() != 0) fail("{}: {} unexpected bytes after the state (corrupt checkpoint)", name, r.remaining());
+  if (r.remaining() != 0)
+    fail("{}: {} unexpected bytes after the state (corrupt checkpoint)", name, r.remaining());
   return c;
 }
 
@@ -196,17 +197,17 @@ Checkpoint decode_checkpoint(std::string_view bytes, const std::string& name) {
   const uint64_t payload_bytes = header.u64("the payload length");
   const uint64_t actual = bytes.size() - kHeaderBytes - kCrcBytes;
   if (payload_bytes > actual)
-    fail("{}: header declares {} bytes of state but the file holds only {} (truncated?)", name,
-         payload_bytes, actual);
+    fail("{}: header declares {} bytes of state but the file holds only {} (truncated?)", name, payload_bytes,
+         actual);
   if (payload_bytes < actual)
-    fail("{}: header declares {} bytes of state but the file holds {} (trailing bytes)", name,
-         payload_bytes, actual);
+    fail("{}: header declares {} bytes of state but the file holds {} (trailing bytes)", name, payload_bytes,
+         actual);
   const std::size_t crc_at = kHeaderBytes + payload_bytes;
   const uint32_t stored = Reader(bytes.substr(crc_at), name).u32("the checksum");
   const uint32_t computed = crc32_of(bytes.substr(0, crc_at));
   if (stored != computed)
-    fail("{}: checksum mismatch (stored {:08x}, computed {:08x}): the checkpoint is corrupt", name,
-         stored, computed);
+    fail("{}: checksum mismatch (stored {:08x}, computed {:08x}): the checkpoint is corrupt", name, stored,
+         computed);
   return decode_payload(bytes.substr(kHeaderBytes, payload_bytes), name);
 }
 
@@ -218,8 +219,8 @@ void write_checkpoint(const std::filesystem::path& path, const Checkpoint& check
 
 Checkpoint read_checkpoint(const std::filesystem::path& path) {
   const std::vector<uint8_t> bytes = read_file_bytes(path);
-  return decode_checkpoint(
-      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
+  return decode_checkpoint(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+                           path.string());
 }
 
 }  // namespace valley

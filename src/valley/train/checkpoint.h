@@ -47,13 +47,13 @@ struct SinceLastRow {
 };
 
 struct Checkpoint {
-  nlohmann::json config;           // the run's config.json
-  int64_t n_done = 0;              // updates done: the run continues with update k = n_done
-  Vec x;                           // x_{n_done}
-  std::vector<float> method_state; // Method::state()
-  std::vector<MetricsRow> rows;    // metrics.csv so far
+  nlohmann::json config;            // the run's config.json
+  int64_t n_done = 0;               // updates done: the run continues with update k = n_done
+  Vec x;                            // x_{n_done}
+  std::vector<float> method_state;  // Method::state()
+  std::vector<MetricsRow> rows;     // metrics.csv so far
   SinceLastRow since_last_row;
-  double total_seconds = 0.0;      // wall time of all updates so far
+  double total_seconds = 0.0;  // wall time of all updates so far
 };
 
 std::string encode_checkpoint(const Checkpoint& checkpoint);

@@ -11,11 +11,10 @@
 
 namespace valley {
 
-Evaluator::Evaluator(const NetSpec& spec, const Dataset& data, std::vector<int64_t> indices)
-    : mlp_(spec) {
+Evaluator::Evaluator(const NetSpec& spec, const Dataset& data, std::vector<int64_t> indices) : mlp_(spec) {
   if (spec.n_inputs() != data.pixels())
-    fail("the net {} takes {} inputs, but the images of {} have {} pixels", spec.str(),
-         spec.n_inputs(), data.source, data.pixels());
+    fail("the net {} takes {} inputs, but the images of {} have {} pixels", spec.str(), spec.n_inputs(),
+         data.source, data.pixels());
   check_labels_are_outputs(spec, data.labels.data(), data.n, data.source);
   Minibatch all;
   gather_minibatch(data, indices, all);
@@ -38,13 +37,13 @@ Evaluation Evaluator::evaluate(ConstVecRef x) {
   return {static_cast<double>(correct) / n, loss_sum / n};
 }
 
-ClassificationReport classify(const NetSpec& spec, ConstVecRef x, const Dataset& data,
-                              int64_t n_images, int n_threads) {
+ClassificationReport classify(const NetSpec& spec, ConstVecRef x, const Dataset& data, int64_t n_images,
+                              int n_threads) {
   constexpr int64_t kChunk = 250;
   const int64_t n = std::min(n_images, data.n);
   if (spec.n_inputs() != data.pixels())
-    fail("the net {} takes {} inputs, but the images of {} have {} pixels", spec.str(),
-         spec.n_inputs(), data.source, data.pixels());
+    fail("the net {} takes {} inputs, but the images of {} have {} pixels", spec.str(), spec.n_inputs(),
+         data.source, data.pixels());
   check_labels_are_outputs(spec, data.labels.data(), n, data.source);
   const int n_classes = spec.n_outputs();
   const int64_t n_chunks = (n + kChunk - 1) / kChunk;
@@ -56,8 +55,8 @@ ClassificationReport classify(const NetSpec& spec, ConstVecRef x, const Dataset&
     for (int64_t c = next++; c < n_chunks; c = next++) {
       const int64_t start = c * kChunk;
       const int size = static_cast<int>(std::min(kChunk, n - start));
-      const auto score = mlp.score(x.data(), data.image(start), data.labels.data() + start, size,
-                                   predicted.data() + start);
+      const auto score =
+          mlp.score(x.data(), data.image(start), data.labels.data() + start, size, predicted.data() + start);
       chunk_loss[static_cast<std::size_t>(c)] = score.loss * size;
     }
   };
@@ -82,10 +81,9 @@ ClassificationReport classify(const NetSpec& spec, ConstVecRef x, const Dataset&
   report.accuracy = n > 0 ? static_cast<double>(correct) / n : 0.0;
   report.loss = n > 0 ? loss_sum / n : 0.0;
   for (int k = 0; k < n_classes; ++k)
-    report.class_accuracy.push_back(
-        report.class_images[k] > 0
-            ? static_cast<double>(report.confusion[k][k]) / report.class_images[k]
-            : std::numeric_limits<double>::quiet_NaN());
+    report.class_accuracy.push_back(report.class_images[k] > 0
+                                        ? static_cast<double>(report.confusion[k][k]) / report.class_images[k]
+                                        : std::numeric_limits<double>::quiet_NaN());
   return report;
 }
 

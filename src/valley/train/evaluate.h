@@ -36,13 +36,13 @@ class Evaluator {
 struct ClassificationReport {
   int64_t n_images = 0;
   double accuracy = 0.0;
-  double loss = 0.0;                             // mean cross-entropy
-  std::vector<std::vector<int64_t>> confusion;   // [true class][predicted class]
-  std::vector<int64_t> class_images;             // images per true class
-  std::vector<double> class_accuracy;            // NaN for a class without images
+  double loss = 0.0;                            // mean cross-entropy
+  std::vector<std::vector<int64_t>> confusion;  // [true class][predicted class]
+  std::vector<int64_t> class_images;            // images per true class
+  std::vector<double> class_accuracy;           // NaN for a class without images
 };
 
-ClassificationReport classify(const NetSpec& spec, ConstVecRef x, const Dataset& data,
-                              int64_t n_images, int n_threads);
+ClassificationReport classify(const NetSpec& spec, ConstVecRef x, const Dataset& data, int64_t n_images,
+                              int n_threads);
 
 }  // namespace valley

@@ -21,19 +21,22 @@ std::string describe_non_finite_update(Objective& f, ConstVecRef x_start, ConstV
                                        const std::string& step_hint) {
   const double loss = f.loss(x_start);
   if (!std::isfinite(loss))
-    return fmt::format("non-finite loss: f(x) at the start of the update is {} (the parameters are "
-                       "finite but too large: largest |x_i| = {:g})",
-                       loss, x_start.cwiseAbs().maxCoeff());
+    return fmt::format(
+        "non-finite loss: f(x) at the start of the update is {} (the parameters are "
+        "finite but too large: largest |x_i| = {:g})",
+        loss, x_start.cwiseAbs().maxCoeff());
   Vec grad(x_start.size());
   f.gradient(x_start, grad);
   if (const int64_t n = count_non_finite(grad); n > 0)
-    return fmt::format("non-finite gradient: ∇f(x) at the start of the update has {} non-finite "
-                       "coordinates of {}",
-                       n, grad.size());
-  return fmt::format("non-finite parameters: {} of {} are NaN or infinite after the update, "
-                     "although the loss and gradient at its start are finite: the method's "
-                     "steps diverged; try {}",
-                     count_non_finite(x_end), x_end.size(), step_hint);
+    return fmt::format(
+        "non-finite gradient: ∇f(x) at the start of the update has {} non-finite "
+        "coordinates of {}",
+        n, grad.size());
+  return fmt::format(
+      "non-finite parameters: {} of {} are NaN or infinite after the update, "
+      "although the loss and gradient at its start are finite: the method's "
+      "steps diverged; try {}",
+      count_non_finite(x_end), x_end.size(), step_hint);
 }
 
 std::string step_size_hint(const std::string& method, int64_t k, int64_t n_sgd_first) {

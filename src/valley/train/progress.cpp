@@ -24,8 +24,8 @@ void Progress::update(int64_t n_done, const std::string& status) {
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   const int64_t n_here = n_done - n_start_;
   const double eta = n_here > 0 ? elapsed / static_cast<double>(n_here) * (n_total_ - n_done) : 0.0;
-  fmt::print(stderr, "\r\033[K[{:>6}/{}] {:5.1f}%  {}  elapsed {:.0f}s  eta {:.0f}s", n_done,
-             n_total_, n_total_ > 0 ? 100.0 * n_done / n_total_ : 100.0, status, elapsed, eta);
+  fmt::print(stderr, "\r\033[K[{:>6}/{}] {:5.1f}%  {}  elapsed {:.0f}s  eta {:.0f}s", n_done, n_total_,
+             n_total_ > 0 ? 100.0 * n_done / n_total_ : 100.0, status, elapsed, eta);
   std::fflush(stderr);
   drawn_ = true;
 }

@@ -21,8 +21,9 @@ std::string to_text(const nlohmann::json& json) {
 }
 
 // Every file a run writes in its directory.
-constexpr const char* kRunFiles[] = {"config.json",   "metrics.csv",     "summary.json",   kCheckpointFile,
-                                     kModelFile,      "entropy_sgd.csv", "covariance.csv", DirectoryLock::kFileName};
+constexpr const char* kRunFiles[] = {
+    "config.json", "metrics.csv",     "summary.json",   kCheckpointFile,
+    kModelFile,    "entropy_sgd.csv", "covariance.csv", DirectoryLock::kFileName};
 
 }  // namespace
 
@@ -33,12 +34,13 @@ bool holds_a_run(const std::filesystem::path& dir) {
 
 void expect_not_a_run_file(const std::filesystem::path& path, std::string_view flag) {
   const std::filesystem::path target = output_target(path);
-  const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+  const std::filesystem::path dir =
+      target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
   const std::string name = target.filename().string();
   for (const char* run_file : kRunFiles)
     if (name == run_file && holds_a_run(dir))
-      fail("{} {}: is the {} of the run in {}; valley never replaces a run's files", flag, path.string(), name,
-           dir.string());
+      fail("{} {}: is the {} of the run in {}; valley never replaces a run's files", flag, path.string(),
+           name, dir.string());
 }
 
 void expect_not_a_run_directory(const std::filesystem::path& dir, std::string_view flag) {
@@ -48,11 +50,10 @@ void expect_not_a_run_directory(const std::filesystem::path& dir, std::string_vi
 }
 
 std::string metrics_csv(const std::vector<MetricsRow>& rows) {
-  std::string out =
-      "update,seconds,train_loss,test_accuracy,test_loss,tau,loss_evals,gradient_evals,ess\n";
+  std::string out = "update,seconds,train_loss,test_accuracy,test_loss,tau,loss_evals,gradient_evals,ess\n";
   for (const MetricsRow& r : rows)
-    out += fmt::format("{},{},{},{},{},{},{},{},{}\n", r.update, r.seconds, r.train_loss,
-                       r.test_accuracy, r.test_loss, r.tau, r.loss_evals, r.gradient_evals, r.ess);
+    out += fmt::format("{},{},{},{},{},{},{},{},{}\n", r.update, r.seconds, r.train_loss, r.test_accuracy,
+                       r.test_loss, r.tau, r.loss_evals, r.gradient_evals, r.ess);
   return out;
 }
 

@@ -16,14 +16,14 @@ std::string path_text(const std::filesystem::path& p) { return p.string(); }
 void expect_data_set(const std::filesystem::path& dir, const std::string& origin) {
   std::error_code ec;
   if (!std::filesystem::exists(dir, ec))
-    fail("{}: data set not found ({}); run scripts/setup-data.sh (or `make data`) to fetch the "
-         "default data, or pass --data DIR",
-         path_text(dir), origin);
+    fail(
+        "{}: data set not found ({}); run scripts/setup-data.sh (or `make data`) to fetch the "
+        "default data, or pass --data DIR",
+        path_text(dir), origin);
 }
 
 std::string text_field(const nlohmann::json& config, const char* key) {
-  return config.contains(key) && config[key].is_string() ? config[key].get<std::string>()
-                                                         : std::string();
+  return config.contains(key) && config[key].is_string() ? config[key].get<std::string>() : std::string();
 }
 
 // The directory a recorded file was in, or empty.
@@ -43,19 +43,19 @@ bool same_place(const std::filesystem::path& a, const std::filesystem::path& b) 
 
 }  // namespace
 
-void check_same_data(const nlohmann::json& recorded, const nlohmann::json& identity,
-                     const std::string& name, const std::string& hint) {
+void check_same_data(const nlohmann::json& recorded, const nlohmann::json& identity, const std::string& name,
+                     const std::string& hint) {
   for (const auto& [role, file] : identity.items()) {
     if (!recorded.contains(role) || !recorded[role].is_object())
       fail("{}: the run does not record the data file {}{}", name, role, hint);
     const nlohmann::json& then = recorded[role];
     if (then.value("bytes", nlohmann::json()) != file["bytes"] ||
         then.value("crc32", nlohmann::json()) != file["crc32"])
-      fail("{}: {} is not the file the run started with ({} bytes, CRC-32 {}; the run used {} "
-           "bytes, CRC-32 {}){}",
-           name, file["path"].get<std::string>(), file["bytes"].dump(), file["crc32"].dump(),
-           then.value("bytes", nlohmann::json()).dump(), then.value("crc32", nlohmann::json()).dump(),
-           hint);
+      fail(
+          "{}: {} is not the file the run started with ({} bytes, CRC-32 {}; the run used {} "
+          "bytes, CRC-32 {}){}",
+          name, file["path"].get<std::string>(), file["bytes"].dump(), file["crc32"].dump(),
+          then.value("bytes", nlohmann::json()).dump(), then.value("crc32", nlohmann::json()).dump(), hint);
   }
 }
 
@@ -73,8 +73,7 @@ RecordedRun recorded_run(const std::string& model, const ModelFile& file) {
   const auto it = file.metadata.find("config");
   if (it == file.metadata.end()) return {nlohmann::json(), ""};
   const nlohmann::json config = nlohmann::json::parse(it->second, nullptr, false);
-  if (!config.is_object())
-    fail("{}: its metadata \"config\" is not a JSON object; pass --data DIR", model);
+  if (!config.is_object()) fail("{}: its metadata \"config\" is not a JSON object; pass --data DIR", model);
   return {config, "the metadata of " + model};
 }
 
@@ -83,11 +82,11 @@ ChosenData choose_model_data(const std::string& model, const ModelFile& file,
                              const std::string& who) {
   const std::string data_flag = "--data";
   const RecordedRun run = recorded_run(model, file);
-  const nlohmann::json identity =
-      run.config.is_object() && run.config.contains("data_identity") &&
-              run.config["data_identity"].is_object() && !run.config["data_identity"].empty()
-          ? run.config["data_identity"]
-          : nlohmann::json();
+  const nlohmann::json identity = run.config.is_object() && run.config.contains("data_identity") &&
+                                          run.config["data_identity"].is_object() &&
+                                          !run.config["data_identity"].empty()
+                                      ? run.config["data_identity"]
+                                      : nlohmann::json();
   if (data_dir) {
     const std::string origin = other_data ? data_flag + ", with --other-data" : data_flag;
     expect_data_set(*data_dir, data_flag);
@@ -127,8 +126,8 @@ ChosenData choose_model_data(const std::string& model, const ModelFile& file,
   const std::filesystem::path train_was = recorded_dir(identity, "train_images");
   const std::filesystem::path test_was = recorded_dir(identity, "test_images");
   if (!train_was.empty() && !test_was.empty())
-    places.push_back({train_was, test_was == train_was ? std::nullopt
-                                                       : std::optional<std::filesystem::path>(test_was)});
+    places.push_back(
+        {train_was, test_was == train_was ? std::nullopt : std::optional<std::filesystem::path>(test_was)});
   const bool same_as_recorded =
       !places.empty() && same_place(places[0].dir, setting_dir) &&
       same_place(places[0].test_dir.value_or(places[0].dir), setting_test.value_or(setting_dir));
@@ -141,9 +140,10 @@ ChosenData choose_model_data(const std::string& model, const ModelFile& file,
     std::error_code ec;
     if (!std::filesystem::is_directory(place.dir, ec)) {
       if (first_error.empty())
-        first_error = fmt::format("{}: the run's data is not where it was ({}: data directory not "
-                                  "found){}",
-                                  name, path_text(place.dir), hint);
+        first_error = fmt::format(
+            "{}: the run's data is not where it was ({}: data directory not "
+            "found){}",
+            name, path_text(place.dir), hint);
       continue;
     }
     DataSplit data;

@@ -21,8 +21,8 @@ namespace valley {
 // and CRC-32 that `recorded` (a run's "data_identity") gives for its role:
 // "NAME: PATH is not the file the run started with (… bytes, CRC-32 …; the
 // run used …)", followed by `hint`.
-void check_same_data(const nlohmann::json& recorded, const nlohmann::json& identity,
-                     const std::string& name, const std::string& hint = "");
+void check_same_data(const nlohmann::json& recorded, const nlohmann::json& identity, const std::string& name,
+                     const std::string& hint = "");
 
 // The settings of the run a model comes from: the run directory's
 // config.json when `model` is a directory holding one, else the "config"

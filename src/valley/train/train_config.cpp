@@ -28,12 +28,12 @@ void validate(const TrainConfig& config) {
     fail("--inner-batch must be 'auto', 'same' or 'fresh' (got '{}')", config.inner_batch);
   if (config.out_dir.empty()) fail("--out DIR is required: where the results of the run go");
   if (config.init_from && config.init_from->empty()) fail("--init-from needs a model file");
-  if (config.checkpoint_every < 0)
-    fail("--checkpoint-every must be ≥ 0 (got {})", config.checkpoint_every);
+  if (config.checkpoint_every < 0) fail("--checkpoint-every must be ≥ 0 (got {})", config.checkpoint_every);
   validate(config.method);
   if (config.inner_batch == "fresh" && config.method.sampler == "projected")
-    fail("--sampler projected is exact only when one minibatch serves a whole update; it cannot "
-         "be combined with --inner-batch fresh");
+    fail(
+        "--sampler projected is exact only when one minibatch serves a whole update; it cannot "
+        "be combined with --inner-batch fresh");
 }
 
 void validate_against_data(const TrainConfig& config, int64_t n_train_images, const std::string& source) {
@@ -46,10 +46,11 @@ MethodConfig method_for_data(const TrainConfig& config, int64_t n_train_images) 
   MethodConfig method = config.method;
   if (method.base.lr_drop_epochs.empty()) return method;
   if (config.inner_batch == "auto") fail("method_for_data: --inner-batch is not resolved yet");
-  const int64_t per_update =
-      method.name == method_name::kEntropySgd && config.inner_batch == "fresh" ? method.entropy_sgd.n_langevin : 1;
-  method.base.lr_drops = lr_drops_of_epochs(
-      method.base.lr_drop_epochs, epoch_length(n_train_images, config.batch_size, per_update));
+  const int64_t per_update = method.name == method_name::kEntropySgd && config.inner_batch == "fresh"
+                                 ? method.entropy_sgd.n_langevin
+                                 : 1;
+  method.base.lr_drops = lr_drops_of_epochs(method.base.lr_drop_epochs,
+                                            epoch_length(n_train_images, config.batch_size, per_update));
   method.base.lr_drop_epochs.clear();
   return method;
 }
@@ -57,23 +58,35 @@ MethodConfig method_for_data(const TrainConfig& config, int64_t n_train_images) 
 const std::vector<Field<TrainConfig>>& train_fields() {
   static const std::vector<Field<TrainConfig>> fields = {
       {.key = "net", .at = [](TrainConfig& c) -> FieldRef { return &c.net; }, .help = "Layer widths"},
-      {.key = "updates", .at = [](TrainConfig& c) -> FieldRef { return &c.n_updates; },
+      {.key = "updates",
+       .at = [](TrainConfig& c) -> FieldRef { return &c.n_updates; },
        .help = "Number of parameter updates"},
-      {.key = "batch", .at = [](TrainConfig& c) -> FieldRef { return &c.batch_size; },
+      {.key = "batch",
+       .at = [](TrainConfig& c) -> FieldRef { return &c.batch_size; },
        .help = "Minibatch size B (eq. 1)"},
-      {.key = "eval-every", .at = [](TrainConfig& c) -> FieldRef { return &c.eval_every; },
+      {.key = "eval-every",
+       .at = [](TrainConfig& c) -> FieldRef { return &c.eval_every; },
        .help = "Evaluate every N updates"},
-      {.key = "eval-size", .at = [](TrainConfig& c) -> FieldRef { return &c.eval_size; },
+      {.key = "eval-size",
+       .at = [](TrainConfig& c) -> FieldRef { return &c.eval_size; },
        .help = "Held-out images drawn once per run for evaluation"},
-      {.key = "threads", .at = [](TrainConfig& c) -> FieldRef { return &c.n_threads; },
-       .help = "Worker threads", .in_experiments = false},
-      {.key = "inner-batch", .at = [](TrainConfig& c) -> FieldRef { return &c.inner_batch; },
+      {.key = "threads",
+       .at = [](TrainConfig& c) -> FieldRef { return &c.n_threads; },
+       .help = "Worker threads",
+       .in_experiments = false},
+      {.key = "inner-batch",
+       .at = [](TrainConfig& c) -> FieldRef { return &c.inner_batch; },
        .help = "same | fresh | auto"},
-      {.key = "checkpoint-every", .at = [](TrainConfig& c) -> FieldRef { return &c.checkpoint_every; },
-       .help = "Save the full state every N updates", .in_experiments = false},
+      {.key = "checkpoint-every",
+       .at = [](TrainConfig& c) -> FieldRef { return &c.checkpoint_every; },
+       .help = "Save the full state every N updates",
+       .in_experiments = false},
       // Recorded only off the CPU, so that the settings of CPU runs read as before.
-      {.key = "device", .at = [](TrainConfig& c) -> FieldRef { return &c.device; },
-       .help = "cpu | cuda | emulate", .added_later = true, .written_when_default = false,
+      {.key = "device",
+       .at = [](TrainConfig& c) -> FieldRef { return &c.device; },
+       .help = "cpu | cuda | emulate",
+       .added_later = true,
+       .written_when_default = false,
        .in_experiments = false},
   };
   return fields;
@@ -94,8 +107,8 @@ void write_fields(std::span<const Field<Config>> fields, const Config& config, n
 // Reads the fields of `config` from config.json; a field missing from it is
 // an error unless saved settings may lack it.
 template <typename Config>
-void read_fields(std::span<const Field<Config>> fields, const nlohmann::json& json,
-                 const std::string& where, Config& config) {
+void read_fields(std::span<const Field<Config>> fields, const nlohmann::json& json, const std::string& where,
+                 Config& config) {
   for (const Field<Config>& field : fields) {
     std::string key = json_key(field.key);
     if (!json.contains(key) && json.contains(std::string(field.key))) key = field.key;

@@ -33,7 +33,7 @@ struct TrainConfig {
   std::optional<std::filesystem::path> test_data_dir;  // default: data_dir
   std::filesystem::path out_dir;
   bool overwrite = false;
-  bool progress = true;  // a progress line on stderr when it is a terminal
+  bool progress = true;          // a progress line on stderr when it is a terminal
   int64_t checkpoint_every = 0;  // write the full state every N updates (0: never)
   // Start from the parameters in this model file (model/model_file.h)
   // instead of Glorot-uniform ones; its net must be `net`.

@@ -36,8 +36,7 @@ namespace {
 double nan() { return std::numeric_limits<double>::quiet_NaN(); }
 
 // Settings a resumed run may change: they do not change a single number.
-const std::set<std::string> kResumeMayChange = {"threads", "checkpoint_every", "data",
-                                                "test_data", "out"};
+const std::set<std::string> kResumeMayChange = {"threads", "checkpoint_every", "data", "test_data", "out"};
 
 // The metadata of model.safetensors: what a reader needs to know where the
 // parameters came from, as strings (the format allows nothing else).
@@ -64,7 +63,8 @@ std::map<std::string, std::string> model_metadata(const nlohmann::json& config, 
 
 }  // namespace
 
-void check_resumed_settings(const nlohmann::json& now, const nlohmann::json& stored, const std::string& name) {
+void check_resumed_settings(const nlohmann::json& now, const nlohmann::json& stored,
+                            const std::string& name) {
   const nlohmann::json defaults = to_json(TrainConfig{});
   for (const auto& [key, value] : now.items()) {
     if (kResumeMayChange.count(key) > 0) continue;
@@ -75,9 +75,10 @@ void check_resumed_settings(const nlohmann::json& now, const nlohmann::json& sto
     if (stored[key] != value) {
       std::string flag = "--" + key;
       std::replace(flag.begin(), flag.end(), '_', '-');
-      fail("{}: {} {} differs from the checkpoint's {}; a resumed run keeps the settings it "
-           "started with",
-           name, flag, value.dump(), stored[key].dump());
+      fail(
+          "{}: {} {} differs from the checkpoint's {}; a resumed run keeps the settings it "
+          "started with",
+          name, flag, value.dump(), stored[key].dump());
     }
   }
 }
@@ -86,8 +87,8 @@ namespace {
 
 // The resumed run's settings must be the checkpoint's, and its data the same
 // files (by size and CRC-32, wherever they now are).
-void check_resumable(const nlohmann::json& now, const DataSplit& data,
-                     const nlohmann::json& stored, const std::string& name) {
+void check_resumable(const nlohmann::json& now, const DataSplit& data, const nlohmann::json& stored,
+                     const std::string& name) {
   check_resumed_settings(now, stored, name);
   check_same_data(stored.contains("data_identity") ? stored["data_identity"] : nlohmann::json::object(),
                   data.identity, name);
@@ -99,9 +100,10 @@ DataSplit load_training_data(const TrainConfig& config) {
   if (config.data_dir) return load_data_dir(*config.data_dir, config.test_data_dir);
   const std::filesystem::path dir = default_data_dir();
   if (!std::filesystem::exists(dir))
-    fail("{}: default data set not found; run scripts/setup-data.sh (or `make data`) to fetch "
-         "it, or pass --data DIR",
-         dir.string());
+    fail(
+        "{}: default data set not found; run scripts/setup-data.sh (or `make data`) to fetch "
+        "it, or pass --data DIR",
+        dir.string());
   return load_data_dir(dir, config.test_data_dir);
 }
 
@@ -112,7 +114,8 @@ TrainConfig resolve_sampler(TrainConfig config) {
   const std::string& name = config.method.name;
   const MethodField& sampler = *find_field<MethodConfig>(method_fields(), "sampler");
   if (!applies_to(sampler, name) ||  // a method that draws no samples
-      (name == method_name::kSgld && config.method.sgld.chains > 1)) {  // (the projected sampler runs one chain)
+      (name == method_name::kSgld &&
+       config.method.sgld.chains > 1)) {  // (the projected sampler runs one chain)
     config.method.sampler = "full";
   } else if (config.method.covariance.kind == "diag") {
     config.method.sampler = "full";  // the projected sampler needs isotropic noise
@@ -180,8 +183,8 @@ struct TrainingRun::State {
                          "parameters is {} (largest |x_i| = {:g}); try {}",
                          n_done, method->name(), what, loss, x.cwiseAbs().maxCoeff(),
                          step_size_hint(config.method.name, n_done - 1, config.method.sgd_first)));
-    rows.push_back({n_done, seconds, train.loss, test.accuracy, test.loss, tau, loss_evals,
-                    gradient_evals, ess});
+    rows.push_back(
+        {n_done, seconds, train.loss, test.accuracy, test.loss, tau, loss_evals, gradient_evals, ess});
     run_dir->write_metrics(rows);
     if (const Vec* s = method->variances(); s != nullptr && s->size() == x.size())
       for (int l = 1; l <= spec.n_layers(); ++l) {
@@ -189,8 +192,8 @@ struct TrainingRun::State {
         const int64_t end = spec.bias_offset(l) + spec.widths[static_cast<std::size_t>(l)];
         std::vector<float> layer(s->data() + begin, s->data() + end);
         std::sort(layer.begin(), layer.end());
-        covariance_log.add(n_done, fmt::format("{},{},{},{}", l, layer.front(),
-                                               layer[layer.size() / 2], layer.back()));
+        covariance_log.add(
+            n_done, fmt::format("{},{},{},{}", l, layer.front(), layer[layer.size() / 2], layer.back()));
       }
     write_diagnostics();
   }
@@ -307,20 +310,19 @@ TrainingRun::TrainingRun(const TrainConfig& config, const DataSplit& data)
   if (s_->checkpointing()) s_->save_checkpoint();
 }
 
-TrainingRun::TrainingRun(const TrainConfig& config, const DataSplit& data,
-                         const Checkpoint& checkpoint, const std::string& checkpoint_name)
+TrainingRun::TrainingRun(const TrainConfig& config, const DataSplit& data, const Checkpoint& checkpoint,
+                         const std::string& checkpoint_name)
     : s_(std::make_unique<State>(config, data, checkpoint.n_done)) {
   State& s = *s_;
   check_resumable(to_json(s.config), data, checkpoint.config, checkpoint_name);
   if (checkpoint.x.size() != s.spec.n_params())
-    fail("{}: holds {} parameters, but --net {} has {}", checkpoint_name, checkpoint.x.size(),
-         s.config.net, s.spec.n_params());
+    fail("{}: holds {} parameters, but --net {} has {}", checkpoint_name, checkpoint.x.size(), s.config.net,
+         s.spec.n_params());
   if (checkpoint.n_done > s.config.n_updates)
     fail("{}: holds update {} of a run of {} updates", checkpoint_name, checkpoint.n_done,
          s.config.n_updates);
   if (checkpoint.rows.empty() || checkpoint.rows.back().update > checkpoint.n_done)
-    fail("{}: its metrics rows do not match its update counter {}", checkpoint_name,
-         checkpoint.n_done);
+    fail("{}: its metrics rows do not match its update counter {}", checkpoint_name, checkpoint.n_done);
   s.method->restore_state(checkpoint.method_state);
   s.x = checkpoint.x;
   s.n_done = checkpoint.n_done;
@@ -383,8 +385,7 @@ void TrainingRun::run_update() {
   if (!s.x.allFinite()) {
     s.objective.select_outer_batch(static_cast<uint64_t>(k));
     const std::string what = describe_non_finite_update(
-        s.objective, s.x_start, s.x,
-        step_size_hint(s.config.method.name, k, s.config.method.sgd_first));
+        s.objective, s.x_start, s.x, step_size_hint(s.config.method.name, k, s.config.method.sgd_first));
     s.stop("diverged", fmt::format("update {}: method {}: {}", k + 1, s.method->name(), what));
   }
   s.n_done = k + 1;
@@ -397,8 +398,7 @@ void TrainingRun::run_update() {
                  since.n_ess > 0 ? since.ess_sum / static_cast<double>(since.n_ess) : nan());
     since = {};
   }
-  if (s.checkpointing() &&
-      (s.n_done % s.config.checkpoint_every == 0 || s.n_done == s.config.n_updates))
+  if (s.checkpointing() && (s.n_done % s.config.checkpoint_every == 0 || s.n_done == s.config.n_updates))
     s.save_checkpoint();
   s.progress.update(s.n_done, fmt::format("acc {:.3f}  {:.3g} s/update", s.rows.back().test_accuracy,
                                           s.total_seconds / static_cast<double>(s.n_done)));

@@ -55,8 +55,9 @@ class CpuBackend final : public Backend {
       return;
     }
     parallel_for(n, [&](int, int64_t begin, int64_t end) {
-      valley::fill_normal(key, offset + static_cast<uint64_t>(begin),
-                          out.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)));
+      valley::fill_normal(
+          key, offset + static_cast<uint64_t>(begin),
+          out.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)));
     });
   }
 
@@ -64,8 +65,7 @@ class CpuBackend final : public Backend {
   // the next unclaimed piece until none is left, so a worker that the OS has
   // not scheduled yet (a loaded machine) delays nothing — the caller runs its
   // piece too. Which thread runs a piece never changes the piece itself.
-  void parallel_for(int64_t n,
-                    const std::function<void(int, int64_t, int64_t)>& body) const override {
+  void parallel_for(int64_t n, const std::function<void(int, int64_t, int64_t)>& body) const override {
     const int n_pieces = static_cast<int>(std::min<int64_t>(n_threads_, n));
     if (n_pieces <= 1 || inside_parallel_for) {
       if (n > 0) body(0, 0, n);
@@ -101,9 +101,8 @@ class CpuBackend final : public Backend {
   // fails once a later parallel_for has started. (`body` is a pointer: a
   // worker that arrives after the caller has run every piece must not touch
   // it, as the caller may have returned.)
-  void run_pieces(int thread, uint64_t generation,
-                  const std::function<void(int, int64_t, int64_t)>* body, int64_t n,
-                  int n_pieces) const {
+  void run_pieces(int thread, uint64_t generation, const std::function<void(int, int64_t, int64_t)>* body,
+                  int64_t n, int n_pieces) const {
     while (true) {
       uint64_t claims = claims_.load(std::memory_order_acquire);
       int64_t piece;
@@ -149,7 +148,7 @@ class CpuBackend final : public Backend {
   mutable const std::function<void(int, int64_t, int64_t)>* task_ = nullptr;
   mutable int64_t task_size_ = 0;
   mutable int n_pieces_ = 0;
-  mutable std::atomic<int> finished_ = 0;   // pieces of the current parallel_for done
+  mutable std::atomic<int> finished_ = 0;     // pieces of the current parallel_for done
   mutable std::atomic<uint64_t> claims_ = 0;  // generation << kPieceBits | pieces claimed
   bool stop_ = false;
   std::vector<std::jthread> workers_;  // last: joined before the rest is destroyed

@@ -55,13 +55,14 @@ class CudaKernels final : public kernels::Kernels {
     launch_fill_normal(key, offset, out, n, stream_);
     launched();
   }
-  void dense_forward(const DenseShape& shape, int64_t n_problems, const float* in, const float* w, const float* b,
-                     float* z, float* h) override {
+  void dense_forward(const DenseShape& shape, int64_t n_problems, const float* in, const float* w,
+                     const float* b, float* z, float* h) override {
     launch_dense_forward(shape, n_problems, in, w, b, z, h, stream_);
     launched();
   }
-  void softmax_cross_entropy(int n_classes, int batch_size, const float* z, int64_t stride, const uint8_t* labels,
-                             double* row_loss, float* dz, int64_t n_problems) override {
+  void softmax_cross_entropy(int n_classes, int batch_size, const float* z, int64_t stride,
+                             const uint8_t* labels, double* row_loss, float* dz,
+                             int64_t n_problems) override {
     launch_softmax_cross_entropy(n_classes, batch_size, z, stride, labels, row_loss, dz, n_problems, stream_);
     launched();
   }
@@ -96,8 +97,8 @@ class CudaKernels final : public kernels::Kernels {
     launch_perturbed_first_layer(p, n_samples, stream_);
     launched();
   }
-  void perturbed_rest(const float* x, int64_t rest_offset, int64_t n_rest, float sigma, const NoiseLayout& noise,
-                      float* out, int64_t n_samples) override {
+  void perturbed_rest(const float* x, int64_t rest_offset, int64_t n_rest, float sigma,
+                      const NoiseLayout& noise, float* out, int64_t n_samples) override {
     launch_perturbed_rest(x, rest_offset, n_rest, sigma, noise, out, n_samples, stream_);
     launched();
   }
@@ -105,8 +106,8 @@ class CudaKernels final : public kernels::Kernels {
     launch_sample_loss(row_loss, batch_size, loss, n_samples, stream_);
     launched();
   }
-  void weighted_noise(uint64_t seed, uint32_t k, const float* weights, int64_t n_samples, int64_t d, int n_parts,
-                      float* parts) override {
+  void weighted_noise(uint64_t seed, uint32_t k, const float* weights, int64_t n_samples, int64_t d,
+                      int n_parts, float* parts) override {
     launch_weighted_noise(seed, k, weights, n_samples, d, n_parts, parts, stream_);
     launched();
   }

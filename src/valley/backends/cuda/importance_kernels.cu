@@ -1,11 +1,10 @@
 // The perturbed samples of Alg. 4 (the CPU reference: sampling/importance.cpp)
-// and Alg. 5 (heat's M draws), bodies in backends/kernels/importance_bodies.h. Per update of 784-200-10 at B = 20, J = 1000:
-// the perturbed first layer is J·B·n_0·n_1 = 3.1 G multiply-adds and
-// J·d = 159 M normals, each drawn alone (one Philox block per normal: four
-// times the Philox work of fill_normal); the weighted noise sum regenerates
-// the same 159 M normals a block of four at a time. No noise is stored:
-// besides the parameters, the minibatch and the per-chunk activations
-// (S·B·n_1 floats), the only traffic is the G·d partial sums.
+// and Alg. 5 (heat's M draws), bodies in backends/kernels/importance_bodies.h. Per update of 784-200-10 at B
+// = 20, J = 1000: the perturbed first layer is J·B·n_0·n_1 = 3.1 G multiply-adds and J·d = 159 M normals,
+// each drawn alone (one Philox block per normal: four times the Philox work of fill_normal); the weighted
+// noise sum regenerates the same 159 M normals a block of four at a time. No noise is stored: besides the
+// parameters, the minibatch and the per-chunk activations (S·B·n_1 floats), the only traffic is the G·d
+// partial sums.
 #include "valley/backends/cuda/launchers.h"
 
 namespace valley::cuda {
@@ -56,8 +55,8 @@ void launch_perturbed_first_layer(const PerturbedFirstLayer& p, int64_t n_sample
   perturbed_first_layer_kernel<<<grid, kThreads, 0, stream>>>(p);
 }
 
-void launch_perturbed_rest(const float* x, int64_t rest_offset, int64_t n_rest, float sigma, const NoiseLayout& noise,
-                           float* out, int64_t n_samples, cudaStream_t stream) {
+void launch_perturbed_rest(const float* x, int64_t rest_offset, int64_t n_rest, float sigma,
+                           const NoiseLayout& noise, float* out, int64_t n_samples, cudaStream_t stream) {
   if (n_rest <= 0) return;
   const dim3 grid(grid_for(n_rest), static_cast<unsigned>(n_samples));
   perturbed_rest_kernel<<<grid, kThreads, 0, stream>>>(x, rest_offset, n_rest, sigma, noise, out);

@@ -38,13 +38,13 @@ void launch_input_gradient(const DenseShape& shape, int64_t n_problems, const fl
 // step_kernels.cu
 void launch_sgd_update(float* x, const float* grad, float lr, int64_t d, cudaStream_t stream);
 void launch_langevin_step(const LangevinStep& step, int64_t d, cudaStream_t stream);
-void launch_robbins_monro_update(float* x_j, const float* x_k, const float* grad_sum, float a_j, float tau_over_m,
-                                 int64_t d, cudaStream_t stream);
+void launch_robbins_monro_update(float* x_j, const float* x_k, const float* grad_sum, float a_j,
+                                 float tau_over_m, int64_t d, cudaStream_t stream);
 
 // importance_kernels.cu
 void launch_perturbed_first_layer(const PerturbedFirstLayer& p, int64_t n_samples, cudaStream_t stream);
-void launch_perturbed_rest(const float* x, int64_t rest_offset, int64_t n_rest, float sigma, const NoiseLayout& noise,
-                           float* out, int64_t n_samples, cudaStream_t stream);
+void launch_perturbed_rest(const float* x, int64_t rest_offset, int64_t n_rest, float sigma,
+                           const NoiseLayout& noise, float* out, int64_t n_samples, cudaStream_t stream);
 void launch_sample_loss(const double* row_loss, int batch_size, double* loss, int64_t n_samples,
                         cudaStream_t stream);
 void launch_weighted_noise(uint64_t seed, uint32_t k, const float* weights, int64_t n_samples, int64_t d,

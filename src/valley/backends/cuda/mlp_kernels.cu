@@ -24,7 +24,8 @@ __global__ void dense_forward_kernel(DenseShape shape, int64_t n_problems, const
   if (t >= n_problems * per_problem) return;
   const int64_t s = t / per_problem;
   const int64_t e = t % per_problem;
-  dense_forward_at(shape, in, w, b, z, h, s, static_cast<int>(e / shape.n_out), static_cast<int>(e % shape.n_out));
+  dense_forward_at(shape, in, w, b, z, h, s, static_cast<int>(e / shape.n_out),
+                   static_cast<int>(e % shape.n_out));
 }
 
 __global__ void softmax_cross_entropy_kernel(int n_classes, int batch_size, const float* z, int64_t stride,

@@ -42,8 +42,8 @@ void launch_langevin_step(const LangevinStep& step, int64_t d, cudaStream_t stre
   langevin_step_kernel<<<grid_for(d), kThreads, 0, stream>>>(step, d);
 }
 
-void launch_robbins_monro_update(float* x_j, const float* x_k, const float* grad_sum, float a_j, float tau_over_m,
-                                 int64_t d, cudaStream_t stream) {
+void launch_robbins_monro_update(float* x_j, const float* x_k, const float* grad_sum, float a_j,
+                                 float tau_over_m, int64_t d, cudaStream_t stream) {
   robbins_monro_update_kernel<<<grid_for(d), kThreads, 0, stream>>>(x_j, x_k, grad_sum, a_j, tau_over_m, d);
 }
 

@@ -21,22 +21,27 @@ class EmulatedKernels final : public Kernels {
     return memory;
   }
   void release(void* memory) noexcept override { std::free(memory); }
-  void upload(void* to, const void* from_host, std::size_t bytes) override { std::memcpy(to, from_host, bytes); }
-  void download(void* to_host, const void* from, std::size_t bytes) override { std::memcpy(to_host, from, bytes); }
+  void upload(void* to, const void* from_host, std::size_t bytes) override {
+    std::memcpy(to, from_host, bytes);
+  }
+  void download(void* to_host, const void* from, std::size_t bytes) override {
+    std::memcpy(to_host, from, bytes);
+  }
   void synchronize() override {}
 
   void fill_normal(const NoiseKey& key, uint64_t offset, float* out, int64_t n) override {
     for (int64_t t = 0; t < n; ++t) out[t] = normal_of(key, offset + static_cast<uint64_t>(t));
   }
 
-  void dense_forward(const DenseShape& shape, int64_t n_problems, const float* in, const float* w, const float* b,
-                     float* z, float* h) override {
+  void dense_forward(const DenseShape& shape, int64_t n_problems, const float* in, const float* w,
+                     const float* b, float* z, float* h) override {
     for (int64_t s = 0; s < n_problems; ++s)
       for (int r = 0; r < shape.batch_size; ++r)
         for (int c = 0; c < shape.n_out; ++c) dense_forward_at(shape, in, w, b, z, h, s, r, c);
   }
-  void softmax_cross_entropy(int n_classes, int batch_size, const float* z, int64_t stride, const uint8_t* labels,
-                             double* row_loss, float* dz, int64_t n_problems) override {
+  void softmax_cross_entropy(int n_classes, int batch_size, const float* z, int64_t stride,
+                             const uint8_t* labels, double* row_loss, float* dz,
+                             int64_t n_problems) override {
     for (int64_t s = 0; s < n_problems; ++s)
       for (int r = 0; r < batch_size; ++r)
         softmax_cross_entropy_at(n_classes, batch_size, z, stride, labels, row_loss, dz, s, r);
@@ -71,16 +76,16 @@ class EmulatedKernels final : public Kernels {
     for (int64_t s = 0; s < n_samples; ++s)
       for (int c = 0; c < p.n_out; ++c) perturbed_first_layer_at(p, s, c);
   }
-  void perturbed_rest(const float* x, int64_t rest_offset, int64_t n_rest, float sigma, const NoiseLayout& noise,
-                      float* out, int64_t n_samples) override {
+  void perturbed_rest(const float* x, int64_t rest_offset, int64_t n_rest, float sigma,
+                      const NoiseLayout& noise, float* out, int64_t n_samples) override {
     for (int64_t s = 0; s < n_samples; ++s)
       for (int64_t t = 0; t < n_rest; ++t) perturbed_rest_at(x, rest_offset, n_rest, sigma, noise, out, s, t);
   }
   void sample_loss(const double* row_loss, int batch_size, double* loss, int64_t n_samples) override {
     for (int64_t s = 0; s < n_samples; ++s) sample_loss_at(row_loss, batch_size, loss, s);
   }
-  void weighted_noise(uint64_t seed, uint32_t k, const float* weights, int64_t n_samples, int64_t d, int n_parts,
-                      float* parts) override {
+  void weighted_noise(uint64_t seed, uint32_t k, const float* weights, int64_t n_samples, int64_t d,
+                      int n_parts, float* parts) override {
     for (int g = 0; g < n_parts; ++g)
       for (int64_t block = 0; 4 * block < d; ++block)
         weighted_noise_at(seed, k, weights, n_samples * g / n_parts, n_samples * (g + 1) / n_parts, d,

@@ -22,8 +22,8 @@ struct PerturbedFirstLayer {
   const float* images = nullptr;     // X, B × n_0
   const float* centre_z1 = nullptr;  // z_1(x) = X W_1 + 1 b_1ᵀ, B × n_1
   int batch_size = 0;
-  int n_in = 0;   // n_0
-  int n_out = 0;  // n_1
+  int n_in = 0;             // n_0
+  int n_out = 0;            // n_1
   int64_t bias_offset = 0;  // where b_1 starts in x (W_1 starts at 0)
   float sigma = 0.0f;
   NoiseLayout noise;
@@ -34,7 +34,8 @@ struct PerturbedFirstLayer {
 // Column c of sample s: z_1[r, c] = (z_1(x)[r, c] + σ ξ_{b_1}[c]) + σ Σ_i X[r, i] ξ_{W_1}[i, c],
 // in the order of Mlp::perturb (bias term first, then the product).
 VALLEY_HD inline void perturbed_first_layer_at(const PerturbedFirstLayer& p, int64_t s, int c) {
-  const float sigma_xi_b = rounded::mul(p.sigma, noise_at(p.noise, s, static_cast<uint64_t>(p.bias_offset + c)));
+  const float sigma_xi_b =
+      rounded::mul(p.sigma, noise_at(p.noise, s, static_cast<uint64_t>(p.bias_offset + c)));
   const int64_t out = s * p.batch_size * p.n_out;
   for (int r0 = 0; r0 < p.batch_size; r0 += kRowTile) {
     const int rows = p.batch_size - r0 < kRowTile ? p.batch_size - r0 : kRowTile;
@@ -47,7 +48,8 @@ VALLEY_HD inline void perturbed_first_layer_at(const PerturbedFirstLayer& p, int
     }
     for (int t = 0; t < rows; ++t) {
       const int64_t o = static_cast<int64_t>(r0 + t) * p.n_out + c;
-      const float value = rounded::add(rounded::add(p.centre_z1[o], sigma_xi_b), rounded::mul(p.sigma, acc[t]));
+      const float value =
+          rounded::add(rounded::add(p.centre_z1[o], sigma_xi_b), rounded::mul(p.sigma, acc[t]));
       p.z[out + o] = value;
       if (p.h != nullptr) p.h[out + o] = value > 0.0f ? value : 0.0f;
     }
@@ -78,7 +80,8 @@ VALLEY_HD inline void weighted_noise_at(uint64_t seed, uint32_t k, const float* 
     const float w = weights[j];
     if (w == 0.0f) continue;  // exp(−β f) underflowed, or f = +∞
     float z[4];
-    normals_of_block(NoiseKey{seed, Stream::importance, k, static_cast<uint32_t>(j)}, static_cast<uint64_t>(block), z);
+    normals_of_block(NoiseKey{seed, Stream::importance, k, static_cast<uint32_t>(j)},
+                     static_cast<uint64_t>(block), z);
     for (int q = 0; q < 4; ++q) acc[q] = rounded::add(acc[q], rounded::mul(w, z[q]));
   }
   for (int q = 0; q < 4; ++q)

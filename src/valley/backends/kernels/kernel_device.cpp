@@ -24,10 +24,24 @@ class KernelDevice final : public Device {
   KernelDevice(std::unique_ptr<Kernels> kernels, int64_t chunk)
       : kernels_(std::move(kernels)),
         chunk_(chunk),
-        x_(*kernels_), x_j_(*kernels_), grad_(*kernels_), grad_chunk_(*kernels_), images_(*kernels_),
-        normals_(*kernels_), centre_z1_(*kernels_), rest_params_(*kernels_), weights_(*kernels_),
-        parts_(*kernels_), noise_sum_(*kernels_), y_(*kernels_), sums_(*kernels_), squares_(*kernels_),
-        inv_s_(*kernels_), dz1_sum_(*kernels_), labels_(*kernels_), row_loss_(*kernels_),
+        x_(*kernels_),
+        x_j_(*kernels_),
+        grad_(*kernels_),
+        grad_chunk_(*kernels_),
+        images_(*kernels_),
+        normals_(*kernels_),
+        centre_z1_(*kernels_),
+        rest_params_(*kernels_),
+        weights_(*kernels_),
+        parts_(*kernels_),
+        noise_sum_(*kernels_),
+        y_(*kernels_),
+        sums_(*kernels_),
+        squares_(*kernels_),
+        inv_s_(*kernels_),
+        dz1_sum_(*kernels_),
+        labels_(*kernels_),
+        row_loss_(*kernels_),
         sample_loss_(*kernels_) {}
 
   std::string name() const override { return kernels_->name(); }
@@ -46,7 +60,8 @@ class KernelDevice final : public Device {
           const auto begin = std::chrono::steady_clock::now();
           enqueue(n);
           kernels_->synchronize();
-          best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+          best =
+              std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
         }
         if (best >= 0.01 || n * 4 > cap) return std::pair<int64_t, double>{n, best};
       }
@@ -101,8 +116,9 @@ class KernelDevice final : public Device {
     return f;
   }
 
-  ImportanceSums importance_sums(ConstVecRef x, const MlpBatch& batch, float sigma, double beta, uint64_t seed,
-                                 uint32_t k, int64_t n_samples, VecRef weighted_noise) override {
+  ImportanceSums importance_sums(ConstVecRef x, const MlpBatch& batch, float sigma, double beta,
+                                 uint64_t seed, uint32_t k, int64_t n_samples,
+                                 VecRef weighted_noise) override {
     upload_problem(x, batch);
     const NetSpec& spec = *batch.spec;
     const int64_t d = spec.n_params();
@@ -125,7 +141,11 @@ class KernelDevice final : public Device {
     LogSumExp total;
     std::vector<double> log_w(losses.size());
     for (std::size_t j = 0; j < losses.size(); ++j) {
-      if (std::isnan(losses[j])) fail("importance sampling: the loss of sample {} (at the perturbed parameters) is NaN; try a smaller --tau", j + 1);
+      if (std::isnan(losses[j]))
+        fail(
+            "importance sampling: the loss of sample {} (at the perturbed parameters) is NaN; try a smaller "
+            "--tau",
+            j + 1);
       log_w[j] = -beta * losses[j];
       if (log_w[j] != -std::numeric_limits<double>::infinity()) total.add(log_w[j]);
     }
@@ -136,8 +156,8 @@ class KernelDevice final : public Device {
     // Σ_j w^j ξ_j, the noise regenerated from its counters: G parts of
     // consecutive samples (enough threads to fill a GPU), added in order.
     const int64_t n_blocks = (d + 3) / 4;
-    const int n_parts =
-        static_cast<int>(std::clamp<int64_t>((int64_t{1} << 18) / n_blocks, 1, std::min<int64_t>(64, n_samples)));
+    const int n_parts = static_cast<int>(
+        std::clamp<int64_t>((int64_t{1} << 18) / n_blocks, 1, std::min<int64_t>(64, n_samples)));
     weights_.upload(weights.data(), weights.size());
     parts_.resize(static_cast<std::size_t>(n_parts * d));
     noise_sum_.resize(static_cast<std::size_t>(d));
@@ -194,7 +214,8 @@ class KernelDevice final : public Device {
                               static_cast<uint64_t>(d), 0};
       perturbed_gradient_sum(x_j_.data(), run.sigma, noise, run.n_draws);
       // eq. 17: x^j = x^{j−1} − a_j {x^{j−1} − x_k + (τ/M) Σ_m ∇f(z^(m))}
-      launch().robbins_monro_update(x_j_.data(), x_.data(), grad_.data(), run.steps[j - 1], run.tau_over_m, d);
+      launch().robbins_monro_update(x_j_.data(), x_.data(), grad_.data(), run.steps[j - 1], run.tau_over_m,
+                                    d);
     }
     x_j_.download(x.data(), static_cast<std::size_t>(d));
     kernels_->synchronize();
@@ -223,7 +244,11 @@ class KernelDevice final : public Device {
   DenseShape shape_of(int l, int64_t param_stride) const {
     const NetSpec& spec = *spec_;
     const int b = batch_size_;
-    return {b, spec.widths[l - 1], spec.widths[l], static_cast<int64_t>(b) * spec.widths[l - 1], param_stride,
+    return {b,
+            spec.widths[l - 1],
+            spec.widths[l],
+            static_cast<int64_t>(b) * spec.widths[l - 1],
+            param_stride,
             static_cast<int64_t>(b) * spec.widths[l]};
   }
 
@@ -242,11 +267,11 @@ class KernelDevice final : public Device {
     // z_l = h_{l−1} W_l + 1 b_lᵀ, h_l = ReLU(z_l)
     for (int l = 1; l <= n_layers; ++l)
       launch().dense_forward(shape_of(l, 0), 1, l == 1 ? images_.data() : h_[l - 1].data(),
-                              at + spec.weights_offset(l), at + spec.bias_offset(l), z_[l].data(),
-                              l < n_layers ? h_[l].data() : nullptr);
+                             at + spec.weights_offset(l), at + spec.bias_offset(l), z_[l].data(),
+                             l < n_layers ? h_[l].data() : nullptr);
     // f's rows, and ∂f/∂z_L = (softmax(z_L) − onehot(y)) / B
-    launch().softmax_cross_entropy(spec.n_outputs(), b, z_[n_layers].data(), 0, labels_.data(), row_loss_.data(),
-                                    dz_[n_layers].data(), 1);
+    launch().softmax_cross_entropy(spec.n_outputs(), b, z_[n_layers].data(), 0, labels_.data(),
+                                   row_loss_.data(), dz_[n_layers].data(), 1);
     for (int l = n_layers; l >= 1; --l) {
       const DenseShape shape = shape_of(l, 0);
       const float* in = l == 1 ? images_.data() : h_[l - 1].data();
@@ -256,7 +281,7 @@ class KernelDevice final : public Device {
       // ∂f/∂z_{l−1} = (∂f/∂z_l W_lᵀ) ⊙ [z_{l−1} > 0]
       if (l >= 2)
         launch().input_gradient(shape, 1, dz_[l].data(), at + spec.weights_offset(l), z_[l - 1].data(),
-                                 dz_[l - 1].data());
+                                dz_[l - 1].data());
     }
   }
 
@@ -276,7 +301,7 @@ class KernelDevice final : public Device {
     const NetSpec& spec = *spec_;
     centre_z1_.resize(static_cast<std::size_t>(batch_size_) * spec.widths[1]);
     launch().dense_forward(shape_of(1, 0), 1, images_.data(), at, at + spec.bias_offset(1), centre_z1_.data(),
-                            nullptr);
+                           nullptr);
   }
 
   int64_t rest_offset() const {
@@ -294,7 +319,8 @@ class KernelDevice final : public Device {
       if (l < n_layers) h_[l].resize(size);
       if (backward) dz_[l].resize(size);
     }
-    rest_params_.resize(static_cast<std::size_t>(std::max<int64_t>(1, s * (spec.n_params() - rest_offset()))));
+    rest_params_.resize(
+        static_cast<std::size_t>(std::max<int64_t>(1, s * (spec.n_params() - rest_offset()))));
     row_loss_.resize(static_cast<std::size_t>(s * batch_size_));
   }
 
@@ -302,7 +328,8 @@ class KernelDevice final : public Device {
   // minibatch: layer 1 from centre_z1_ (z_1(at)) and the noise, layers ≥ 2
   // at their perturbed parameters; row losses into row_loss_ and, with
   // `backward`, ∂f/∂z_L into dz_[L].
-  void perturbed_forward(const float* at, float sigma, const NoiseLayout& noise, int64_t s_count, bool backward) {
+  void perturbed_forward(const float* at, float sigma, const NoiseLayout& noise, int64_t s_count,
+                         bool backward) {
     const NetSpec& spec = *spec_;
     const int n_layers = spec.n_layers(), b = batch_size_;
     const int64_t rest = rest_offset(), n_rest = spec.n_params() - rest;
@@ -321,12 +348,12 @@ class KernelDevice final : public Device {
     if (n_rest > 0) launch().perturbed_rest(at, rest, n_rest, sigma, noise, rest_params_.data(), s_count);
     for (int l = 2; l <= n_layers; ++l)
       launch().dense_forward(shape_of(l, n_rest), s_count, h_[l - 1].data(),
-                              rest_params_.data() + (spec.weights_offset(l) - rest),
-                              rest_params_.data() + (spec.bias_offset(l) - rest), z_[l].data(),
-                              l < n_layers ? h_[l].data() : nullptr);
+                             rest_params_.data() + (spec.weights_offset(l) - rest),
+                             rest_params_.data() + (spec.bias_offset(l) - rest), z_[l].data(),
+                             l < n_layers ? h_[l].data() : nullptr);
     launch().softmax_cross_entropy(spec.n_outputs(), b, z_[n_layers].data(),
-                                    static_cast<int64_t>(b) * spec.n_outputs(), labels_.data(), row_loss_.data(),
-                                    backward ? dz_[n_layers].data() : nullptr, s_count);
+                                   static_cast<int64_t>(b) * spec.n_outputs(), labels_.data(),
+                                   row_loss_.data(), backward ? dz_[n_layers].data() : nullptr, s_count);
   }
 
   // Σ_m ∇f(at + σ ξ_m), m < M, into grad_, in chunks of S draws. Layers ≥ 2
@@ -351,10 +378,12 @@ class KernelDevice final : public Device {
       float* out = chunked ? grad_chunk_.data() + (m0 == 0 ? 0 : d) : grad_.data();
       for (int l = n_layers; l >= 2; --l) {
         const DenseShape shape = shape_of(l, n_rest);
-        launch().weight_gradient(shape, s_count, h_[l - 1].data(), dz_[l].data(), out + spec.weights_offset(l));
+        launch().weight_gradient(shape, s_count, h_[l - 1].data(), dz_[l].data(),
+                                 out + spec.weights_offset(l));
         launch().bias_gradient(shape, s_count, dz_[l].data(), out + spec.bias_offset(l));
-        launch().input_gradient(shape, s_count, dz_[l].data(), rest_params_.data() + (spec.weights_offset(l) - rest),
-                                 z_[l - 1].data(), dz_[l - 1].data());
+        launch().input_gradient(shape, s_count, dz_[l].data(),
+                                rest_params_.data() + (spec.weights_offset(l) - rest), z_[l - 1].data(),
+                                dz_[l - 1].data());
       }
       // Σ_m ∂f/∂z_1^(m), then ∇_{W_1} = Xᵀ (Σ_m ∂f/∂z_1^(m)) and ∇_{b_1} its column sums
       launch().sum_parts(dz_[1].data(), static_cast<int>(s_count), dz1_size, dz1_sum_.data());

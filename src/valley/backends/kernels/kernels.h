@@ -49,7 +49,8 @@ class Kernels {
   virtual void dense_forward(const DenseShape& shape, int64_t n_problems, const float* in, const float* w,
                              const float* b, float* z, float* h) = 0;
   virtual void softmax_cross_entropy(int n_classes, int batch_size, const float* z, int64_t stride,
-                                     const uint8_t* labels, double* row_loss, float* dz, int64_t n_problems) = 0;
+                                     const uint8_t* labels, double* row_loss, float* dz,
+                                     int64_t n_problems) = 0;
   virtual void weight_gradient(const DenseShape& shape, int64_t n_problems, const float* in, const float* dz,
                                float* grad_w) = 0;
   virtual void bias_gradient(const DenseShape& shape, int64_t n_problems, const float* dz, float* grad_b) = 0;

@@ -37,7 +37,8 @@ VALLEY_HD inline void langevin_step_at(const LangevinStep& step, int64_t i) {
   const float z = normal_of(step.key, step.offset + static_cast<uint64_t>(i));
   const float y = step.y[i], centre = step.centre[i];
   // y += −(ε/2) (g + (y − x) c) + s z, in the CPU's order
-  const float drift = rounded::mul(-step.half_eps, rounded::add(step.grad[i], rounded::mul(rounded::sub(y, centre), coupling)));
+  const float drift = rounded::mul(
+      -step.half_eps, rounded::add(step.grad[i], rounded::mul(rounded::sub(y, centre), coupling)));
   const float next = rounded::add(y, rounded::add(drift, rounded::mul(step.noise_scale, z)));
   step.y[i] = next;
   step.sums[i] = rounded::add(step.sums[i], rounded::mul(step.eps, next));

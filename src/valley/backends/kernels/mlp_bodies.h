@@ -61,7 +61,8 @@ VALLEY_HD inline void softmax_cross_entropy_at(int n_classes, int batch_size, co
   const double inv_sum = 1.0 / sum;
   const float inv_b = 1.0f / static_cast<float>(batch_size);
   for (int c = 0; c < n_classes; ++c) {
-    const float p = static_cast<float>(::exp(static_cast<double>(z[c]) - static_cast<double>(max_z)) * inv_sum);
+    const float p =
+        static_cast<float>(::exp(static_cast<double>(z[c]) - static_cast<double>(max_z)) * inv_sum);
     dz_row[c] = rounded::mul(rounded::sub(p, c == y ? 1.0f : 0.0f), inv_b);
   }
 }
@@ -80,8 +81,8 @@ VALLEY_HD inline void weight_gradient_at(const DenseShape& shape, int64_t n_prob
 }
 
 // ∂f/∂b[c] = Σ_s Σ_r ∂f/∂z^(s)[r, c]
-VALLEY_HD inline void bias_gradient_at(const DenseShape& shape, int64_t n_problems, const float* dz, float* grad_b,
-                                       int c) {
+VALLEY_HD inline void bias_gradient_at(const DenseShape& shape, int64_t n_problems, const float* dz,
+                                       float* grad_b, int c) {
   float acc = 0.0f;
   for (int64_t s = 0; s < n_problems; ++s)
     for (int r = 0; r < shape.batch_size; ++r)

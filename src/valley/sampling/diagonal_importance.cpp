@@ -7,6 +7,7 @@
 #include "valley/backends/blocks_in_order.h"
 #include "valley/core/error.h"
 #include "valley/numerics/logsumexp.h"
+#include "valley/numerics/importance_weight.h"
 #include "valley/sampling/stop_point.h"
 
 namespace valley {
@@ -55,12 +56,7 @@ MeanEstimate DiagonalImportance::estimate_moments(ConstVecRef x, ConstVecRef s, 
           if (fresh) f.select_inner_batch(static_cast<uint64_t>(j));
           scaled = sd_.cwiseProduct(xi);
           const double loss = f.perturbed_loss(scaled, w);  // f(y^j)
-          if (std::isnan(loss))
-            fail(
-                "importance sampling: the loss of sample {} (at the perturbed parameters) is NaN; try a "
-                "smaller --tau",
-                j + 1);
-          const double log_w = -settings_.beta * loss;
+          const double log_w = log_importance_weight(settings_.beta, loss, j);
           if (log_w == -std::numeric_limits<double>::infinity()) continue;
           const auto rescale = static_cast<float>(block.add(log_w));
           const auto weight = static_cast<float>(block.last_weight());

@@ -6,6 +6,7 @@
 #include "valley/backends/blocks_in_order.h"
 #include "valley/core/error.h"
 #include "valley/distributed/ordered_fold.h"
+#include "valley/numerics/importance_weight.h"
 #include "valley/sampling/stop_point.h"
 
 namespace valley {
@@ -78,12 +79,8 @@ const WeightedSum& CpuImportanceWork::weighted_sum(ConstVecRef x, float sigma, O
                                  0, {xi.data(), static_cast<std::size_t>(xi.size())});
             if (fresh) f.select_inner_batch(static_cast<uint64_t>(j));
             const double loss = f.perturbed_loss(xi, w);  // f(x^j)
-            if (std::isnan(loss))
-              fail(
-                  "importance sampling: the loss of sample {} (at the perturbed parameters) is NaN; try a "
-                  "smaller --tau",
-                  j + 1);
-            block.add(-settings_.beta * loss, xi);  // w^j = exp(−β f(x^j)): Σ_j w^j ξ_j and Σ_j w^j
+            // w^j = exp(−β f(x^j)): Σ_j w^j ξ_j and Σ_j w^j
+            block.add(log_importance_weight(settings_.beta, loss, j), xi);
           }
         },
         [&](int64_t b, int w) {  // blocks into shards, shards into the total, in order

@@ -15,6 +15,7 @@
 
 #include "valley/core/error.h"
 #include "valley/numerics/logsumexp.h"
+#include "valley/numerics/importance_weight.h"
 
 namespace valley::kernels {
 namespace {
@@ -141,12 +142,7 @@ class KernelDevice final : public Device {
     LogSumExp total;
     std::vector<double> log_w(losses.size());
     for (std::size_t j = 0; j < losses.size(); ++j) {
-      if (std::isnan(losses[j]))
-        fail(
-            "importance sampling: the loss of sample {} (at the perturbed parameters) is NaN; try a smaller "
-            "--tau",
-            j + 1);
-      log_w[j] = -beta * losses[j];
+      log_w[j] = log_importance_weight(beta, losses[j], static_cast<int64_t>(j));
       if (log_w[j] != -std::numeric_limits<double>::infinity()) total.add(log_w[j]);
     }
     std::vector<float> weights(losses.size(), 0.0f);
